@@ -1,0 +1,283 @@
+"""Read an answers file and check every value against its framework.
+
+Loading never changes the file. All problems in one file are reported together, each with
+its line. The outcome is an Assessment: typed answers, plus what is visible under show_if.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic import ValidationError
+
+from . import conditions as cond
+from .errors import AssessError, Diagnostic
+from .frameworks import Framework, find_framework
+from .models import AnswersFileModel, AssessmentMeta, Question
+from .yamlio import Document, is_finite_number, load_yaml
+
+NA_KEY = "n/a"
+MAX_TEXT = 20_000
+
+ANSWERED, NOT_APPLICABLE, UNANSWERED = "answered", "not-applicable", "unanswered"
+_ENGINE_STATE = {ANSWERED: cond.ANSWERED, NOT_APPLICABLE: cond.NOT_APPLICABLE, UNANSWERED: cond.UNANSWERED}
+
+
+@dataclass(frozen=True)
+class Answer:
+    state: str                 # answered | not-applicable | unanswered
+    value: Any = None          # typed: str, list[str], int, float, date; None unless answered
+    na_reason: str = ""
+
+
+@dataclass
+class Assessment:
+    """One answers file, checked against its framework."""
+    framework: Framework
+    meta: AssessmentMeta
+    answers: dict[str, Answer]
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    source: str = "<memory>"
+    hash: str = ""
+
+    def answer(self, qid: str) -> Answer:
+        return self.answers.get(qid, Answer(UNANSWERED))
+
+    def visible(self) -> dict[str, bool]:
+        """Question id -> shown under show_if, in questionnaire order (hidden ones count as unanswered)."""
+        shown: dict[str, bool] = {}
+        states: dict[str, tuple[str, Any]] = {}
+        meta = self.meta_facts()
+        for qid, question in self.framework.questions.items():
+            node = self.framework.visibility.get(qid)
+            ok = node is None or cond.evaluate(node, cond.Facts(states, meta))
+            shown[qid] = ok
+            ans = self.answer(qid)
+            states[qid] = (_ENGINE_STATE[ans.state], engine_value(question, ans.value)) if ok else (cond.UNANSWERED, None)
+        return shown
+
+    def meta_facts(self) -> dict[str, str]:
+        return {"scope": self.meta.scope, "phase": self.meta.phase, "kind": self.meta.kind}
+
+    def facts(self) -> cond.Facts:
+        """Every question's state and comparable value, with hidden ones unanswered."""
+        shown = self.visible()
+        states = {}
+        for qid, question in self.framework.questions.items():
+            ans = self.answer(qid)
+            if shown[qid] and ans.state != UNANSWERED:
+                states[qid] = (_ENGINE_STATE[ans.state], engine_value(question, ans.value))
+            else:
+                states[qid] = (cond.UNANSWERED, None)
+        return cond.Facts(states, self.meta_facts())
+
+
+def engine_value(question: Question, value: Any) -> Any:
+    """The exact value conditions compare: ids, a frozenset of ids, or an integer."""
+    if value is None:
+        return None
+    if question.type == "multi":
+        return frozenset(value)
+    if question.type in ("scale", "number"):
+        return cond.number_key(value)
+    if question.type == "date":
+        return cond.date_key(value)
+    if question.type == "text":
+        return None
+    return value
+
+
+# ---------------------------------------------------------------- loading
+
+def load_answers(path: Path | str, frameworks_dirs: Optional[list[Path]] = None,
+                 framework: Optional[Framework] = None) -> Assessment:
+    path = Path(path)
+    doc = load_yaml(path)
+    data = path.read_bytes()
+    assessment = assessment_from_document(doc, frameworks_dirs, framework)
+    assessment.hash = hashlib.sha256(data).hexdigest()
+    return assessment
+
+
+def assessment_from_document(doc: Document, frameworks_dirs: Optional[list[Path]] = None,
+                             framework: Optional[Framework] = None) -> Assessment:
+    problems: list[Diagnostic] = []
+    if not isinstance(doc.data, dict):
+        raise AssessError(doc.diag((), "an answers file must be a mapping with `assessment:` and `answers:`"))
+    try:
+        model = AnswersFileModel.model_validate(doc.data)
+    except ValidationError as exc:
+        model = None
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            if len(loc) >= 2 and loc[0] in ("evidence", "notes") and err["type"] != "missing":
+                loc = loc[:2]  # one message per evidence entry, not one per union branch
+                message = "must be text" + (" or a list of texts" if loc[0] == "evidence" else "")
+            elif err["type"] == "extra_forbidden":
+                message = f"unknown field {loc[-1]!r}"
+            elif err["type"] == "missing":
+                message = "required field is missing"
+            else:
+                message = err["msg"].removeprefix("Value error, ")
+            problems.append(doc.diag(loc, message))
+    framework_id = (doc.data.get("assessment") or {}).get("framework") if isinstance(doc.data.get("assessment"), dict) else None
+    if framework is None:
+        if not isinstance(framework_id, str):
+            raise AssessError(problems or [doc.diag(("assessment", "framework"), "required field is missing")])
+        try:
+            framework = find_framework(framework_id, frameworks_dirs)
+        except AssessError as exc:
+            raise AssessError(problems + [doc.diag(("assessment", "framework"), d.message) if not d.file else d
+                                          for d in exc.diagnostics]) from None
+    if model is not None:
+        if model.assessment.framework != framework.id:
+            problems.append(doc.diag(("assessment", "framework"), f"is {model.assessment.framework!r}, expected {framework.id!r}"))
+        wanted = model.assessment.framework_version
+        if wanted and wanted.split(".")[0] != framework.version.split(".")[0]:
+            problems.append(doc.diag(("assessment", "framework_version"),
+                                     f"answers were written for {wanted}; {framework.id} is now {framework.version} (a new major version)"))
+    answers = _check_answers(doc, framework, problems)
+    for section in ("evidence", "notes"):
+        entries = doc.data.get(section) or {}
+        if isinstance(entries, dict):
+            for qid in entries:
+                if qid not in framework.questions:
+                    problems.append(doc.diag((section, qid), f"unknown question {qid!r}{cond.suggest(qid, framework.questions)}"))
+    if problems or model is None:
+        raise AssessError(problems)
+    evidence = {k: ([v] if isinstance(v, str) else list(v)) for k, v in model.evidence.items()}
+    evidence = {k: [e for e in v if e.strip()] for k, v in evidence.items()}
+    return Assessment(framework=framework, meta=model.assessment, answers=answers,
+                      evidence={k: v for k, v in evidence.items() if v},
+                      notes={k: v for k, v in model.notes.items() if v.strip()}, source=doc.file)
+
+
+def _check_answers(doc: Document, framework: Framework, problems: list[Diagnostic]) -> dict[str, Answer]:
+    raw = doc.data.get("answers")
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(doc.diag(("answers",), "must be a mapping of question id to answer"))
+        return {}
+    out: dict[str, Answer] = {}
+    for qid, value in raw.items():
+        path = ("answers", qid)
+        question = framework.questions.get(qid)
+        if question is None:
+            problems.append(doc.diag(path, f"unknown question {qid!r}{cond.suggest(qid, framework.questions)}"))
+            continue
+        try:
+            out[qid] = parse_answer(question, value)
+        except ValueError as exc:
+            problems.append(doc.diag(path, str(exc)))
+    return out
+
+
+def parse_answer(question: Question, value: Any) -> Answer:
+    """Check one raw value against its question; ValueError says what is wrong."""
+    if value is None or value == "" or value == []:
+        if question.type == "multi" and value == []:
+            return Answer(ANSWERED, [])
+        return Answer(UNANSWERED)
+    if isinstance(value, dict):
+        if set(value) != {NA_KEY}:
+            raise ValueError(f"expected an answer, or `{NA_KEY}: <reason>` to mark it not applicable")
+        if not question.allow_na:
+            raise ValueError("this question cannot be marked n/a")
+        reason = value[NA_KEY]
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError("n/a needs a reason, e.g. `n/a: Only one organisation funds the service`")
+        return Answer(NOT_APPLICABLE, None, reason.strip()[:MAX_TEXT])
+    if isinstance(value, str) and value.strip().lower() in ("n/a", "na"):
+        if not question.allow_na:
+            raise ValueError("this question cannot be marked n/a")
+        raise ValueError(f"n/a needs a reason: write `{question.id}: {{{NA_KEY}: <reason>}}`")
+    return Answer(ANSWERED, _typed(question, value))
+
+
+def _typed(q: Question, value: Any) -> Any:
+    t = q.type
+    ids = [o.id for o in q.options]
+    if t == "single":
+        if not isinstance(value, str) or value not in ids:
+            raise ValueError(f"{value!r} is not an option; expected one of: {', '.join(ids)}{cond.suggest(str(value), ids)}")
+        return value
+    if t == "multi":
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            raise ValueError(f"expected a list of options from: {', '.join(ids)}")
+        bad = [v for v in items if not isinstance(v, str) or v not in ids]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not an option; expected some of: {', '.join(ids)}{cond.suggest(str(bad[0]), ids)}")
+        if len(set(items)) != len(items):
+            raise ValueError("an option is listed twice")
+        return [i for i in ids if i in items]   # questionnaire order, so files compare equal
+    if t == "yesno":
+        if value is True or (isinstance(value, str) and value.lower() in ("yes", "true", "y")):
+            return "yes"
+        if value is False or (isinstance(value, str) and value.lower() in ("no", "false", "n")):
+            return "no"
+        raise ValueError(f"{value!r} is not yes or no")
+    if t in ("scale", "number"):
+        if isinstance(value, str):
+            try:
+                value = float(value) if any(c in value for c in ".eE") else int(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a number") from None
+        if not is_finite_number(value):
+            raise ValueError(f"{value!r} is not a number" + (" (it must be finite)" if isinstance(value, float) else ""))
+        if abs(value) > cond.NUMBER_LIMIT:
+            raise ValueError(f"{value!r} is too large (at most {cond.NUMBER_LIMIT:,})")
+        if t == "scale" and value != int(value):
+            raise ValueError(f"{value!r} is not a whole number from {q.min:g} to {q.max:g}")
+        if (q.min is not None and value < q.min) or (q.max is not None and value > q.max):
+            lo = f"{q.min:g}" if q.min is not None else "any"
+            hi = f"{q.max:g}" if q.max is not None else "any"
+            raise ValueError(f"{value!r} is outside the range {lo} to {hi}")
+        if isinstance(value, float) and value == int(value) and t == "scale":
+            value = int(value)
+        return value
+    if t == "date":
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD")
+    if t == "text":
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise ValueError("expected text")
+        text = str(value)
+        if len(text) > MAX_TEXT:
+            raise ValueError(f"text is {len(text):,} characters; the limit is {MAX_TEXT:,}")
+        return text
+    raise ValueError(f"unknown question type {t}")
+
+
+def answer_label(question: Question, answer: Answer) -> str:
+    """How an answer reads to a person."""
+    if answer.state == NOT_APPLICABLE:
+        return "Not applicable"
+    if answer.state == UNANSWERED:
+        return "Not answered"
+    v = answer.value
+    if question.type == "single":
+        return question.option(v).label
+    if question.type == "multi":
+        return "; ".join(question.option(i).label for i in v) if v else "None of these"
+    if question.type == "yesno":
+        return "Yes" if v == "yes" else "No"
+    if question.type == "scale":
+        label = question.scale_labels.get(int(v))
+        return f"{v} – {label}" if label else f"{v} (of {question.min:g} to {question.max:g})"
+    if question.type == "date":
+        return v.isoformat()
+    if question.type == "number":
+        return f"{v:,}" if isinstance(v, int) else f"{v:,.6g}"
+    return str(v)

@@ -1,0 +1,27 @@
+"""The `assess` command line: thin commands over the library.
+
+Every command turns bad input into one line per problem on stderr and exit code 2;
+results go to stdout. Heavy libraries are imported inside the commands that need them.
+"""
+from __future__ import annotations
+
+import typer
+
+from . import core
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="Rules-based governance assessments: evaluate answers, report, compare.")
+frameworks_app = typer.Typer(no_args_is_help=True, help="List and inspect the frameworks that are installed.")
+app.add_typer(frameworks_app, name="frameworks")
+
+# explicit registry: each command lives in the module named after its job
+frameworks_app.command("list")(core.frameworks_list)
+frameworks_app.command("show")(core.frameworks_show)
+app.command("validate")(core.validate)
+app.command("init")(core.init)
+app.command("evaluate")(core.evaluate)
+app.command("schema")(core.schema)
+
+
+def main() -> None:
+    app()

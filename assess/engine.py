@@ -1,0 +1,188 @@
+"""Run a framework's rules on one assessment: durable-rules, or the plain-Python reference.
+
+Both give the same Effects: which rules fired and the value of every derived fact. The
+durable-rules side keeps one Host per process with no background threads, registers one
+ruleset per framework content hash, and drives the engine's action loop directly so that
+each action costs one small JSON message instead of a round trip of the session state.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from . import conditions as cond
+from .errors import EngineError
+
+SENTINEL = "$sentinel"
+
+
+@dataclass(frozen=True)
+class Effects:
+    fired: tuple[str, ...]          # ids of rules whose condition held, sorted
+    derived: dict[str, bool]        # every derived fact, true or false
+
+
+# ---------------------------------------------------------------- reference evaluator
+
+def evaluate_reference(framework, facts: cond.Facts) -> Effects:
+    derived: dict[str, bool] = {}
+    facts = cond.Facts(facts.answers, facts.meta, derived)
+    for name in framework.fact_order:
+        derived[name] = any(cond.evaluate(framework.rule_conditions[r], facts) for r in framework.derived[name])
+    fired = tuple(sorted(r.id for r in framework.rules if cond.evaluate(framework.rule_conditions[r.id], facts)))
+    return Effects(fired, dict(sorted(derived.items())))
+
+
+# ---------------------------------------------------------------- facts for the engine
+
+def engine_facts(framework, facts: cond.Facts, sid: str) -> list[dict]:
+    """Exactly one fact per question (answered or not), one per metadata field, one sentinel."""
+    out: list[dict] = [{"sid": sid, "t": "s"}]
+    for key, value in sorted(facts.meta.items()):
+        out.append({"sid": sid, "t": "m", "k": key, "v": value})
+    for qid, question in framework.questions.items():
+        state, value = facts.answers.get(qid, (cond.UNANSWERED, None))
+        fact = {"sid": sid, "t": "a", "q": qid, "st": state}
+        if state == cond.ANSWERED and value is not None:
+            if question.type == "multi":
+                for option in question.options:
+                    fact[cond.option_field(option.id)] = 1 if option.id in value else 0
+            else:
+                fact["v"] = value
+        out.append(fact)
+    return out
+
+
+# ---------------------------------------------------------------- compiling a framework
+
+Action = Callable[["_Session"], None]
+
+
+def compile_ruleset(framework) -> tuple[dict, dict[str, tuple[Optional[str], Action]]]:
+    """The JSON ruleset and, per engine rule name, (framework rule id or None, action)."""
+    definition: dict[str, dict] = {SENTINEL: {"all": [cond.SENTINEL_PATTERN], "run": SENTINEL}}
+    actions: dict[str, tuple[Optional[str], Action]] = {SENTINEL: (None, _no_op)}
+    for rule in framework.rules:
+        node = cond.nnf(framework.rule_conditions[rule.id])
+        action = _derive_action(rule.derive, True, rule.id) if rule.derive else _fire_action(rule.id)
+        for i, conj in enumerate(cond.dnf(node)):
+            name = f"{rule.id}#{i}"
+            definition[name] = dict(cond.compile_conjunction(conj), run=name)
+            actions[name] = (rule.id, action)
+    for fact, rule_ids in sorted(framework.derived.items()):
+        # the fact is false exactly when no rule deriving it holds: compile that complement
+        either = cond.Any_(tuple(framework.rule_conditions[r] for r in rule_ids))
+        for i, conj in enumerate(cond.dnf(cond.nnf(either, negate=True))):
+            name = f"!{fact}#{i}"
+            definition[name] = dict(cond.compile_conjunction(conj), run=name)
+            actions[name] = (None, _derive_action(fact, False, None))
+    return definition, actions
+
+
+def _no_op(session: "_Session") -> None:
+    return None
+
+
+def _fire_action(rule_id: str) -> Action:
+    def fire(session: "_Session") -> None:
+        session.fired.add(rule_id)
+    return fire
+
+
+def _derive_action(fact: str, value: bool, rule_id: Optional[str]) -> Action:
+    def derive(session: "_Session") -> None:
+        if rule_id is not None:
+            session.fired.add(rule_id)
+        if fact not in session.derived:
+            session.derived[fact] = value
+            session.assert_fact({"sid": session.sid, "t": "f", "id": fact, "v": value})
+    return derive
+
+
+class _Session:
+    __slots__ = ("sid", "fired", "derived", "assert_fact")
+
+    def __init__(self, sid: str, assert_fact: Callable[[dict], None]):
+        self.sid = sid
+        self.fired: set[str] = set()
+        self.derived: dict[str, bool] = {}
+        self.assert_fact = assert_fact
+
+
+# ---------------------------------------------------------------- the durable-rules adapter
+
+class DurableEngine:
+    """One per process: a quiet Host and one registered ruleset per framework content hash."""
+
+    def __init__(self) -> None:
+        import durable_rules_engine
+        from durable.engine import Host
+
+        class QuietHost(Host):
+            def _run(self) -> None:       # no timer threads: we drive every action ourselves
+                return None
+
+            def get_action(self, action_name: str):
+                return _no_op
+
+        self._dre = durable_rules_engine
+        self._host = QuietHost()
+        self._rulesets: dict[str, tuple[int, dict]] = {}
+        self._sids = itertools.count(1)
+
+    @staticmethod
+    def ruleset_name(framework) -> str:
+        return f"{framework.id}-{framework.version}-{framework.hash[:16]}"
+
+    def _ruleset(self, framework) -> tuple[int, dict]:
+        name = self.ruleset_name(framework)
+        if name not in self._rulesets:
+            definition, actions = compile_ruleset(framework)
+            # set_rulesets strips the `run` keys from what it is given: hand it a copy
+            self._host.set_rulesets({name: json.loads(json.dumps(definition))})
+            self._rulesets[name] = (self._host.get_ruleset(name)._handle, actions)
+        return self._rulesets[name]
+
+    def evaluate(self, framework, facts: cond.Facts) -> Effects:
+        handle, actions = self._ruleset(framework)
+        dre = self._dre
+        sid = str(next(self._sids))
+
+        def assert_fact(fact: dict) -> None:
+            dre.assert_fact(handle, json.dumps(fact))
+
+        session = _Session(sid, assert_fact)
+        acted = False
+        try:
+            _, state = dre.assert_facts(handle, json.dumps(engine_facts(framework, facts, sid)))
+            result = dre.start_action_for_state(handle, state)
+            message = result[1] if result else None
+            while message:
+                acted = True
+                name = message[2:message.index('"', 2)]   # {"<rule name>":{...}}
+                rule_id, action = actions[name]
+                try:
+                    action(session)
+                except Exception as exc:
+                    dre.abandon_action(handle, state)
+                    raise EngineError(rule_id or name, exc) from exc
+                message = dre.complete_and_start_action(handle, state)
+        finally:
+            if acted:   # deleting a session in which no action ran crashes the engine
+                dre.delete_state(handle, sid)
+        missing = set(framework.derived) - set(session.derived)
+        if missing:
+            raise EngineError(sorted(missing)[0], "derived fact was never settled")
+        return Effects(tuple(sorted(session.fired)), dict(sorted(session.derived.items())))
+
+
+_engine: Optional[DurableEngine] = None
+
+
+def engine() -> DurableEngine:
+    global _engine
+    if _engine is None:
+        _engine = DurableEngine()
+    return _engine

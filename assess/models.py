@@ -1,0 +1,340 @@
+"""Pydantic models: framework content, the answers file, findings and the result.
+
+Conditions (`when`, `show_if`, `applies_if`) stay raw here; conditions.py parses and
+checks them against the framework, because those checks need every question at hand.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID = r"^[a-z][a-z0-9_]*$"           # question, option and derived-fact ids
+SLUG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"  # framework, principle, lens, section and rule ids
+
+QuestionType = Literal["single", "multi", "yesno", "scale", "number", "text", "date"]
+Severity = Literal["high", "medium", "low", "info"]
+FindingKind = Literal["risk", "strength"]
+Rag = Literal["green", "amber", "red"]
+Scope = Literal["part", "whole"]
+Phase = Literal["discovery", "alpha", "beta", "live", "retiring"]
+Kind = Literal["self", "assessor"]
+
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
+META_VALUES: dict[str, tuple[str, ...]] = {
+    "scope": ("part", "whole"),
+    "phase": ("discovery", "alpha", "beta", "live", "retiring"),
+    "kind": ("self", "assessor"),
+}
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+# ---------------------------------------------------------------- framework content
+
+class ScaleLevel(Model):
+    level: int = Field(ge=1, le=9)
+    name: str = Field(min_length=1)
+    description: str = ""
+
+
+class Lens(Model):
+    id: str = Field(pattern=SLUG)
+    title: str
+    description: str = ""
+    weight: float = Field(default=1.0, gt=0)
+    applies_if: Any = None
+
+
+class RagThresholds(Model):
+    """A principle is green at or above `green`, amber at or above `amber`, else red."""
+    green: float = 3.5
+    amber: float = 2.5
+    labels: dict[Rag, str] = Field(default_factory=lambda: {"green": "Green", "amber": "Amber", "red": "Red"})
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "RagThresholds":
+        if self.amber > self.green:
+            raise ValueError("amber threshold must not be above green")
+        return self
+
+
+class ScoringSettings(Model):
+    min_answered_share: float = Field(default=0.5, ge=0, le=1,
+                                      description="share of a principle's applicable question weight that must be answered")
+    overall: Literal["weighted", "worst"] = "weighted"
+
+
+class FrameworkInfo(Model):
+    id: str = Field(pattern=SLUG)
+    title: str
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    description: str = ""
+    scale: list[ScaleLevel] = Field(min_length=2)
+    lenses: list[Lens] = Field(min_length=1)
+    rag: RagThresholds = Field(default_factory=RagThresholds)
+    scoring: ScoringSettings = Field(default_factory=ScoringSettings)
+
+    @field_validator("scale")
+    @classmethod
+    def _levels_run_from_one(cls, scale: list[ScaleLevel]) -> list[ScaleLevel]:
+        if [s.level for s in scale] != list(range(1, len(scale) + 1)):
+            raise ValueError("levels must run 1, 2, 3, ... in order")
+        return scale
+
+
+class Principle(Model):
+    id: str = Field(pattern=SLUG)
+    title: str
+    lens: str
+    weight: float = Field(default=1.0, gt=0)
+    description: str = ""
+    applies_if: Any = None
+
+
+class Option(Model):
+    id: str = Field(pattern=ID)
+    label: str = Field(min_length=1)
+    level: Optional[int] = Field(default=None, ge=1, le=9)
+    help: str = ""
+
+
+class Inform(Model):
+    principle: str
+    weight: float = Field(default=1.0, gt=0)
+
+
+class Question(Model):
+    id: str = Field(pattern=ID)
+    type: QuestionType
+    text: str = Field(min_length=1)
+    help: str = ""
+    evidence_prompt: str = ""
+    required: bool = True
+    allow_na: bool = False
+    show_if: Any = None
+    options: list[Option] = Field(default_factory=list)
+    levels: dict[Literal["yes", "no"], int] = Field(default_factory=dict)  # yesno
+    min: Optional[float] = None       # number and scale bounds
+    max: Optional[float] = None
+    scale_labels: dict[int, str] = Field(default_factory=dict)
+    count_levels: list[int] = Field(default_factory=list)  # multi: level by how many chosen
+    informs: list[Inform] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _fits_type(self) -> "Question":
+        t = self.type
+        if t in ("single", "multi") and len(self.options) < 2:
+            raise ValueError(f"a {t} question needs at least two options")
+        if t not in ("single", "multi") and self.options:
+            raise ValueError(f"options are only for single and multi questions, not {t}")
+        if self.levels and t != "yesno":
+            raise ValueError("levels are only for yesno questions")
+        if self.count_levels and t != "multi":
+            raise ValueError("count_levels are only for multi questions")
+        if t == "scale":
+            if self.min is None or self.max is None:
+                raise ValueError("a scale question needs min and max")
+            if self.min != int(self.min) or self.max != int(self.max) or self.min >= self.max:
+                raise ValueError("scale min and max must be whole numbers with min < max")
+        if t not in ("scale", "number") and (self.min is not None or self.max is not None):
+            raise ValueError("min and max are only for scale and number questions")
+        ids = [o.id for o in self.options]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate option ids: {', '.join(dupes)}")
+        return self
+
+    @property
+    def scored(self) -> bool:
+        """True when answers to this question feed a principle's level."""
+        return bool(self.informs) and self.type in ("single", "multi", "yesno", "scale")
+
+    def option(self, option_id: str) -> Optional[Option]:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+class Section(Model):
+    id: str = Field(pattern=SLUG)
+    title: str
+    description: str = ""
+    show_if: Any = None
+    questions: list[Question] = Field(min_length=1)
+
+
+class QuestionnaireFile(Model):
+    framework: FrameworkInfo
+    principles: list[Principle] = Field(min_length=1)
+    sections: list[Section] = Field(min_length=1)
+
+
+class FindingSpec(Model):
+    kind: FindingKind = "risk"
+    severity: Severity = "medium"
+    title: str = Field(min_length=1)
+    rationale: str = Field(min_length=1)
+    recommendation: str = ""
+    owner: str = ""
+
+    @model_validator(mode="after")
+    def _risk_needs_recommendation(self) -> "FindingSpec":
+        if self.kind == "risk" and not self.recommendation.strip():
+            raise ValueError("a risk finding needs a recommendation")
+        return self
+
+
+class CapSpec(Model):
+    principle: Optional[str] = None   # defaults to the rule's principle
+    max_level: int = Field(ge=1, le=9)
+
+
+class Rule(Model):
+    id: str = Field(pattern=SLUG)
+    principle: Optional[str] = None
+    description: str = ""
+    when: Any
+    finding: Optional[FindingSpec] = None
+    caps: list[CapSpec] = Field(default_factory=list)
+    derive: Optional[str] = Field(default=None, pattern=ID)
+
+    @model_validator(mode="after")
+    def _has_effect(self) -> "Rule":
+        if not (self.finding or self.caps or self.derive):
+            raise ValueError("a rule needs at least one effect: finding, caps or derive")
+        if (self.finding or self.caps) and not self.principle and any(c.principle is None for c in self.caps):
+            raise ValueError("a cap needs a principle (on the cap or the rule)")
+        if self.finding and not self.principle:
+            raise ValueError("a rule with a finding needs a principle")
+        return self
+
+
+class RulesFile(Model):
+    rules: list[Rule] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------- the answers file
+
+class AssessmentMeta(Model):
+    framework: str
+    framework_version: Optional[str] = None
+    service: str = Field(min_length=1, max_length=300)
+    organisation: str = Field(default="", max_length=300)
+    scope: Scope = "part"
+    phase: Phase = "live"
+    respondent: str = Field(default="", max_length=300)
+    kind: Kind = "self"
+    date: Optional[dt.date] = None
+
+
+class AnswersFileModel(Model):
+    """The shape of an answers file; values are checked against the framework separately."""
+    assessment: AssessmentMeta
+    answers: dict[str, Any] = Field(default_factory=dict)
+    evidence: dict[str, Union[str, list[str]]] = Field(default_factory=dict)
+    notes: dict[str, str] = Field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- the result
+
+class Because(Model):
+    ref: str            # a question id, `meta.<field>` or `fact.<name>`
+    value: Any
+    label: str          # how the value reads to a person
+
+
+class Finding(Model):
+    rule: str
+    principle: str
+    kind: FindingKind
+    severity: Severity
+    title: str
+    rationale: str
+    recommendation: str
+    owner: str
+    because: list[Because]
+
+
+class Contribution(Model):
+    question: str
+    text: str
+    answer: Any
+    label: str
+    level: float
+    weight: float
+    evidenced: bool
+
+
+class CapApplied(Model):
+    rule: str
+    max_level: int
+    reason: str
+
+
+class PrincipleResult(Model):
+    id: str
+    title: str
+    lens: str
+    applicable: bool
+    level: Optional[int]
+    level_name: Optional[str]
+    score: Optional[float]        # weighted mean before caps
+    capped_score: Optional[float]  # after caps; the level is its whole part
+    rag: Optional[Rag]
+    status: Literal["scored", "not-enough-evidence", "not-applicable"]
+    answered_share: float
+    caps: list[CapApplied]
+    contributions: list[Contribution]
+    not_applicable: list[str]      # question ids marked n/a, excluded from the score
+    unanswered: list[str]
+
+
+class LensResult(Model):
+    id: str
+    title: str
+    applicable: bool
+    level: Optional[int]
+    level_name: Optional[str]
+    score: Optional[float]
+    rag: Optional[Rag]
+    principles: list[str]
+
+
+class Confidence(Model):
+    applicable_questions: int
+    answered: int
+    not_applicable: int
+    answered_share: float
+    evidenced_share: float
+
+
+class AnswerRecord(Model):
+    question: str
+    section: str
+    text: str
+    state: Literal["answered", "not-applicable", "unanswered"]
+    active: bool
+    value: Any
+    label: str
+    na_reason: str
+    evidence: list[str]
+    note: str
+
+
+class Result(Model):
+    schema_version: Literal["1.0"] = "1.0"
+    tool_version: str
+    framework: dict[str, str]        # id, title, version, hash
+    answers_hash: str
+    assessment: dict[str, Any]
+    overall: dict[str, Any]          # score, level, level_name, rag, rag_label
+    lenses: list[LensResult]
+    principles: list[PrincipleResult]
+    findings: list[Finding]
+    derived_facts: dict[str, bool]
+    confidence: Confidence
+    answers: list[AnswerRecord]
+    scale: list[ScaleLevel]
+    rag_labels: dict[str, str]

@@ -1,0 +1,33 @@
+"""Load -> evaluate -> score, as one call, plus the Result's canonical JSON."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal, Optional
+
+from .answers import Assessment, load_answers
+from .engine import Effects, engine, evaluate_reference
+from .models import Result
+from .scoring import score
+
+EngineKind = Literal["durable", "reference"]
+
+
+def effects_of(assessment: Assessment, kind: EngineKind = "durable") -> Effects:
+    facts = assessment.facts()
+    if kind == "reference":
+        return evaluate_reference(assessment.framework, facts)
+    return engine().evaluate(assessment.framework, facts)
+
+
+def evaluate(assessment: Assessment, kind: EngineKind = "durable") -> Result:
+    return score(assessment, effects_of(assessment, kind))
+
+
+def evaluate_file(path: Path | str, frameworks_dirs: Optional[list[Path]] = None, kind: EngineKind = "durable") -> Result:
+    return evaluate(load_answers(path, frameworks_dirs), kind)
+
+
+def result_json(result: Result) -> str:
+    """Canonical JSON: sorted keys, fixed indentation, so equal results are equal bytes."""
+    return json.dumps(result.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,0 +1,239 @@
+"""Pure scoring: an assessment and the rules' effects become levels, RAG, findings and reasons.
+
+- An answer's level comes from its option (or yes/no levels, or its place on a scale).
+- A principle's score is the weighted mean of its answered, visible, applicable questions;
+  n/a is excluded, never scored as zero; too little answered gives "not enough evidence".
+- A rule's cap holds the principle at or below a level; the cap and its rule are recorded.
+- The level is the whole part of the capped score; RAG compares it with the thresholds.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+from . import __version__
+from . import conditions as cond
+from .answers import ANSWERED, NOT_APPLICABLE, UNANSWERED, Answer, Assessment, answer_label
+from .engine import Effects
+from .models import (SEVERITY_ORDER, AnswerRecord, Because, CapApplied, Confidence, Contribution, Finding, LensResult,
+                     PrincipleResult, Question, Result)
+
+
+def answer_level(question: Question, answer: Answer, top: int) -> Optional[float]:
+    """The maturity level an answer evidences, or None when it carries no level."""
+    if answer.state != ANSWERED:
+        return None
+    v = answer.value
+    if question.type == "single":
+        return question.option(v).level
+    if question.type == "yesno":
+        return question.levels.get(v)
+    if question.type == "scale":
+        return 1 + (v - question.min) * (top - 1) / (question.max - question.min)
+    if question.type == "multi":
+        if question.count_levels:
+            return question.count_levels[min(len(v), len(question.count_levels) - 1)]
+        chosen = [question.option(i).level for i in v if question.option(i).level is not None]
+        return max(chosen) if chosen else (1 if v == [] else None)
+    return None
+
+
+def rag_for(score: Optional[float], thresholds) -> Optional[str]:
+    if score is None:
+        return None
+    return "green" if score >= thresholds.green else "amber" if score >= thresholds.amber else "red"
+
+
+def level_for(score: Optional[float], top: int) -> Optional[int]:
+    return None if score is None else max(1, min(top, math.floor(score + 1e-9)))
+
+
+def _round(x: Optional[float]) -> Optional[float]:
+    return None if x is None else round(x, 4)
+
+
+def fill_placeholders(text: str, assessment: Assessment) -> str:
+    """Replace {answer:id} and {meta:field} with plain text; nothing else is interpreted."""
+    def replace(match) -> str:
+        kind, ref = match.group(1), match.group(2)
+        if kind == "meta":
+            value = getattr(assessment.meta, ref, "")
+            return "" if value is None else str(value)
+        return answer_label(assessment.framework.questions[ref], assessment.answer(ref))
+    from .frameworks import PLACEHOLDER
+    return PLACEHOLDER.sub(replace, text)
+
+
+def score(assessment: Assessment, effects: Effects) -> Result:
+    fw = assessment.framework
+    top = len(fw.info.scale)
+    shown = assessment.visible()
+    facts = assessment.facts()
+    meta_facts = cond.Facts(facts.answers, facts.meta)
+
+    caps_by_principle: dict[str, list[CapApplied]] = {}
+    for rule_id in effects.fired:
+        rule = fw.rule(rule_id)
+        for cap in rule.caps:
+            target = cap.principle or rule.principle
+            reason = rule.finding.title if rule.finding else (rule.description or rule.id)
+            caps_by_principle.setdefault(target, []).append(CapApplied(rule=rule.id, max_level=cap.max_level, reason=reason))
+
+    lens_ok = {lid: node is None or cond.evaluate(node, meta_facts) for lid, node in fw.lens_applies.items()}
+    principles: list[PrincipleResult] = []
+    for p in fw.principles:
+        node = fw.principle_applies.get(p.id)
+        applicable = lens_ok[p.lens] and (node is None or cond.evaluate(node, meta_facts))
+        principles.append(_score_principle(assessment, p, applicable, shown, caps_by_principle.get(p.id, []), top))
+
+    lenses = []
+    for lens in fw.info.lenses:
+        members = [pr for pr in principles if pr.lens == lens.id and pr.applicable]
+        scored = [pr for pr in members if pr.capped_score is not None]
+        weight = sum(fw.principle(pr.id).weight for pr in scored)
+        lens_score = _round(sum(pr.capped_score * fw.principle(pr.id).weight for pr in scored) / weight) if scored else None
+        lenses.append(LensResult(id=lens.id, title=lens.title, applicable=lens_ok[lens.id] and bool(members),
+                                 level=level_for(lens_score, top), level_name=fw.level_name(level_for(lens_score, top)),
+                                 score=lens_score, rag=rag_for(lens_score, fw.info.rag), principles=[pr.id for pr in members]))
+
+    overall_score = _overall(fw, lenses, principles)
+    overall_level = level_for(overall_score, top)
+    overall_rag = rag_for(overall_score, fw.info.rag)
+    return Result(
+        tool_version=__version__,
+        framework={"id": fw.id, "title": fw.info.title, "version": fw.version, "hash": fw.hash},
+        answers_hash=assessment.hash,
+        assessment=_meta_dict(assessment),
+        overall={"score": overall_score, "level": overall_level, "level_name": fw.level_name(overall_level),
+                 "rag": overall_rag, "rag_label": fw.info.rag.labels.get(overall_rag) if overall_rag else None,
+                 "method": fw.info.scoring.overall},
+        lenses=lenses,
+        principles=principles,
+        findings=_findings(assessment, effects),
+        derived_facts=dict(effects.derived),
+        confidence=_confidence(assessment, shown),
+        answers=_answer_records(assessment, shown),
+        scale=fw.info.scale,
+        rag_labels=dict(fw.info.rag.labels),
+    )
+
+
+def _score_principle(assessment: Assessment, p, applicable: bool, shown: dict[str, bool],
+                     caps: list[CapApplied], top: int) -> PrincipleResult:
+    fw = assessment.framework
+    contributions, not_applicable, unanswered = [], [], []
+    applicable_weight = answered_weight = total = 0.0
+    for qid, q in fw.questions.items():
+        weight = next((i.weight for i in q.informs if i.principle == p.id), None)
+        if weight is None or not q.scored or not shown[qid]:
+            continue
+        ans = assessment.answer(qid)
+        if ans.state == NOT_APPLICABLE:
+            not_applicable.append(qid)
+            continue
+        applicable_weight += weight
+        level = answer_level(q, ans, top)
+        if level is None:
+            unanswered.append(qid)
+            continue
+        answered_weight += weight
+        total += level * weight
+        contributions.append(Contribution(question=qid, text=q.text, answer=_json_value(ans.value), label=answer_label(q, ans),
+                                          level=_round(level), weight=weight, evidenced=qid in assessment.evidence))
+    share = _round(answered_weight / applicable_weight) if applicable_weight else 0.0
+    caps = sorted(caps, key=lambda c: (c.max_level, c.rule)) if applicable else []
+    raw = _round(total / answered_weight) if answered_weight else None
+    if not applicable or applicable_weight == 0:
+        status, raw = "not-applicable", None
+    elif share < fw.info.scoring.min_answered_share or raw is None:
+        status, raw = "not-enough-evidence", None
+    else:
+        status = "scored"
+    capped = None if raw is None else _round(min([raw] + [c.max_level for c in caps]))
+    level = level_for(capped, top)
+    return PrincipleResult(id=p.id, title=p.title, lens=p.lens, applicable=applicable and status != "not-applicable",
+                           level=level, level_name=fw.level_name(level), score=raw, capped_score=capped,
+                           rag=rag_for(capped, fw.info.rag), status=status, answered_share=share, caps=caps,
+                           contributions=contributions, not_applicable=not_applicable, unanswered=unanswered)
+
+
+def _overall(fw, lenses: list[LensResult], principles: list[PrincipleResult]) -> Optional[float]:
+    if fw.info.scoring.overall == "worst":
+        scores = [pr.capped_score for pr in principles if pr.capped_score is not None]
+        return min(scores) if scores else None
+    weights = {l.id: l.weight for l in fw.info.lenses}
+    scored = [l for l in lenses if l.applicable and l.score is not None]
+    total = sum(weights[l.id] for l in scored)
+    return _round(sum(l.score * weights[l.id] for l in scored) / total) if scored else None
+
+
+def _findings(assessment: Assessment, effects: Effects) -> list[Finding]:
+    fw = assessment.framework
+    out = []
+    for rule_id in effects.fired:
+        rule = fw.rule(rule_id)
+        if not rule.finding:
+            continue
+        f = rule.finding
+        out.append(Finding(rule=rule.id, principle=rule.principle, kind=f.kind, severity=f.severity,
+                           title=fill_placeholders(f.title, assessment),
+                           rationale=fill_placeholders(f.rationale, assessment),
+                           recommendation=fill_placeholders(f.recommendation, assessment),
+                           owner=fill_placeholders(f.owner, assessment),
+                           because=_because(assessment, fw.rule_conditions[rule.id], effects)))
+    return sorted(out, key=lambda f: (f.kind == "strength", SEVERITY_ORDER[f.severity], f.rule))
+
+
+def _because(assessment: Assessment, node, effects: Effects) -> list[Because]:
+    seen, out = set(), []
+    for leaf in cond.leaves(node):
+        key = (leaf.kind, leaf.ref)
+        if key in seen:
+            continue
+        seen.add(key)
+        if leaf.kind == "fact":
+            value = effects.derived.get(leaf.ref)
+            out.append(Because(ref=f"fact.{leaf.ref}", value=value, label="true" if value else "false"))
+        elif leaf.kind == "meta":
+            value = assessment.meta_facts()[leaf.ref]
+            out.append(Because(ref=f"meta.{leaf.ref}", value=value, label=value))
+        else:
+            q = assessment.framework.questions[leaf.ref]
+            ans = assessment.answer(leaf.ref) if assessment.visible()[leaf.ref] else Answer(UNANSWERED)
+            out.append(Because(ref=leaf.ref, value=_json_value(ans.value), label=answer_label(q, ans)))
+    return out
+
+
+def _confidence(assessment: Assessment, shown: dict[str, bool]) -> Confidence:
+    visible = [q for q in assessment.framework.questions if shown[q]]
+    answered = [q for q in visible if assessment.answer(q).state == ANSWERED]
+    na = [q for q in visible if assessment.answer(q).state == NOT_APPLICABLE]
+    scored = [q for q in answered if assessment.framework.questions[q].scored]
+    evidenced = [q for q in scored if q in assessment.evidence]
+    return Confidence(applicable_questions=len(visible), answered=len(answered), not_applicable=len(na),
+                      answered_share=_round((len(answered) + len(na)) / len(visible)) if visible else 0.0,
+                      evidenced_share=_round(len(evidenced) / len(scored)) if scored else 0.0)
+
+
+def _answer_records(assessment: Assessment, shown: dict[str, bool]) -> list[AnswerRecord]:
+    fw = assessment.framework
+    records = []
+    for qid, q in fw.questions.items():
+        ans = assessment.answer(qid)
+        records.append(AnswerRecord(question=qid, section=fw.section_of[qid], text=q.text, state=ans.state,
+                                    active=shown[qid], value=_json_value(ans.value), label=answer_label(q, ans),
+                                    na_reason=ans.na_reason, evidence=assessment.evidence.get(qid, []),
+                                    note=assessment.notes.get(qid, "")))
+    return records
+
+
+def _meta_dict(assessment: Assessment) -> dict[str, Any]:
+    meta = assessment.meta.model_dump()
+    meta["date"] = meta["date"].isoformat() if meta["date"] else None
+    return meta
+
+
+def _json_value(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

@@ -1,0 +1,35 @@
+"""`assess validate`: tell what a path is and check it fully."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import AssessError, Diagnostic
+
+
+def validate_path(path: Path, frameworks_dirs: list[Path]) -> str:
+    """Check a framework folder, a questionnaire, a rules file or an answers file; say what was checked."""
+    from .answers import load_answers
+    from .frameworks import frameworks_in, load_framework
+    from .yamlio import load_yaml
+
+    path = Path(path)
+    if path.is_dir():
+        loaded = frameworks_in(path)
+        return "\n".join(f"ok: {path} framework {fw.id} {fw.version}: {len(fw.questions)} questions, {len(fw.rules)} rules"
+                         for fw in loaded)
+    doc = load_yaml(path)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    if "assessment" in data:
+        a = load_answers(path, frameworks_dirs)
+        answered = sum(1 for ans in a.answers.values() if ans.state != "unanswered")
+        return f"ok: {path} answers for {a.framework.id}: {answered} of {len(a.framework.questions)} questions answered"
+    if "framework" in data:
+        fw = load_framework(path)
+        return f"ok: {path} framework {fw.id} {fw.version}: {len(fw.questions)} questions, {len(fw.rules)} rules"
+    if "rules" in data:
+        questionnaire = path.parent.parent.parent / "questionnaires" / f"{path.parent.name}.yaml"
+        if not questionnaire.exists():
+            raise AssessError(Diagnostic(str(path), 0, "", f"a rules file belongs in rules/<framework>/; no {questionnaire} found"))
+        fw = load_framework(questionnaire)
+        return f"ok: {path} rules of {fw.id} {fw.version}"
+    raise AssessError(doc.diag((), "not an answers file (assessment:), questionnaire (framework:) or rules file (rules:)"))
