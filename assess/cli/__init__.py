@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from . import core
+from . import authoring, core
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Rules-based governance assessments: evaluate answers, report, compare.")
@@ -21,6 +21,8 @@ app.command("validate")(core.validate)
 app.command("init")(core.init)
 app.command("evaluate")(core.evaluate)
 app.command("schema")(core.schema)
+app.command("test-rules")(authoring.test_rules)
+app.command("lint")(authoring.lint)
 
 
 def main() -> None:
