@@ -1,0 +1,48 @@
+"""Shared test helpers: paths, the mini framework, and running the CLI in a subprocess."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = ROOT / "tests" / "frameworks" / "mini"
+
+
+def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, input: str | None = None) -> subprocess.CompletedProcess:
+    """Run `assess` as a user would, in a fresh process."""
+    full_env = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "assess", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=full_env, input=input, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def mini():
+    from assess.frameworks import load_framework
+    return load_framework(MINI / "questionnaires" / "mini.yaml")
+
+
+@pytest.fixture
+def mini_answers(tmp_path):
+    """Write an answers file for the mini framework from YAML text; returns its path."""
+    def write(text: str, name: str = "answers.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+    return write
+
+
+MINI_HEADER = """assessment:
+  framework: mini
+  service: Test service
+  scope: {scope}
+  phase: {phase}
+answers:
+"""
+
+
+def mini_doc(answers: str = "", scope: str = "part", phase: str = "live") -> str:
+    return MINI_HEADER.format(scope=scope, phase=phase) + answers
