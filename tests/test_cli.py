@@ -1,0 +1,100 @@
+"""The command line as users meet it: exit codes, stdout/stderr, determinism, start-up."""
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+
+from assess.answers import load_answers
+
+from conftest import MINI, ROOT, run_cli
+
+WHOLE = MINI / "whole.yaml"
+
+
+def test_help_does_not_import_heavy_libraries():
+    code = ("import sys; from assess.cli import app\n"
+            "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('weasyprint', 'durable', 'durable_rules_engine', 'pydantic_core', 'jinja2') if m in sys.modules]\n"
+            "print(','.join(heavy))")
+    import subprocess
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT).stdout.strip().splitlines()[-1]
+    assert "weasyprint" not in out and "durable" not in out
+
+
+def test_result_json_is_byte_identical_across_processes():
+    outputs = {run_cli("evaluate", str(WHOLE), "-F", str(MINI), "--format", "json", env={"PYTHONHASHSEED": seed}).stdout
+               for seed in ("0", "1", "12345")}
+    assert len(outputs) == 1
+    result = json.loads(outputs.pop())
+    assert result["schema_version"] == "1.0"
+    assert len(result["framework"]["hash"]) == 64 and len(result["answers_hash"]) == 64
+
+
+def test_reference_and_engine_give_the_same_json():
+    a = run_cli("evaluate", str(WHOLE), "-F", str(MINI), "--format", "json")
+    b = run_cli("evaluate", str(WHOLE), "-F", str(MINI), "--format", "json", "--engine", "reference")
+    assert a.returncode == b.returncode == 0 and a.stdout == b.stdout
+
+
+@pytest.mark.parametrize("threshold, code", [("high", 1), ("medium", 1), ("low", 1)])
+def test_fail_on_sets_exit_code(threshold, code):
+    r = run_cli("evaluate", str(WHOLE), "-F", str(MINI), "--fail-on", threshold)
+    assert r.returncode == code and "finding(s) at or above" in r.stderr
+
+
+def test_fail_on_passes_when_nothing_that_severe(tmp_path):
+    path = tmp_path / "ok.yaml"
+    path.write_text("assessment: {framework: mini, service: Calm, scope: part, phase: beta}\n"
+                    "answers: {owner: named_remit, decision_rights: 'yes', team_size: 4, funding_model: annual}\n")
+    r = run_cli("evaluate", str(path), "-F", str(MINI), "--fail-on", "high")
+    assert r.returncode == 0, r.stderr
+
+
+def test_table_output_names_levels_and_findings():
+    r = run_cli("evaluate", str(WHOLE), "-F", str(MINI), env={"COLUMNS": "160"})
+    assert r.returncode == 0
+    assert "Accountability" in r.stdout and "mini-no-rights (≤2)" in r.stdout
+    assert "Live service funded as a project" in r.stdout
+
+
+def test_init_writes_a_valid_commented_template(tmp_path):
+    out = tmp_path / "new.yaml"
+    r = run_cli("init", "mini", "-o", str(out), "-F", str(MINI))
+    assert r.returncode == 0, r.stderr
+    text = out.read_text()
+    assert "# Who is accountable? [single]" in text and "named_remit = A named person with a written remit" in text
+    a = load_answers(out, [MINI])
+    assert a.meta.framework == "mini" and all(ans.state == "unanswered" for ans in a.answers.values())
+    again = run_cli("init", "mini", "-o", str(out), "-F", str(MINI))
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+@pytest.mark.parametrize("kind", ["result", "answers", "framework", "rules"])
+def test_schema_is_json_schema(kind):
+    r = run_cli("schema", kind)
+    schema = json.loads(r.stdout)
+    assert schema["$schema"].startswith("https://json-schema.org/") and "properties" in schema
+
+
+def test_frameworks_list_and_show():
+    r = run_cli("frameworks", "list", "-F", str(MINI))
+    assert r.returncode == 0 and "mini\t1.0.0\tMini framework for tests" in r.stdout
+    r = run_cli("frameworks", "show", "mini", "-F", str(MINI))
+    assert "accountability: Accountability (4 scored questions" in r.stdout
+    r = run_cli("frameworks", "show", "minni", "-F", str(MINI))
+    assert r.returncode == 2 and "did you mean 'mini'" in r.stderr
+
+
+def test_validate_reports_across_paths(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("assessment: {framework: mini, service: X}\nanswers: {owner: boss}\n")
+    r = run_cli("validate", str(MINI), str(WHOLE), str(bad), "-F", str(MINI))
+    assert r.returncode == 2
+    assert "ok: " in r.stdout and f"{bad}:2: answers.owner: 'boss' is not an option" in r.stderr
+
+
+def test_environment_variable_adds_framework_folders():
+    r = run_cli("frameworks", "list", env={"ASSESS_FRAMEWORKS_PATH": str(MINI)})
+    assert "mini\t1.0.0" in r.stdout

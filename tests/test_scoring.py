@@ -1,0 +1,105 @@
+"""Scoring: exact levels, caps with their rules, n/a excluded, not enough evidence, lenses."""
+from __future__ import annotations
+
+import pytest
+
+from assess.answers import load_answers
+from assess.pipeline import evaluate
+
+from conftest import MINI, mini_doc
+
+
+def result_for(mini_answers, answers: str, scope: str = "part", phase: str = "live"):
+    return evaluate(load_answers(mini_answers(mini_doc(answers, scope, phase)), [MINI]))
+
+
+def principle(result, pid):
+    return next(p for p in result.principles if p.id == pid)
+
+
+def test_weighted_mean_of_option_levels(mini_answers):
+    # owner named_remit=5 (weight 2), decision yes=4, confidence 3 -> 3 on a 1..5 scale, practices 2 chosen -> 3
+    r = result_for(mini_answers, "  owner: named_remit\n  decision_rights: 'yes'\n  confidence: 3\n  practices: [roadmap, metrics]\n")
+    acc = principle(r, "accountability")
+    assert acc.score == pytest.approx((5 * 2 + 4 + 3 + 3) / 5)
+    assert acc.level == 4 and acc.level_name == "Managed" and acc.rag == "green"
+    assert [c.question for c in acc.contributions] == ["owner", "decision_rights", "confidence", "practices"]
+    assert acc.caps == []
+
+
+def test_cap_holds_the_level_and_names_its_rule(mini_answers):
+    r = result_for(mini_answers, "  owner: named_remit\n  decision_rights: 'no'\n  confidence: 5\n  practices: [roadmap, metrics, research, retros]\n")
+    acc = principle(r, "accountability")
+    assert acc.score == pytest.approx((10 + 1 + 5 + 5) / 5)   # 4.2 before the cap
+    assert acc.level == 2 and acc.capped_score == 2
+    assert [(c.rule, c.max_level) for c in acc.caps] == [("mini-no-rights", 2)]
+    assert acc.rag == "red"
+
+
+def test_na_is_excluded_not_zero(mini_answers):
+    with_na = result_for(mini_answers, "  funding_model: multi_year\n  pooled_budget: {n/a: One funder only}\n")
+    fund = principle(with_na, "funding")
+    assert fund.score == 5 and fund.not_applicable == ["pooled_budget"] and fund.level == 5
+    without = result_for(mini_answers, "  funding_model: multi_year\n  pooled_budget: 'no'\n")
+    assert principle(without, "funding").score == pytest.approx(3.5)
+
+
+def test_too_little_answered_is_not_enough_evidence(mini_answers):
+    r = result_for(mini_answers, "  owner: named_remit\n")   # 2 of 5 weight answered: below half
+    acc = principle(r, "accountability")
+    assert acc.status == "not-enough-evidence" and acc.level is None and acc.rag is None
+    assert acc.answered_share == pytest.approx(0.4)
+
+
+def test_director_lens_only_for_whole_scope(mini_answers):
+    part = result_for(mini_answers, "  owner: named\n")
+    assert not principle(part, "governance").applicable
+    assert not next(l for l in part.lenses if l.id == "director").applicable
+    whole = result_for(mini_answers, "  forum: formal\n  anchor: 'yes'\n", scope="whole")
+    gov = principle(whole, "governance")
+    assert gov.applicable and gov.level == 5
+
+
+def test_overall_weights_lenses(mini_answers):
+    r = result_for(mini_answers, "  owner: named_remit\n  decision_rights: 'yes'\n  confidence: 5\n  practices: [roadmap]\n"
+                                 "  funding_model: annual\n  pooled_budget: 'no'\n  forum: none\n  anchor: 'no'\n  org_count: 4\n",
+                   scope="whole")
+    owner = next(l for l in r.lenses if l.id == "owner")
+    director = next(l for l in r.lenses if l.id == "director")
+    assert director.score == 1   # capped at 2 by the unanchored rule, raw score 1
+    assert r.overall["score"] == pytest.approx(round((owner.score * 1 + director.score * 2) / 3, 4))
+
+
+def test_findings_quote_answers_and_say_why(mini_answers):
+    r = result_for(mini_answers, "  org_count: 5\n  forum: informal\n", scope="whole")
+    f = next(f for f in r.findings if f.rule == "mini-unanchored-finding")
+    assert f.rationale == "Test service spans 5 organisations with forum: Informal."
+    assert [b.ref for b in f.because] == ["fact.unanchored"]
+    no_rights = result_for(mini_answers, "  owner: named\n  decision_rights: 'no'\n")
+    f = next(f for f in no_rights.findings if f.rule == "mini-no-rights")
+    assert [(b.ref, b.label) for b in f.because] == [("owner", "A named person"), ("decision_rights", "No")]
+
+
+def test_findings_sorted_by_severity_then_rule(mini_answers):
+    r = result_for(mini_answers, "  owner: named\n  decision_rights: 'no'\n  funding_model: project\n  org_count: 4\n  forum: none\n",
+                   scope="whole")
+    order = [(f.kind, f.severity, f.rule) for f in r.findings]
+    assert order == sorted(order, key=lambda t: (t[0] == "strength", ["high", "medium", "low", "info"].index(t[1]), t[2]))
+    assert order[0][1] == "high"
+
+
+def test_hidden_answers_are_kept_but_inactive_and_unscored(mini_answers):
+    r = result_for(mini_answers, "  funding_model: project\n  team_size: 12\n")
+    rec = next(a for a in r.answers if a.question == "team_size")
+    assert rec.active is False and rec.value == 12
+    assert "mini-small-team" in [f.rule for f in r.findings]   # hidden counts as unanswered
+
+
+def test_confidence_shares(mini_answers):
+    r = result_for(mini_answers, "  owner: named\n  decision_rights: 'yes'\n  pooled_budget: {n/a: one funder}\n")
+    c = r.confidence
+    # 13 questions: the whole-service section (2) is hidden for part scope, and team_size
+    # waits for a funding model other than project
+    assert (c.applicable_questions, c.answered, c.not_applicable) == (10, 2, 1)
+    assert c.answered_share == pytest.approx(0.3)
+    assert c.evidenced_share == 0
