@@ -1,0 +1,37 @@
+# One-command set-up on a fresh machine: every target installs what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+EXAMPLE ?= examples/service-ownership/health-pathway-unanchored.yaml
+
+.PHONY: setup demo test test-slow bench wheel-check clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml scripts/system-deps.sh
+	bash scripts/system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+demo: setup
+	@mkdir -p out
+	$(BIN)/assess evaluate $(EXAMPLE)
+	$(BIN)/assess report $(EXAMPLE) -o out/report.pdf
+	@echo "wrote out/report.pdf"
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+test-slow: setup
+	$(BIN)/python -m pytest -q -m slow
+
+bench: setup
+	$(BIN)/python bench/engine.py
+
+wheel-check: setup
+	bash scripts/check-wheel.sh
+
+clean:
+	rm -rf out dist build .pytest_cache .hypothesis
