@@ -33,6 +33,9 @@ class Answer:
     na_reason: str = ""
 
 
+NO_ANSWER = Answer(UNANSWERED)
+
+
 @dataclass
 class Assessment:
     """One answers file, checked against its framework."""
@@ -45,7 +48,7 @@ class Assessment:
     hash: str = ""
 
     def answer(self, qid: str) -> Answer:
-        return self.answers.get(qid, Answer(UNANSWERED))
+        return self.answers.get(qid, NO_ANSWER)
 
     def visible(self) -> dict[str, bool]:
         """Question id -> shown under show_if, in questionnaire order (hidden ones count as unanswered)."""
@@ -63,9 +66,9 @@ class Assessment:
     def meta_facts(self) -> dict[str, str]:
         return {"scope": self.meta.scope, "phase": self.meta.phase, "kind": self.meta.kind}
 
-    def facts(self) -> cond.Facts:
+    def facts(self, shown: Optional[dict[str, bool]] = None) -> cond.Facts:
         """Every question's state and comparable value, with hidden ones unanswered."""
-        shown = self.visible()
+        shown = shown if shown is not None else self.visible()
         states = {}
         for qid, question in self.framework.questions.items():
             ans = self.answer(qid)

@@ -68,7 +68,7 @@ def score(assessment: Assessment, effects: Effects) -> Result:
     fw = assessment.framework
     top = len(fw.info.scale)
     shown = assessment.visible()
-    facts = assessment.facts()
+    facts = assessment.facts(shown)
     meta_facts = cond.Facts(facts.answers, facts.meta)
 
     caps_by_principle: dict[str, list[CapApplied]] = {}
@@ -109,7 +109,7 @@ def score(assessment: Assessment, effects: Effects) -> Result:
                  "method": fw.info.scoring.overall},
         lenses=lenses,
         principles=principles,
-        findings=_findings(assessment, effects),
+        findings=_findings(assessment, effects, shown),
         derived_facts=dict(effects.derived),
         confidence=_confidence(assessment, shown),
         answers=_answer_records(assessment, shown),
@@ -167,7 +167,7 @@ def _overall(fw, lenses: list[LensResult], principles: list[PrincipleResult]) ->
     return _round(sum(l.score * weights[l.id] for l in scored) / total) if scored else None
 
 
-def _findings(assessment: Assessment, effects: Effects) -> list[Finding]:
+def _findings(assessment: Assessment, effects: Effects, shown: dict[str, bool]) -> list[Finding]:
     fw = assessment.framework
     out = []
     for rule_id in effects.fired:
@@ -180,11 +180,11 @@ def _findings(assessment: Assessment, effects: Effects) -> list[Finding]:
                            rationale=fill_placeholders(f.rationale, assessment),
                            recommendation=fill_placeholders(f.recommendation, assessment),
                            owner=fill_placeholders(f.owner, assessment),
-                           because=_because(assessment, fw.rule_conditions[rule.id], effects)))
+                           because=_because(assessment, fw.rule_conditions[rule.id], effects, shown)))
     return sorted(out, key=lambda f: (f.kind == "strength", SEVERITY_ORDER[f.severity], f.rule))
 
 
-def _because(assessment: Assessment, node, effects: Effects) -> list[Because]:
+def _because(assessment: Assessment, node, effects: Effects, shown: dict[str, bool]) -> list[Because]:
     seen, out = set(), []
     for leaf in cond.leaves(node):
         key = (leaf.kind, leaf.ref)
@@ -199,7 +199,7 @@ def _because(assessment: Assessment, node, effects: Effects) -> list[Because]:
             out.append(Because(ref=f"meta.{leaf.ref}", value=value, label=value))
         else:
             q = assessment.framework.questions[leaf.ref]
-            ans = assessment.answer(leaf.ref) if assessment.visible()[leaf.ref] else Answer(UNANSWERED)
+            ans = assessment.answer(leaf.ref) if shown[leaf.ref] else Answer(UNANSWERED)
             out.append(Because(ref=leaf.ref, value=_json_value(ans.value), label=answer_label(q, ans)))
     return out
 
