@@ -1,0 +1,254 @@
+"""The guided flow, without a terminal: answers in progress, visibility, navigation, saving.
+
+A Session holds one assessment being filled in and writes it back after every change.
+A Walk decides which question comes next or before, re-reading show_if on every move, so a
+question appears or disappears as soon as the answer it depends on changes. The prompt
+layer (assess/cli/run.py) only asks and displays; every decision is made here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic import ValidationError
+
+from .answers import (ANSWERED, NOT_APPLICABLE, UNANSWERED, Answer, Assessment, MAX_TEXT, load_answers,
+                      parse_answer)
+from .frameworks import Framework
+from .models import AssessmentMeta, Question, Result, Section
+from .storage import answers_yaml
+from .yamlio import atomic_write
+
+INACTIVE = "inactive: hidden by show_if"
+META_FIELDS = ("service", "organisation", "scope", "phase", "respondent", "kind", "date")
+
+
+def meta_error(name: str, value: Any) -> Optional[str]:
+    """Why one metadata value is not acceptable, checked by the same model the loader uses."""
+    probe = {"framework": "probe", "service": "probe", name: value}
+    try:
+        AssessmentMeta.model_validate(probe)
+    except ValidationError as exc:
+        return "; ".join(e["msg"] for e in exc.errors())
+    return None
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+@dataclass
+class Progress:
+    section: Section
+    section_number: int      # 1-based among sections that have a visible question
+    section_count: int
+    answered: int            # answered or marked n/a, among visible questions
+    visible: int
+
+    def line(self) -> str:
+        return (f"Section {self.section_number} of {self.section_count}: {self.section.title} · "
+                f"{self.answered} of {self.visible} questions answered")
+
+
+@dataclass
+class Session:
+    """One assessment in progress, saved to `path` after every change."""
+    framework: Framework
+    meta: dict[str, Any]
+    path: Path
+    answers: dict[str, Answer] = field(default_factory=dict)
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def new(cls, framework: Framework, meta: dict[str, Any], path: Path | str) -> "Session":
+        full = {"framework": framework.id, "framework_version": framework.version, **meta}
+        AssessmentMeta.model_validate(full)  # the prompts check each field; this guards library callers
+        return cls(framework, full, Path(path))
+
+    @classmethod
+    def load(cls, path: Path | str, frameworks_dirs: Optional[list[Path]] = None) -> "Session":
+        """Resume from an answers file; it must load cleanly, exactly as `assess evaluate` would load it."""
+        loaded = load_answers(path, frameworks_dirs)
+        meta = loaded.meta.model_dump()
+        meta["framework_version"] = meta.get("framework_version") or loaded.framework.version
+        return cls(loaded.framework, meta, Path(path), dict(loaded.answers),
+                   {k: list(v) for k, v in loaded.evidence.items()}, dict(loaded.notes))
+
+    # ------------------------------------------------------------ reading
+
+    @property
+    def order(self) -> list[str]:
+        return list(self.framework.questions)
+
+    def question(self, qid: str) -> Question:
+        return self.framework.questions[qid]
+
+    def answer(self, qid: str) -> Answer:
+        return self.answers.get(qid, Answer(UNANSWERED))
+
+    def done(self, qid: str) -> bool:
+        return self.answer(qid).state in (ANSWERED, NOT_APPLICABLE)
+
+    def assessment(self) -> Assessment:
+        """The Assessment `assess evaluate` would load from the saved file (same hash too)."""
+        digest = hashlib.sha256(self.to_yaml().encode("utf-8")).hexdigest()
+        return self._assessment(digest)
+
+    def _assessment(self, digest: str = "") -> Assessment:
+        return Assessment(framework=self.framework, meta=AssessmentMeta.model_validate(self.meta),
+                          answers=dict(self.answers),
+                          evidence={k: list(v) for k, v in self.evidence.items() if v},
+                          notes={k: v for k, v in self.notes.items() if v.strip()},
+                          source=str(self.path), hash=digest)
+
+    def visible(self) -> dict[str, bool]:
+        return self._assessment().visible()
+
+    def inactive(self) -> list[str]:
+        """Questions that hold an answer but are hidden now: kept in the file, left out of scoring."""
+        shown = self.visible()
+        return [q for q in self.order if not shown[q] and self.answer(q).state != UNANSWERED]
+
+    def unanswered(self) -> list[str]:
+        shown = self.visible()
+        return [q for q in self.order if shown[q] and not self.done(q)]
+
+    def visible_sections(self) -> list[tuple[Section, list[str]]]:
+        """Sections with at least one visible question, each with its visible question ids."""
+        shown = self.visible()
+        out = []
+        for section in self.framework.sections:
+            ids = [q.id for q in section.questions if shown[q.id]]
+            if ids:
+                out.append((section, ids))
+        return out
+
+    def progress(self, qid: str) -> Progress:
+        sections = self.visible_sections()
+        visible = [q for _, ids in sections for q in ids]
+        home = self.framework.section_of[qid]
+        number = next((i for i, (s, _) in enumerate(sections, 1) if s.id == home), 0)
+        section = next(s for s in self.framework.sections if s.id == home)
+        return Progress(section, number, len(sections), sum(1 for q in visible if self.done(q)), len(visible))
+
+    def find_section(self, name: str) -> Section:
+        """A section by id or title (any case); ValueError lists the known ones."""
+        wanted = name.strip().lower()
+        for section in self.framework.sections:
+            if wanted in (section.id, section.title.lower()):
+                return section
+        known = ", ".join(s.id for s in self.framework.sections)
+        raise ValueError(f"no section {name!r} in {self.framework.id}; known sections: {known}")
+
+    # ------------------------------------------------------------ changing
+
+    def set_answer(self, qid: str, raw: Any) -> Answer:
+        """Check `raw` as the file loader would (ValueError says why not) and keep it."""
+        answer = parse_answer(self.question(qid), raw)
+        if answer.state == UNANSWERED:
+            self.answers.pop(qid, None)
+        else:
+            self.answers[qid] = answer
+        return answer
+
+    def mark_na(self, qid: str, reason: str) -> Answer:
+        return self.set_answer(qid, {"n/a": reason})
+
+    def clear(self, qid: str) -> None:
+        self.answers.pop(qid, None)
+
+    def add_evidence(self, qid: str, text: str) -> None:
+        text = _checked_text(text, "evidence")
+        self.evidence.setdefault(qid, []).append(text)
+
+    def set_note(self, qid: str, text: str) -> None:
+        if text.strip():
+            self.notes[qid] = _checked_text(text, "a note")
+        else:
+            self.notes.pop(qid, None)
+
+    def set_meta(self, name: str, value: Any) -> None:
+        problem = meta_error(name, value)
+        if problem:
+            raise ValueError(problem)
+        self.meta[name] = value
+
+    # ------------------------------------------------------------ saving
+
+    def to_yaml(self) -> str:
+        comments = {qid: INACTIVE for qid in self.inactive()}
+        header = (f"Answers for {self.framework.info.title} {self.framework.version}. "
+                  "Continue with `assess run <this file>`, or edit by hand.")
+        return answers_yaml(self.meta, self.answers, self.evidence, self.notes, self.order, comments, header)
+
+    def save(self, path: Optional[Path] = None) -> None:
+        """Write the whole file atomically; on failure (AssessError) the previous file is untouched."""
+        atomic_write(path or self.path, self.to_yaml())
+
+    def evaluate(self) -> Result:
+        from .pipeline import evaluate
+        return evaluate(self.assessment())
+
+
+def _checked_text(text: str, what: str) -> str:
+    text = text.strip()
+    if not text:
+        raise ValueError(f"{what} cannot be empty")
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"{what} is {len(text):,} characters; the limit is {MAX_TEXT:,}")
+    return text
+
+
+class Walk:
+    """Moves through the visible questions of a scope, in questionnaire order.
+
+    With `skip_done`, questions already answered when the walk starts are passed over (a
+    resumed run starts at the first unanswered one); a question the user steps back to is
+    shown again on the way forward.
+    """
+
+    def __init__(self, session: Session, scope: Optional[list[str]] = None, skip_done: bool = True):
+        self.session = session
+        self.scope = list(scope) if scope is not None else session.order
+        self.skip = {q for q in self.scope if session.done(q)} if skip_done else set()
+        self.current: Optional[str] = None
+
+    def start(self) -> Optional[str]:
+        self.current = None
+        return self._move(self._after(-1))
+
+    def forward(self) -> Optional[str]:
+        """The next question after the current one; None at the end."""
+        return self._move(self._after(self._index()))
+
+    def back(self) -> Optional[str]:
+        """The previous visible question (answered or not); stays put at the first one."""
+        shown = self.session.visible()
+        for qid in reversed(self.scope[:self._index()]):
+            if shown[qid]:
+                return self._move(qid)
+        return self.current
+
+    def at_first(self) -> bool:
+        shown = self.session.visible()
+        return not any(shown[q] for q in self.scope[:self._index()])
+
+    def _index(self) -> int:
+        return self.scope.index(self.current) if self.current in self.scope else -1
+
+    def _after(self, index: int) -> Optional[str]:
+        shown = self.session.visible()
+        return next((q for q in self.scope[index + 1:] if shown[q] and q not in self.skip), None)
+
+    def _move(self, qid: Optional[str]) -> Optional[str]:
+        if qid is not None:
+            self.skip.discard(qid)   # seen in this run: walk over it again after a back-step
+            self.current = qid
+        return qid
