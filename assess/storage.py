@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any, Iterable, Optional
 
 from .answers import NA_KEY, NOT_APPLICABLE, UNANSWERED, Answer
@@ -23,7 +24,11 @@ def scalar(value: Any) -> str:
         return repr(value) if isinstance(value, float) else str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
-    return json.dumps(str(value), ensure_ascii=False)
+    return _NOT_YAML_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(str(value), ensure_ascii=False))
+
+
+# characters YAML refuses or reads as line breaks even inside quotes (JSON leaves them raw): write \u escapes
+_NOT_YAML_PRINTABLE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def _comment(text: str) -> str:
@@ -41,6 +46,7 @@ def answers_yaml(meta: dict[str, Any], answers: dict[str, Answer], evidence: dic
             lines.append(f"  {key}: {scalar(meta[key])}")
     order = list(order)
     comments = comments or {}
+    start = len(lines)
     lines.append("answers:")
     for qid in order:
         if qid in comments:
@@ -57,6 +63,8 @@ def answers_yaml(meta: dict[str, Any], answers: dict[str, Answer], evidence: dic
             lines.append(f"  {qid}: [{', '.join(scalar(v) for v in ans.value)}]")
         else:
             lines.append(f"  {qid}: {scalar(ans.value)}")
+    if all(line.lstrip().startswith("#") for line in lines[start + 1:]):
+        lines[start] = "answers: {}"   # a bare `answers:` would be null, which the loader refuses
     for name, entries in (("evidence", evidence), ("notes", notes)):
         present = [q for q in order if entries.get(q)] + sorted(q for q in entries if q not in order and entries.get(q))
         if not present:

@@ -158,7 +158,7 @@ class Guide:
                 if shown[qid]:
                     choices.append(Choice(f"Q{n} {s.question(qid).text} — {self.label(qid)}", value=qid))
             choices += [Separator(), Choice("Done", value=":done")]
-            pick = self.select("Change which answer? (type to filter)", choices, shortcuts=False, search=True)
+            pick = self.select("Change which answer?", choices, shortcuts=False, search=True)
             if pick == ":done":
                 return
             before = set(s.unanswered())
@@ -284,7 +284,7 @@ class Guide:
             import questionary
             picked = questionary.checkbox(
                 q.text, choices=[Choice(o.label, value=o.id, checked=o.id in (value or [])) for o in q.options],
-                instruction="(space ticks, enter confirms; confirm with nothing ticked for more choices)",
+                instruction=f"(space ticks, Enter confirms; nothing ticked: none of these, {_more(q)})",
             ).unsafe_ask()
             if picked:
                 return picked
@@ -311,7 +311,7 @@ class Guide:
         hint = {"number": _range_hint(q), "scale": _range_hint(q), "date": "YYYY-MM-DD", "text": "text"}[q.type]
         default = "" if value is None else value.isoformat() if q.type == "date" else str(value)
         typed = self.text(q.text, default=default, validate=check,
-                          instruction=f"({hint}; ? for help; Enter with nothing typed for more choices)").strip()
+                          instruction=f"({hint} · ? help · Enter on empty: {_more(q)})").strip()
         if typed == "?":
             return HELP
         if typed.lower() in ("n/a", "na") and q.allow_na:
@@ -319,7 +319,7 @@ class Guide:
         if typed:
             return typed
         choice = self.select("Nothing typed:", [Choice("Type an answer", value=RETRY, shortcut_key="t"), Separator()]
-                             + self.actions(q, can_back))
+                             + self.actions(q, can_back), default=None if q.required else SKIP)
         return self.prompt_typed(q, value, current, can_back) if choice == RETRY else choice
 
     def actions(self, q, can_back: bool) -> list:
@@ -328,7 +328,9 @@ class Guide:
         if q.allow_na:
             items.append(Choice("Not applicable (give a reason)", value=NA, shortcut_key="a"))
         count = len(self.session.evidence.get(q.id, []))
-        items.append(Choice(f"Add evidence{f' ({count} so far)' if count else ''}", value=EVIDENCE, shortcut_key="e"))
+        asked = f": {q.evidence_prompt}" if q.evidence_prompt else ""
+        so_far = f" ({count} so far)" if count else ""
+        items.append(Choice(f"Add evidence{asked}{so_far}", value=EVIDENCE, shortcut_key="e"))
         items.append(Choice("Edit the note" if self.session.notes.get(q.id) else "Add a note", value=NOTE,
                             shortcut_key="n"))
         items.append(Choice("Help", value=HELP, shortcut_key="h"))
@@ -527,7 +529,8 @@ class Guide:
         values = [getattr(c, "value", None) for c in choices]
         return questionary.select(message, choices=choices, default=default if default in values else None,
                                   use_shortcuts=shortcuts, use_search_filter=search, use_jk_keys=not search,
-                                  instruction="(arrows or keys, Enter chooses)" if shortcuts else None,
+                                  instruction="(arrows or keys, Enter chooses)" if shortcuts
+                                  else "(arrows, or type to filter; Enter chooses)",
                                   ).unsafe_ask()
 
     def text(self, message: str, default: str = "", validate=None, instruction: str = "") -> str:
@@ -546,6 +549,11 @@ def _option_keys(q, values: list) -> list:
         return [str(v) for v in values]
     keys = [str(i) for i in range(1, 10)] + ["0"]
     return [keys[i] if i < len(keys) else False for i in range(len(values))]
+
+
+def _more(q) -> str:
+    """What the 'more choices' menu offers, named in the prompt's hint."""
+    return "skip, " + ("n/a, " if q.allow_na else "") + "evidence, note, back"
 
 
 def _range_hint(q) -> str:

@@ -1,0 +1,225 @@
+"""The guided flow without a terminal: order, show_if, navigation, saving and resuming."""
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assess.answers import NOT_APPLICABLE, load_answers, parse_answer
+from assess.errors import AssessError
+from assess.pipeline import evaluate_file, result_json
+from assess.questionnaire import INACTIVE, Session, Walk, meta_error
+
+from conftest import MINI
+
+META = {"service": "Test service", "organisation": "Council", "scope": "whole", "phase": "live",
+        "respondent": "Ann", "kind": "self", "date": dt.date(2026, 1, 2)}
+
+
+@pytest.fixture
+def session(mini, tmp_path):
+    return Session.new(mini, dict(META), tmp_path / "answers.yaml")
+
+
+def walk_ids(walk: Walk) -> list[str]:
+    seen = [walk.start()]
+    while (nxt := walk.forward()) is not None:
+        seen.append(nxt)
+    return seen
+
+
+def test_walk_follows_questionnaire_order_and_skips_hidden(session):
+    # team_size is shown only when funding is not project by project; unanswered funding hides it
+    assert walk_ids(Walk(session)) == ["org_count", "channels", "launched", "owner", "decision_rights", "confidence",
+                                       "practices", "funding_model", "pooled_budget", "comment", "forum", "anchor"]
+
+
+def test_show_if_is_read_live_while_walking(session):
+    walk = Walk(session)
+    qid = walk.start()
+    while qid != "funding_model":
+        qid = walk.forward()
+    session.set_answer("funding_model", "annual")
+    assert walk.forward() == "pooled_budget"
+    assert walk.forward() == "team_size"          # appeared because of the answer just given
+    walk.back()
+    walk.back()
+    session.set_answer("funding_model", "project")
+    assert walk.forward() == "pooled_budget"
+    assert walk.forward() == "comment"            # gone again
+
+
+def test_part_scope_hides_the_whole_service_section(mini, tmp_path):
+    session = Session.new(mini, dict(META, scope="part"), tmp_path / "a.yaml")
+    assert [s.id for s, _ in session.visible_sections()] == ["context", "ownership", "money"]
+    assert "forum" not in walk_ids(Walk(session))
+    progress = session.progress("owner")
+    assert (progress.section_number, progress.section_count, progress.visible) == (2, 3, 10)
+
+
+def test_back_goes_to_the_previous_visible_question_and_stops_at_the_first(session):
+    walk = Walk(session)
+    assert walk.start() == "org_count" and walk.at_first()
+    assert walk.back() == "org_count"
+    walk.forward()
+    walk.forward()
+    assert walk.back() == "channels"
+    assert not walk.at_first()
+
+
+def test_resume_starts_at_first_unanswered_and_replays_questions_stepped_back_to(session):
+    for qid, value in (("org_count", 3), ("channels", ["online"]), ("launched", "2020-01-01")):
+        session.set_answer(qid, value)
+    walk = Walk(session)
+    assert walk.start() == "owner"
+    assert walk.back() == "launched"
+    assert walk.back() == "channels"
+    # both were answered before this run, but the user walked back over them: show them again
+    assert walk.forward() == "launched"
+    assert walk.forward() == "owner"
+
+
+def test_section_walk_covers_answered_questions_too(session):
+    session.set_answer("owner", "named")
+    ids = [q.id for q in session.find_section("Ownership").questions]
+    assert walk_ids(Walk(session, ids, skip_done=False)) == ["owner", "decision_rights", "confidence", "practices"]
+
+
+def test_find_section_by_id_or_title_and_unknown_names_the_known_ones(session):
+    assert session.find_section("money").title == "Money"
+    assert session.find_section("whole SERVICE").id == "whole"
+    with pytest.raises(ValueError, match="known sections: context, ownership, money, whole"):
+        session.find_section("finance")
+
+
+@pytest.mark.parametrize("qid, raw", [("org_count", "0"), ("org_count", "many"), ("confidence", 9),
+                                      ("owner", "someone"), ("launched", "01/02/2020"),
+                                      ("decision_rights", {"n/a": "x"}), ("pooled_budget", {"n/a": " "})])
+def test_invalid_answers_are_refused_with_the_loaders_message(session, mini, qid, raw):
+    with pytest.raises(ValueError) as from_loader:
+        parse_answer(mini.questions[qid], raw)
+    with pytest.raises(ValueError) as from_session:
+        session.set_answer(qid, raw)
+    assert str(from_session.value) == str(from_loader.value)
+    assert qid not in session.answers
+
+
+def test_meta_is_checked_by_the_answers_model():
+    assert meta_error("scope", "everything")
+    assert meta_error("service", "") and meta_error("service", "x" * 301)
+    assert meta_error("phase", "beta") is None
+
+
+def test_hidden_answer_is_kept_inactive_and_left_out_of_scoring(session):
+    session.set_answer("funding_model", "annual")
+    session.set_answer("team_size", 12)
+    session.set_answer("funding_model", "project")
+    session.save()
+    text = session.path.read_text()
+    assert f"  # {INACTIVE}\n  team_size: 12\n" in text
+    loaded = load_answers(session.path, [MINI])
+    assert loaded.answers["team_size"].value == 12
+    result = evaluate_file(session.path, [MINI])
+    record = next(r for r in result.answers if r.question == "team_size")
+    assert record.active is False
+    # showing it again makes the kept answer count again
+    session.set_answer("funding_model", "annual")
+    session.save()
+    assert INACTIVE not in session.path.read_text()
+
+
+def test_saved_file_round_trips_and_resumes_identically(session):
+    session.set_answer("org_count", "4")
+    session.set_answer("channels", ["paper", "online"])
+    session.mark_na("pooled_budget", "One funder only")
+    session.add_evidence("owner", "https://example.org/remit")
+    session.add_evidence("owner", "Board minutes, May")
+    session.set_note("forum", 'Meets "when needed": rarely')
+    session.save()
+    loaded = load_answers(session.path, [MINI])
+    assert loaded.answers["org_count"].value == 4
+    assert loaded.answers["channels"].value == ["online", "paper"]
+    assert loaded.answers["pooled_budget"].state == NOT_APPLICABLE
+    assert loaded.evidence["owner"] == ["https://example.org/remit", "Board minutes, May"]
+    assert loaded.notes["forum"] == 'Meets "when needed": rarely'
+    resumed = Session.load(session.path, [MINI])
+    assert resumed.to_yaml() == session.to_yaml()
+
+
+def test_in_memory_result_equals_evaluating_the_saved_file(session):
+    for qid, value in (("owner", "named"), ("decision_rights", "no"), ("forum", "informal"), ("anchor", "no")):
+        session.set_answer(qid, value)
+    session.save()
+    assert result_json(session.evaluate()) == result_json(evaluate_file(session.path, [MINI]))
+
+
+def test_failed_save_keeps_the_previous_file(session, monkeypatch):
+    session.set_answer("org_count", 2)
+    session.save()
+    before = session.path.read_bytes()
+    session.set_answer("org_count", 3)
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(AssessError, match="No space left on device; the previous file is unchanged"):
+        session.save()
+    assert session.path.read_bytes() == before
+    assert [p.name for p in session.path.parent.iterdir()] == ["answers.yaml"]   # no temp file left behind
+
+
+def test_evidence_and_notes_must_have_text(session):
+    with pytest.raises(ValueError):
+        session.add_evidence("owner", "   ")
+    session.set_note("owner", "first")
+    session.set_note("owner", "  ")
+    assert "owner" not in session.notes
+
+
+# every sequence of edits the prompts can make leaves a file `assess evaluate` accepts
+VALUES = {
+    "org_count": st.integers(1, 500), "channels": st.lists(st.sampled_from(["online", "phone", "paper"]), unique=True),
+    "launched": st.dates().map(dt.date.isoformat), "owner": st.sampled_from(["nobody", "informal", "named", "named_remit"]),
+    "decision_rights": st.sampled_from(["yes", "no"]), "confidence": st.integers(1, 5),
+    "practices": st.lists(st.sampled_from(["roadmap", "metrics", "research", "retros"]), unique=True),
+    "funding_model": st.sampled_from(["project", "annual", "multi_year"]), "pooled_budget": st.sampled_from(["yes", "no"]),
+    "team_size": st.integers(0, 1000), "comment": st.text(min_size=1, max_size=40).filter(str.strip),
+    "forum": st.sampled_from(["none", "informal", "formal"]), "anchor": st.sampled_from(["yes", "no"]),
+}
+EDIT = st.one_of(
+    st.sampled_from(sorted(VALUES)).flatmap(lambda q: st.tuples(st.just("answer"), st.just(q), VALUES[q])),
+    st.tuples(st.just("na"), st.just("pooled_budget"), st.text(min_size=1, max_size=30).filter(str.strip)),
+    st.tuples(st.just("evidence"), st.sampled_from(sorted(VALUES)), st.text(min_size=1, max_size=30).filter(str.strip)),
+    st.tuples(st.just("note"), st.sampled_from(sorted(VALUES)), st.text(max_size=30)),
+    st.tuples(st.just("clear"), st.sampled_from(sorted(VALUES)), st.none()),
+    st.tuples(st.just("scope"), st.none(), st.sampled_from(["part", "whole"])),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(EDIT, max_size=25))
+def test_any_edit_sequence_saves_a_loadable_file(mini, tmp_path, edits):
+    session = Session.new(mini, dict(META), tmp_path / "prop.yaml")
+    session.save()   # as the guided run does once the assessment details are in
+    for kind, qid, value in edits:
+        if kind == "answer":
+            session.set_answer(qid, value)
+        elif kind == "na":
+            session.mark_na(qid, value)
+        elif kind == "evidence":
+            session.add_evidence(qid, value)
+        elif kind == "note":
+            session.set_note(qid, value)
+        elif kind == "clear":
+            session.clear(qid)
+        else:
+            session.set_meta("scope", value)
+        session.save()
+    loaded = load_answers(session.path, [MINI])
+    assert {q: a.value for q, a in loaded.answers.items()} == {q: a.value for q, a in session.answers.items()}
+    assert set(loaded.answers) == set(session.answers)
+    assert Session.load(session.path, [MINI]).to_yaml() == session.to_yaml()
