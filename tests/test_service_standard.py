@@ -139,3 +139,17 @@ def test_no_engine_module_names_this_framework_or_its_content():
         offenders += [f"{module.name}: {lit!r}" for lit in re.findall(r"""["']([a-z0-9_\-]+)["']""", text)
                       if lit in content_ids]
     assert offenders == []
+
+
+def test_report_override_speaks_in_decisions(results):
+    """The framework's report template replaces the base blocks: decisions, done well, to fix."""
+    from assess.reports.html import render_html
+    html = render_html(results["beta-accessibility-gap"], framework=find_framework("service-standard"))
+    assert "Service Standard assessment report" in html and "Overall decision" in html
+    point5 = html[html.index('id="principle-everyone-can-use"'):html.index('id="principle-multidisciplinary-team"')]
+    assert "Not met" in point5
+    assert "What the team needs to explore or fix before the live assessment" in point5
+    assert "Real users rely on a service that has not had an accessibility audit" in point5
+    assert "held at level 1 because" in point5
+    done_well = html[html.index('id="principle-multidisciplinary-team"'):html.index('id="principle-agile-ways-of-working"')]
+    assert "What the team has done well" in done_well and "A complete team that can decide and will stay" in done_well
