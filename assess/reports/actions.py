@@ -1,0 +1,77 @@
+"""The action plan: risk findings in the order a board should act on them.
+
+`action_plan(result)` is the seam: anything that turns a Result into an ordered list of
+Actions (for instance a planner that searches for the smallest change that reaches the
+next level) can replace it; the report only renders the list it is given.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from ..models import SEVERITY_ORDER, Finding, PrincipleResult, Result
+
+
+@dataclass(frozen=True)
+class Unlock:
+    """A cap this finding's rule holds, and what lifting it alone would give."""
+    principle: str
+    principle_title: str
+    cap: int
+    level_now: Optional[int]
+    level_without_cap: Optional[int]
+
+    @property
+    def gain(self) -> int:
+        if self.level_now is None or self.level_without_cap is None:
+            return 0
+        return max(0, self.level_without_cap - self.level_now)
+
+
+@dataclass(frozen=True)
+class Action:
+    finding: Finding
+    principle_title: str
+    owner: str
+    owner_suggested: bool          # True when the framework gave no owner and the lens supplied one
+    unlocks: list[Unlock] = field(default_factory=list)
+
+    @property
+    def levels_unlocked(self) -> int:
+        return sum(u.gain for u in self.unlocks)
+
+
+Planner = Callable[[Result], list[Action]]
+
+
+def action_plan(result: Result) -> list[Action]:
+    """Risks by severity, then by the levels their caps hold back (most first), then rule id."""
+    by_id = {p.id: p for p in result.principles}
+    top = len(result.scale)
+    actions = []
+    for f in result.findings:
+        if f.kind != "risk":
+            continue
+        principle = by_id.get(f.principle)
+        owner, suggested = (f.owner, False) if f.owner.strip() else (suggested_owner(principle), True)
+        unlocks = [_unlock(p, f.rule, top) for p in result.principles for c in p.caps if c.rule == f.rule]
+        actions.append(Action(finding=f, principle_title=principle.title if principle else f.principle,
+                              owner=owner, owner_suggested=suggested, unlocks=unlocks))
+    return sorted(actions, key=lambda a: (SEVERITY_ORDER[a.finding.severity], -a.levels_unlocked, a.finding.rule))
+
+
+def suggested_owner(principle: Optional[PrincipleResult]) -> str:
+    """The role named by the principle's lens: `service-owner` -> "Service owner"."""
+    if principle is None:
+        return "Service owner"
+    return principle.lens.replace("-", " ").replace("_", " ").capitalize()
+
+
+def _unlock(p: PrincipleResult, rule: str, top: int) -> Unlock:
+    cap = next(c.max_level for c in p.caps if c.rule == rule)
+    if p.score is None:
+        return Unlock(p.id, p.title, cap, p.level, None)
+    others = [c.max_level for c in p.caps if c.rule != rule]
+    without = min([p.score] + others)
+    return Unlock(p.id, p.title, cap, p.level, max(1, min(top, math.floor(without + 1e-9))))

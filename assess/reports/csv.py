@@ -1,0 +1,40 @@
+"""One CSV row per finding, for spreadsheets and trackers.
+
+A cell that starts with =, +, - or @ (or a tab or carriage return) would run as a formula
+in a spreadsheet; such cells get a leading single quote so they read as text.
+"""
+from __future__ import annotations
+
+import csv as stdlib_csv
+import io
+
+from ..models import Result
+from .actions import action_plan
+
+COLUMNS = ("rule", "principle", "principle_title", "kind", "severity", "title", "rationale", "recommendation",
+           "owner", "caps", "because")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def render_csv(result: Result) -> str:
+    titles = {p.id: p.title for p in result.principles}
+    owners = {a.finding.rule: a.owner for a in action_plan(result)}
+    buffer = io.StringIO()
+    writer = stdlib_csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for f in result.findings:
+        caps = "; ".join(f"{p.id} <= {c.max_level}" for p in result.principles for c in p.caps if c.rule == f.rule)
+        because = "; ".join(f"{b.ref} = {b.label}" for b in f.because)
+        row = (f.rule, f.principle, titles.get(f.principle, f.principle), f.kind, f.severity, f.title, f.rationale,
+               f.recommendation, owners.get(f.rule, f.owner), caps, because)
+        writer.writerow([neutralise(v) for v in row])
+    return buffer.getvalue()
+
+
+def render(result: Result, template_dirs=None, framework_root=None, framework=None) -> bytes:
+    return render_csv(result).encode("utf-8")
