@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from . import authoring, core, run
+from . import authoring, core, report, run
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Rules-based governance assessments: evaluate answers, report, compare.")
@@ -24,6 +24,7 @@ app.command("schema")(core.schema)
 app.command("test-rules")(authoring.test_rules)
 app.command("lint")(authoring.lint)
 app.command("run")(run.run)
+app.command("report")(report.report)
 
 
 def main() -> None:
