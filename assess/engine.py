@@ -37,12 +37,19 @@ def evaluate_reference(framework, facts: cond.Facts) -> Effects:
 
 # ---------------------------------------------------------------- facts for the engine
 
-def engine_facts(framework, facts: cond.Facts, sid: str) -> list[dict]:
+def referenced_questions(framework) -> list[str]:
+    """Questions some rule looks at; only these need a fact, the rest would match nothing."""
+    used = {leaf.ref for node in framework.rule_conditions.values() for leaf in cond.leaves(node) if leaf.kind == "q"}
+    return [qid for qid in framework.questions if qid in used]
+
+
+def engine_facts(framework, facts: cond.Facts, sid: str, questions: Optional[list[str]] = None) -> list[dict]:
     """Exactly one fact per question (answered or not), one per metadata field, one sentinel."""
     out: list[dict] = [{"sid": sid, "t": "s"}]
     for key, value in sorted(facts.meta.items()):
         out.append({"sid": sid, "t": "m", "k": key, "v": value})
-    for qid, question in framework.questions.items():
+    for qid in (framework.questions if questions is None else questions):
+        question = framework.questions[qid]
         state, value = facts.answers.get(qid, (cond.UNANSWERED, None))
         fact = {"sid": sid, "t": "a", "q": qid, "st": state}
         if state == cond.ANSWERED and value is not None:
@@ -129,24 +136,24 @@ class DurableEngine:
 
         self._dre = durable_rules_engine
         self._host = QuietHost()
-        self._rulesets: dict[str, tuple[int, dict]] = {}
+        self._rulesets: dict[str, tuple[int, dict, list[str]]] = {}
         self._sids = itertools.count(1)
 
     @staticmethod
     def ruleset_name(framework) -> str:
         return f"{framework.id}-{framework.version}-{framework.hash[:16]}"
 
-    def _ruleset(self, framework) -> tuple[int, dict]:
+    def _ruleset(self, framework) -> tuple[int, dict, list[str]]:
         name = self.ruleset_name(framework)
         if name not in self._rulesets:
             definition, actions = compile_ruleset(framework)
             # set_rulesets strips the `run` keys from what it is given: hand it a copy
             self._host.set_rulesets({name: json.loads(json.dumps(definition))})
-            self._rulesets[name] = (self._host.get_ruleset(name)._handle, actions)
+            self._rulesets[name] = (self._host.get_ruleset(name)._handle, actions, referenced_questions(framework))
         return self._rulesets[name]
 
     def evaluate(self, framework, facts: cond.Facts) -> Effects:
-        handle, actions = self._ruleset(framework)
+        handle, actions, questions = self._ruleset(framework)
         dre = self._dre
         sid = str(next(self._sids))
 
@@ -156,7 +163,7 @@ class DurableEngine:
         session = _Session(sid, assert_fact)
         acted = False
         try:
-            _, state = dre.assert_facts(handle, json.dumps(engine_facts(framework, facts, sid)))
+            _, state = dre.assert_facts(handle, json.dumps(engine_facts(framework, facts, sid, questions)))
             result = dre.start_action_for_state(handle, state)
             message = result[1] if result else None
             while message:
