@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from . import __version__
 from . import conditions as cond
-from .answers import ANSWERED, NOT_APPLICABLE, UNANSWERED, Answer, Assessment, answer_label
+from .answers import ANSWERED, NO_ANSWER, NOT_APPLICABLE, Answer, Assessment, answer_label
 from .engine import Effects
 from .models import (SEVERITY_ORDER, AnswerRecord, Because, CapApplied, Confidence, Contribution, Finding, LensResult,
                      PrincipleResult, Question, Result)
@@ -52,14 +52,17 @@ def _round(x: Optional[float]) -> Optional[float]:
     return None if x is None else round(x, 4)
 
 
-def fill_placeholders(text: str, assessment: Assessment) -> str:
-    """Replace {answer:id} and {meta:field} with plain text; nothing else is interpreted."""
+def fill_placeholders(text: str, assessment: Assessment, shown: dict[str, bool]) -> str:
+    """Replace {answer:id} and {meta:field} with plain text; nothing else is interpreted.
+
+    A hidden question reads as not answered, as the rules saw it."""
     def replace(match) -> str:
         kind, ref = match.group(1), match.group(2)
         if kind == "meta":
             value = getattr(assessment.meta, ref, "")
             return "" if value is None else str(value)
-        return answer_label(assessment.framework.questions[ref], assessment.answer(ref))
+        answer = assessment.answer(ref) if shown[ref] else NO_ANSWER
+        return answer_label(assessment.framework.questions[ref], answer)
     from .frameworks import PLACEHOLDER
     return PLACEHOLDER.sub(replace, text)
 
@@ -176,10 +179,10 @@ def _findings(assessment: Assessment, effects: Effects, shown: dict[str, bool]) 
             continue
         f = rule.finding
         out.append(Finding(rule=rule.id, principle=rule.principle, kind=f.kind, severity=f.severity,
-                           title=fill_placeholders(f.title, assessment),
-                           rationale=fill_placeholders(f.rationale, assessment),
-                           recommendation=fill_placeholders(f.recommendation, assessment),
-                           owner=fill_placeholders(f.owner, assessment),
+                           title=fill_placeholders(f.title, assessment, shown),
+                           rationale=fill_placeholders(f.rationale, assessment, shown),
+                           recommendation=fill_placeholders(f.recommendation, assessment, shown),
+                           owner=fill_placeholders(f.owner, assessment, shown),
                            because=_because(assessment, fw.rule_conditions[rule.id], effects, shown)))
     return sorted(out, key=lambda f: (f.kind == "strength", SEVERITY_ORDER[f.severity], f.rule))
 
@@ -199,7 +202,7 @@ def _because(assessment: Assessment, node, effects: Effects, shown: dict[str, bo
             out.append(Because(ref=f"meta.{leaf.ref}", value=value, label=value))
         else:
             q = assessment.framework.questions[leaf.ref]
-            ans = assessment.answer(leaf.ref) if shown[leaf.ref] else Answer(UNANSWERED)
+            ans = assessment.answer(leaf.ref) if shown[leaf.ref] else NO_ANSWER
             out.append(Because(ref=leaf.ref, value=_json_value(ans.value), label=answer_label(q, ans)))
     return out
 

@@ -92,7 +92,8 @@ def test_hidden_answers_are_kept_but_inactive_and_unscored(mini_answers):
     r = result_for(mini_answers, "  funding_model: project\n  team_size: 12\n")
     rec = next(a for a in r.answers if a.question == "team_size")
     assert rec.active is False and rec.value == 12
-    assert "mini-small-team" in [f.rule for f in r.findings]   # hidden counts as unanswered
+    small = next(f for f in r.findings if f.rule == "mini-small-team")   # hidden counts as unanswered
+    assert small.rationale == "Team size is Not answered."
 
 
 def test_confidence_shares(mini_answers):
