@@ -10,6 +10,7 @@ import datetime as dt
 import math
 import os
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,9 @@ def load_yaml(path: Path | str, text: str | None = None) -> Document:
         raise AssessError(Diagnostic(file, 0, "", f"document is larger than {MAX_FILE_BYTES:,} bytes"))
     yaml = YAML(typ="rt", pure=True)
     try:
-        node = yaml.load(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # e.g. a reused anchor: legal YAML, not the user's problem
+            node = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
