@@ -59,8 +59,8 @@ def _spread(result: Result) -> str:
         if best.level == worst.level:
             parts.append(f"Every scored principle sits at level {best.level}, so no single area stands out.")
         else:
-            parts.append(f"{best.title} is the strongest principle (level {best.level}, score {best.capped_score:g}) and "
-                         f"{worst.title} the weakest (level {worst.level}, score {worst.capped_score:g}).")
+            parts.append(f"{best.title} is the strongest principle (level {best.level}, score {best.capped_score:.1f}) and "
+                         f"{worst.title} the weakest (level {worst.level}, score {worst.capped_score:.1f}).")
     if missing:
         parts.append(f"{join(missing)} could not be scored for lack of answers.")
     return " ".join(parts)
