@@ -24,8 +24,19 @@ def evaluate(assessment: Assessment, kind: EngineKind = "durable") -> Result:
     return score(assessment, effects_of(assessment, kind))
 
 
-def evaluate_file(path: Path | str, frameworks_dirs: Optional[list[Path]] = None, kind: EngineKind = "durable") -> Result:
-    return evaluate(load_answers(path, frameworks_dirs), kind)
+def load_assessment(path: Path | str, frameworks_dirs: Optional[list[Path]] = None,
+                    settings: Optional[Path] = None) -> Assessment:
+    """An answers file checked against its framework, with an organisation's settings applied."""
+    assessment = load_answers(path, frameworks_dirs)
+    if settings is not None:
+        from .settings import apply_settings
+        assessment.framework = apply_settings(assessment.framework, settings)
+    return assessment
+
+
+def evaluate_file(path: Path | str, frameworks_dirs: Optional[list[Path]] = None, kind: EngineKind = "durable",
+                  settings: Optional[Path] = None) -> Result:
+    return evaluate(load_assessment(path, frameworks_dirs, settings), kind)
 
 
 def result_json(result: Result) -> str:

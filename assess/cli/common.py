@@ -16,6 +16,10 @@ FrameworksDir = typer.Option(None, "--frameworks-dir", "-F", help="Extra folder 
                              show_default=False)
 
 
+SettingsOption = typer.Option(None, "--settings", help="YAML file of your organisation's weights and RAG thresholds.",
+                              show_default=False)
+
+
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> "typer.Exit":
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import EXIT_FINDINGS, FrameworksDir, dirs, fail, handle_errors, write_output
+from .common import EXIT_FINDINGS, FrameworksDir, SettingsOption, dirs, fail, handle_errors, write_output
 
 
 @handle_errors
@@ -96,11 +96,12 @@ def evaluate(answers: Path = typer.Argument(..., metavar="ANSWERS"),
              format: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f"),
              fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Exit 1 when a risk finding is at or above this severity."),
              engine: EngineChoice = typer.Option(EngineChoice.durable, "--engine", hidden=True),
+             settings: Optional[Path] = SettingsOption,
              frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Evaluate an answers file: levels, RAG and findings as a table or JSON."""
     from ..models import SEVERITY_ORDER
     from ..pipeline import evaluate_file, result_json
-    result = evaluate_file(answers, dirs(frameworks_dir), engine.value)
+    result = evaluate_file(answers, dirs(frameworks_dir), engine.value, settings)
     if format == TableOrJson.json:
         write_output(result_json(result), None)
     else:

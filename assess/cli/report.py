@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import FrameworksDir, dirs, fail, handle_errors, write_output
+from .common import FrameworksDir, SettingsOption, dirs, fail, handle_errors, write_output
 
 
 class ReportFormat(str, Enum):
@@ -26,10 +26,10 @@ def report(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
                                                          help="Output format; default from the file extension, else pdf."),
            template_dir: Optional[List[Path]] = typer.Option(None, "--template-dir", help="Folder of templates that override the built-in ones; may repeat.",
                                                              show_default=False),
+           settings: Optional[Path] = SettingsOption,
            frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Render the assessment report: PDF for a programme board, or HTML, Markdown, CSV, JSON."""
-    from ..answers import load_answers
-    from ..pipeline import evaluate
+    from ..pipeline import evaluate, load_assessment
     from ..reports import format_for, render
 
     fmt = format.value if format else (format_for(output) if output and str(output) != "-" else None) or "pdf"
@@ -39,7 +39,7 @@ def report(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
     to_stdout = output is None or str(output) == "-"
     if to_stdout and fmt == "pdf" and sys.stdout.isatty():
         raise fail("a PDF cannot be shown in the terminal; write it to a file with -o report.pdf")
-    assessment = load_answers(answers, dirs(frameworks_dir))
+    assessment = load_assessment(answers, dirs(frameworks_dir), settings)
     result = evaluate(assessment)
     data = render(result, fmt, template_dirs=dirs(template_dir), framework=assessment.framework)
     if not to_stdout:
