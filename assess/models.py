@@ -30,7 +30,8 @@ META_VALUES: dict[str, tuple[str, ...]] = {
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    # NaN and infinity are never meaningful in content or answers metadata
+    model_config = ConfigDict(extra="forbid", frozen=False, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------- framework content
@@ -118,8 +119,8 @@ class Question(Model):
     show_if: Any = None
     options: list[Option] = Field(default_factory=list)
     levels: dict[Literal["yes", "no"], int] = Field(default_factory=dict)  # yesno
-    min: Optional[float] = None       # number and scale bounds
-    max: Optional[float] = None
+    min: Optional[float] = Field(default=None, ge=-1e12, le=1e12)      # number and scale bounds
+    max: Optional[float] = Field(default=None, ge=-1e12, le=1e12)
     scale_labels: dict[int, str] = Field(default_factory=dict)
     count_levels: list[int] = Field(default_factory=list)  # multi: level by how many chosen
     informs: list[Inform] = Field(default_factory=list)
