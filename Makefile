@@ -28,7 +28,7 @@ test-slow: setup
 	$(BIN)/python -m pytest -q -m slow
 
 bench: setup
-	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/figures.py
 
 wheel-check: setup
 	bash scripts/check-wheel.sh

@@ -80,6 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--framework", type=Path, default=None)
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = parser.parse_args()
     file = args.framework or discover()["service-ownership"]
     framework = load_framework(file)
@@ -93,6 +94,13 @@ def main() -> None:
     t_full = per_call(lambda a: evaluate(a), assessments, rounds=3)
     help_s = cold_start([sys.executable, "-m", "assess", "--help"])
     bare_s = cold_start([sys.executable, "-c", "pass"])
+    if args.json:
+        import json
+        print(json.dumps({"engine_ms": round(t_engine * 1e3, 4), "reference_ms": round(t_ref * 1e3, 4),
+                          "ratio": round(t_engine / t_ref, 2), "engine_per_s": round(1 / t_engine),
+                          "evaluate_per_s": round(1 / t_full), "help_ms": round(help_s * 1e3),
+                          "bare_python_ms": round(bare_s * 1e3), "help_ratio": round(help_s / bare_s, 1)}))
+        return
     print(f"framework: {framework.id} {framework.version} ({len(framework.questions)} questions, {len(framework.rules)} rules)")
     print(f"{'measure':<44}{'value':>14}")
     print(f"{'engine per assessment (rules only)':<44}{t_engine * 1e3:>11.3f} ms")
