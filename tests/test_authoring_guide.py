@@ -20,9 +20,8 @@ def blocks():
     return BLOCK.findall(GUIDE.read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def guide_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("guide")
+def write_guide_framework(root):
+    """Write every `# file:` block of the guide below root; returns root."""
     for block in blocks():
         first = block.splitlines()[0]
         if first.startswith("# file: "):
@@ -30,6 +29,11 @@ def guide_root(tmp_path_factory):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(block, encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="module")
+def guide_root(tmp_path_factory):
+    return write_guide_framework(tmp_path_factory.mktemp("guide"))
 
 
 def test_every_yaml_block_is_a_file_or_a_condition():

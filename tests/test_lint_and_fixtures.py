@@ -6,19 +6,12 @@ import shutil
 import pytest
 
 from conftest import run_cli
-from test_authoring_guide import blocks
+from test_authoring_guide import write_guide_framework
 
 
 @pytest.fixture
 def guide_copy(tmp_path):
-    root = tmp_path / "fw"
-    for block in blocks():
-        first = block.splitlines()[0]
-        if first.startswith("# file: "):
-            path = root / first.removeprefix("# file: ").strip()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(block, encoding="utf-8")
-    return root
+    return write_guide_framework(tmp_path / "fw")
 
 
 def edit(path, old, new):
