@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from . import authoring, core, report, run
+from . import compare, gap, merge, plan, portfolio
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Rules-based governance assessments: evaluate answers, report, compare.")
@@ -25,6 +26,11 @@ app.command("test-rules")(authoring.test_rules)
 app.command("lint")(authoring.lint)
 app.command("run")(run.run)
 app.command("report")(report.report)
+app.command("compare")(compare.compare)
+app.command("portfolio")(portfolio.portfolio)
+app.command("gap")(gap.gap)
+app.command("merge")(merge.merge)
+app.command("plan")(plan.plan)
 
 
 def main() -> None:
