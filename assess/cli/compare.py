@@ -1,6 +1,7 @@
 """`assess compare OLD NEW`: what changed between two assessments of one service."""
 from __future__ import annotations
 
+import io
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -37,8 +38,13 @@ def compare(old: Path = typer.Argument(..., metavar="OLD", help="The earlier ans
     if format == CompareFormat.table and output is None:
         print_comparison(comparison)
         return
-    if format == CompareFormat.json:
-        data: str | bytes = comparison.model_dump_json(indent=2) + "\n"
+    if format == CompareFormat.table:
+        from rich.console import Console
+        console = Console(record=True, width=120, file=io.StringIO())
+        print_comparison(comparison, console)
+        data: str | bytes = console.export_text()
+    elif format == CompareFormat.json:
+        data = comparison.model_dump_json(indent=2) + "\n"
     elif format == CompareFormat.pdf:
         from ..board import render_pdf
         data = render_pdf("compare.html.j2", {"c": comparison, "title": _title(comparison)})
