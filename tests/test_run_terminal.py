@@ -341,3 +341,35 @@ def test_bad_arguments_are_one_line_errors(args, message):
     proc = run_cli("run", *args, input="")
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_hundred_random_kills_lose_nothing():
+    proc = subprocess.run([sys.executable, str(ROOT / "bench" / "kill_resume.py"), "--trials", "100"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "failed: 0" in proc.stdout and "lost: 0," in proc.stdout
+
+
+def test_end_of_run_writes_the_pdf_report(tmp_path):
+    pytest.importorskip("assess.reports").render   # the report renderer ships separately
+    out = tmp_path / "report.yaml"
+    out.write_text((MINI / "whole.yaml").read_text())
+    term = Terminal(str(out), "-F", str(MINI), "--section", "money", timeout=120)
+    term.question("funding_model")
+    term.send("\r")                                        # Enter keeps the current answer ...
+    term.question("pooled_budget")
+    term.send("\r")                                        # ... and the current n/a with its reason
+    term.expect("Why does this question not apply?")
+    term.send("\r")
+    term.question("comment")
+    term.send("\r")
+    term.pick("s")
+    term.expect("Write the PDF report now?")
+    term.send("y")
+    term.expect("Report file")
+    term.send("\r")
+    term.expect(f"Wrote {out.with_suffix('.pdf')}")
+    assert term.wait() == 0
+    assert out.with_suffix(".pdf").read_bytes().startswith(b"%PDF-")
+    assert values(out, [MINI]) == values(MINI / "whole.yaml", [MINI])

@@ -114,7 +114,8 @@ class Guide:
     def resume(self) -> None:
         from ..questionnaire import Walk
         s = self.session
-        self.say(f"Continuing {s.meta['service']} ({s.framework.info.title}) from {s.path}", style="bold")
+        self.say(f"Continuing {s.meta['service']} ({s.framework.info.title}) from {s.path}: "
+                 f"{self.answered_line()}", style="bold")
         self.print_sections()
         if s.unanswered():
             self.walk(Walk(s), offer_skipped=True)
@@ -221,10 +222,7 @@ class Guide:
         if s is None:
             self.say("\nStopped before the assessment details were complete; nothing was saved.")
             return
-        shown = s.visible()
-        visible = [q for q in s.order if shown[q]]
-        done = sum(1 for q in visible if s.done(q))
-        self.say(f"\nStopped. {done} of {len(visible)} questions answered, saved in {s.path}.")
+        self.say(f"\nStopped. {self.answered_line()}, saved in {s.path}.")
         if self.unsaved:
             self.say("The latest changes could not be saved (see the error above).", style="bold red")
         self.say(f"Continue with: {self.command()}")
@@ -261,6 +259,8 @@ class Guide:
                 except ValueError as exc:   # the prompt checks first; this is a last line of defence
                     self.say(f"Not saved: {exc}", style="bold red")
                     continue
+                if q.type == "multi":   # the checkbox echoes only a count; say what was chosen
+                    self.say(f"  {self.label(qid)}", style="dim")
                 self.save()
                 return NEXT
 
@@ -279,7 +279,8 @@ class Guide:
                            for v in range(int(q.min), int(q.max) + 1)]
             keys = _option_keys(q, [v for _, v in options])
             choices = [Choice(label, value=v, shortcut_key=k) for (label, v), k in zip(options, keys)]
-            return self.select(q.text, choices + [Separator()] + self.actions(q, can_back), default=value)
+            default = NA if current.state == "not-applicable" else value   # Enter keeps what is there
+            return self.select(q.text, choices + [Separator()] + self.actions(q, can_back), default=default)
         if q.type == "multi":
             import questionary
             picked = questionary.checkbox(
@@ -309,7 +310,8 @@ class Guide:
             return True
 
         hint = {"number": _range_hint(q), "scale": _range_hint(q), "date": "YYYY-MM-DD", "text": "text"}[q.type]
-        default = "" if value is None else value.isoformat() if q.type == "date" else str(value)
+        default = ("n/a" if current.state == "not-applicable" else "" if value is None
+                   else value.isoformat() if q.type == "date" else str(value))
         typed = self.text(q.text, default=default, validate=check,
                           instruction=f"({hint} · ? help · Enter on empty: {_more(q)})").strip()
         if typed == "?":
@@ -418,7 +420,7 @@ class Guide:
         if s.notes.get(qid):
             facts.append("has a note")
         if q.help:
-            facts.append("? for help")
+            facts.append("help available")
         self.say(" · ".join(facts), style="dim")
 
     def print_help(self, q) -> None:
@@ -474,6 +476,12 @@ class Guide:
                           str(len(s.evidence.get(qid, []))) if s.evidence.get(qid) else "",
                           "yes" if s.notes.get(qid) else "")
         self.console.print(table)
+
+    def answered_line(self) -> str:
+        s = self.session
+        shown = s.visible()
+        visible = [q for q in s.order if shown[q]]
+        return f"{sum(1 for q in visible if s.done(q))} of {len(visible)} questions answered"
 
     def label(self, qid: str) -> str:
         from ..answers import answer_label
