@@ -356,9 +356,10 @@ def _cell_text(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def board_context(portfolio: Portfolio, top_risks: int = 20) -> dict:
+def board_context(portfolio: Portfolio, top_risks: int = 20, listed: int = 40) -> dict:
+    """What the board templates show; long lists are cut at `listed` (the heatmap flags every row)."""
     rows = {r.key: r for r in portfolio.rows()}
-    return {"p": portfolio, "title": "Portfolio board report",
+    return {"p": portfolio, "title": "Portfolio board report", "listed": listed,
             "doc_date": portfolio.reference_date or "2000-01-01",
             "ranked": [rows[k] for k in portfolio.ranked[:top_risks]], "ranked_total": len(portfolio.ranked),
             "moved": [r for r in portfolio.rows() if r.movement is not None],
