@@ -13,6 +13,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel
 
+from .errors import AssessError, Diagnostic
 from .models import CapApplied, Finding, Result
 
 Movement = Literal["up", "down", "same", "new", "gone"]
@@ -83,7 +84,6 @@ class Comparison(BaseModel):
 
 def compare_results(old: Result, new: Result) -> Comparison:
     if old.framework["id"] != new.framework["id"]:
-        from .errors import AssessError
         raise AssessError(f"cannot compare a {old.framework['id']!r} assessment with a {new.framework['id']!r} one")
     changes = answer_changes(old, new)
     by_ref = {c.ref: c for c in changes}
@@ -261,7 +261,6 @@ def result_from_file(path: Path | str, frameworks_dirs: Optional[list[Path]] = N
         return evaluate_file(path, frameworks_dirs)
     from pydantic import ValidationError
 
-    from .errors import AssessError, Diagnostic
     from .yamlio import read_text
     try:
         return Result.model_validate(json.loads(read_text(path)))

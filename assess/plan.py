@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from . import conditions as cond
 from .answers import ANSWERED, Answer, Assessment, answer_label
+from .errors import AssessError
 from .models import CapApplied, PrincipleResult, Question, Result
 from .scoring import answer_level
 
@@ -89,11 +90,9 @@ def plan_actions(assessment: Assessment, target: Optional[int] = None, principle
     fw = assessment.framework
     top = len(fw.info.scale)
     if principle is not None and principle not in {p.id for p in fw.principles}:
-        from .errors import AssessError
         raise AssessError(f"unknown principle {principle!r}{cond.suggest(principle, [p.id for p in fw.principles])}; "
                           f"known: {', '.join(p.id for p in fw.principles)}")
     if target is not None and not 1 <= target <= top:
-        from .errors import AssessError
         raise AssessError(f"--target must be a level from 1 to {top}")
     base = evaluate(assessment)
     plans = []
