@@ -108,6 +108,7 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=20261128)
+    parser.add_argument("--json", action="store_true", help="also print the figures as one JSON object")
     args = parser.parse_args()
     seeds = random.Random(args.seed)
     jobs = [(i, seeds.randrange(2 ** 32)) for i in range(1, args.trials + 1)]
@@ -125,6 +126,10 @@ def main() -> int:
     print(f"kills after the answer key: {sum(t.how == 'after-key' for t in trials)} "
           f"(the in-flight answer reached the disk in {in_flight_saved}), mid-typing: {sum(t.how == 'mid-typing' for t in trials)}")
     print(f"wall time {time.perf_counter() - began:.0f} s, {sum(t.seconds for t in trials) / len(trials):.1f} s per trial")
+    if args.json:
+        import json
+        print(json.dumps({"trials": len(trials), "survived": len(trials) - len(failed),
+                          "confirmed_answers": sum(t.confirmed for t in trials)}))
     return 1 if failed else 0
 
 

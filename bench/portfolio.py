@@ -39,6 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--services", type=int, default=500)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--json", action="store_true", help="also print the figures as one JSON object")
     args = parser.parse_args()
     framework_id = "service-ownership" if (ROOT / "questionnaires" / "service-ownership.yaml").exists() else "mini"
     framework = find_framework(framework_id, [MINI])
@@ -68,6 +69,10 @@ def main() -> None:
             raise SystemExit(done.returncode)
         verdict = "within" if t_cli <= 30 else "OVER"
         print(f"assess portfolio -> PDF:     {t_cli:6.2f} s end to end ({verdict} the 30 s goal)")
+        if args.json:
+            import json
+            print(json.dumps({"services": len(files), "seconds": round(t_cli, 1), "workers": args.workers,
+                              "speedup": round(t_one / t_many, 2), "pdf_s": round(t_pdf, 1)}))
 
 
 if __name__ == "__main__":
