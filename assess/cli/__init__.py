@@ -34,4 +34,8 @@ app.command("plan")(plan.plan)
 
 
 def main() -> None:
+    import signal
+    # `assess evaluate ... | head` should stop quietly, as other command-line tools do
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     app()
