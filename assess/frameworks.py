@@ -93,6 +93,7 @@ class Framework:
     rule_conditions: dict[str, cond.Node] = field(default_factory=dict)
     derived: dict[str, list[str]] = field(default_factory=dict)   # fact -> ids of rules deriving it
     fact_order: list[str] = field(default_factory=list)            # derived facts, dependencies first
+    rule_sources: dict[str, tuple[str, int]] = field(default_factory=dict)  # rule id -> (file, line)
 
     @property
     def id(self) -> str:
@@ -254,6 +255,7 @@ def _check(fw: Framework, doc: Document, rule_docs: list[tuple[Document, RulesFi
                 problems.append(rdoc.diag(path + ("id",), f"duplicate rule id {rule.id!r} (also in {other.file}:{other.line(rule_paths[rule.id][1])})"))
                 continue
             rule_paths[rule.id] = (rdoc, path)
+            fw.rule_sources[rule.id] = (rdoc.file, rdoc.line(path + ("id",)))
             if rule.principle and rule.principle not in informed:
                 problems.append(rdoc.diag(path + ("principle",), f"unknown principle {rule.principle!r}{cond.suggest(rule.principle, informed)}"))
             for ci, cap in enumerate(rule.caps):

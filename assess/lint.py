@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
-
 from . import conditions as cond
 from .fixtures import FixtureReport
 from .frameworks import Framework
@@ -73,8 +71,5 @@ def _depends_on_answers(node, driven_facts: set[str]) -> bool:
 
 
 def _rule_file(framework: Framework, rule_id: str) -> str:
-    from .yamlio import load_yaml
-    for file in framework.rule_files:
-        if f"id: {rule_id}" in Path(file).read_text(encoding="utf-8"):
-            return str(file)
-    return str(framework.questionnaire_file.parent.parent / "rules" / framework.id)
+    file, line = framework.rule_sources[rule_id]
+    return f"{file}:{line}"
