@@ -26,11 +26,18 @@ def report(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
                                                          help="Output format; default from the file extension, else pdf."),
            template_dir: Optional[List[Path]] = typer.Option(None, "--template-dir", help="Folder of templates that override the built-in ones; may repeat.",
                                                              show_default=False),
+           previous: Optional[Path] = typer.Option(None, "--previous", metavar="OLD",
+                                                   help="An earlier assessment of the same service (answers file or result JSON): "
+                                                        "adds a 'Since last time' section and the earlier levels on the charts."),
+           no_plan: bool = typer.Option(False, "--no-plan",
+                                        help="Leave out the answer changes that reach each next level (faster)."),
            settings: Optional[Path] = SettingsOption,
            frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Render the assessment report: PDF for a programme board, or HTML, Markdown, CSV, JSON."""
+    from ..errors import AssessError, Diagnostic
     from ..pipeline import evaluate, load_assessment
-    from ..reports import format_for, render
+    from ..reports import PLANNED_FORMATS, format_for, render
+    from ..reports.actions import next_level_plan
 
     fmt = format.value if format else (format_for(output) if output and str(output) != "-" else None) or "pdf"
     for folder in template_dir or []:
@@ -41,9 +48,31 @@ def report(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
         raise fail("a PDF cannot be shown in the terminal; write it to a file with -o report.pdf")
     assessment = load_assessment(answers, dirs(frameworks_dir), settings)
     result = evaluate(assessment)
-    data = render(result, fmt, template_dirs=dirs(template_dir), framework=assessment.framework)
+    comparison = None
+    if previous is not None:
+        from ..compare import compare_results
+        try:
+            comparison = compare_results(earlier_result(previous, dirs(frameworks_dir), settings), result)
+        except AssessError as exc:      # name the earlier file where the message does not
+            raise AssessError([d if d.file else Diagnostic(str(previous), 0, "--previous", d.message)
+                               for d in exc.diagnostics]) from None
+        for warning in comparison.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+    plan = next_level_plan(assessment) if fmt in PLANNED_FORMATS and not no_plan else None
+    data = render(result, fmt, template_dirs=dirs(template_dir), framework=assessment.framework,
+                  comparison=comparison, plan=plan)
     if not to_stdout:
         output.parent.mkdir(parents=True, exist_ok=True)
     write_output(data, None if to_stdout else output)
     if not to_stdout:
         typer.echo(f"wrote {output} ({fmt})", err=True)
+
+
+def earlier_result(path: Path, frameworks_dirs: list[Path], settings: Optional[Path]):
+    """The earlier assessment as compare loads it; an answers file is scored with the same
+    settings as this one, so a difference in levels comes from the answers."""
+    from ..compare import result_from_file
+    from ..pipeline import evaluate, load_assessment
+    if path.suffix.lower() == ".json":
+        return result_from_file(path, frameworks_dirs)
+    return evaluate(load_assessment(path, frameworks_dirs, settings))

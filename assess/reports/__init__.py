@@ -12,7 +12,8 @@ from ..models import Result
 from . import csv, html, markdown, pdf
 
 
-def _json(result: Result, template_dirs=None, framework_root=None, framework=None) -> bytes:
+def _json(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None) -> bytes:
+    """The Result itself: an earlier assessment and a plan do not change it."""
     from ..pipeline import result_json
     return result_json(result).encode("utf-8")
 
@@ -25,15 +26,18 @@ FORMATS: dict[str, Renderer] = {
     "csv": csv.render,
     "json": _json,
 }
+PLANNED_FORMATS = ("pdf", "html", "md")     # the formats that show the next-level plan
 EXTENSIONS = {"pdf": ".pdf", "html": ".html", "md": ".md", "csv": ".csv", "json": ".json"}
 
 
 def render(result: Result, fmt: str, template_dirs: Optional[Iterable[Path]] = None,
-           framework_root: Optional[Path] = None, framework=None) -> bytes:
+           framework_root: Optional[Path] = None, framework=None, comparison=None, plan=None) -> bytes:
+    """`comparison` (compare_results(earlier, result)) adds "Since last time"; `plan`
+    (actions.next_level_plan) adds the changes that reach each next level."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; expected one of: {', '.join(FORMATS)}")
     return FORMATS[fmt](result, template_dirs=list(template_dirs or ()), framework_root=framework_root,
-                        framework=framework)
+                        framework=framework, comparison=comparison, plan=plan)
 
 
 def format_for(path: Path) -> Optional[str]:

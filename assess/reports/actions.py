@@ -1,16 +1,28 @@
 """The action plan: risk findings in the order a board should act on them.
 
 `action_plan(result)` is the seam: anything that turns a Result into an ordered list of
-Actions (for instance a planner that searches for the smallest change that reaches the
-next level) can replace it; the report only renders the list it is given.
+Actions can replace it; the report only renders the list it is given.
+
+`next_level_plan(assessment)` adds, per principle below the top level, the smallest set of
+answer changes that reaches the next level (assess/plan.py, checked by the real engine). It
+needs the Assessment, not just the Result, so the caller computes it and hands the Plan to
+the renderer; the report stays a pure function of what it is given.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from ..models import SEVERITY_ORDER, Finding, PrincipleResult, Result
+
+if TYPE_CHECKING:
+    from ..answers import Assessment
+    from ..plan import Plan
+
+# Evaluations per principle. The examples need at most ~110 (about 3 ms each); this keeps the
+# worst case of a report near a second or two while leaving the usual plans unchanged.
+PLAN_BUDGET = 120
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,12 @@ def action_plan(result: Result) -> list[Action]:
         actions.append(Action(finding=f, principle_title=principle.title if principle else f.principle,
                               owner=owner, owner_suggested=suggested, unlocks=unlocks))
     return sorted(actions, key=lambda a: (SEVERITY_ORDER[a.finding.severity], -a.levels_unlocked, a.finding.rule))
+
+
+def next_level_plan(assessment: "Assessment", budget: int = PLAN_BUDGET) -> "Plan":
+    """For each principle below the top level, the fewest answer changes that reach the next level."""
+    from ..plan import plan_actions
+    return plan_actions(assessment, budget=budget)
 
 
 def suggested_owner(principle: Optional[PrincipleResult]) -> str:

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..models import AnswerRecord, Finding, PrincipleResult, Result
 from . import charts, filters
 from .actions import Planner, action_plan
 from .narrative import reading
+from .since import SinceView, since_view
+
+if TYPE_CHECKING:
+    from ..compare import Comparison
+    from ..plan import Plan
 
 SUMMARY_FINDINGS = 5
 EPOCH = "2000-01-01"   # metadata date when an assessment has none: fixed, never "now"
@@ -38,10 +43,14 @@ class SectionView:
     answers: list[AnswerRecord] = field(default_factory=list)
 
 
-def report_context(result: Result, framework=None, planner: Planner = action_plan) -> dict[str, Any]:
+def report_context(result: Result, framework=None, planner: Planner = action_plan,
+                   comparison: Optional["Comparison"] = None, plan: Optional["Plan"] = None) -> dict[str, Any]:
+    """`comparison` (earlier assessment → this one) adds the "Since last time" section and the
+    earlier levels on the charts; `plan` adds the changes that reach each next level."""
     meta = result.assessment
     top = len(result.scale)
     actions = planner(result)
+    since = since_view(comparison)
     records = {a.question: a for a in result.answers}
     applicable = [p for p in result.principles if p.applicable]
     principles = [_principle_view(p, result, records, framework) for p in applicable]
@@ -60,7 +69,9 @@ def report_context(result: Result, framework=None, planner: Planner = action_pla
         "top_actions": actions[:SUMMARY_FINDINGS],
         "strengths": [f for f in result.findings if f.kind == "strength"],
         "reading": reading(result, actions),
-        "charts": _charts(result, lenses, applicable, top),
+        "charts": _charts(result, lenses, applicable, top, _earlier(since)),
+        "since": since,
+        "next_level": plan.principles if plan is not None else None,
         "sections": _sections(result, framework),
         "question_text": {a.question: a.text for a in result.answers},
         "rag_thresholds": framework.info.rag if framework is not None else None,
@@ -99,20 +110,34 @@ def _principle_view(p: PrincipleResult, result: Result, records: dict[str, Answe
                          na=[records[q] for q in p.not_applicable], unanswered=[records[q] for q in p.unanswered])
 
 
-def _charts(result: Result, lenses, applicable: list[PrincipleResult], top: int) -> list[dict[str, Any]]:
+def _earlier(since: Optional[SinceView]) -> Optional[charts.Earlier]:
+    if since is None:
+        return None
+    c = since.comparison
+    return charts.Earlier(name=f"Earlier, {filters.long_date(c.old.date) if c.old.date else 'undated'}",
+                          now_name=f"This assessment, {filters.long_date(c.new.date) if c.new.date else 'undated'}",
+                          scores={lc.id: lc.old_score for lc in c.principles},
+                          levels={lc.id: lc.old_level for lc in c.principles})
+
+
+def _charts(result: Result, lenses, applicable: list[PrincipleResult], top: int,
+            earlier: Optional[charts.Earlier] = None) -> list[dict[str, Any]]:
     out = []
     groups = [(lens, [p for p in applicable if p.lens == lens.id]) for lens in lenses]
     drawn = [(lens, members) for lens, members in groups if len(members) >= 3]
     scale = 0.9 if len(drawn) == 1 else 0.62     # two or more radars sit side by side
+    against = f": {earlier.now_name.lower()}, against {earlier.name.lower()}" if earlier else ""
+    with_earlier = " and the earlier assessment" if earlier else ""
     for lens, members in drawn:
-        svg = charts.radar(members, top, f"Radar of principle levels, {lens.title}", scale)
-        out.append({"caption": f"{lens.title}: principle levels", "svg": svg, "wide": len(drawn) == 1})
+        svg = charts.radar(members, top, f"Radar of principle levels, {lens.title}{against}", scale, earlier)
+        out.append({"caption": f"{lens.title}: principle levels{with_earlier}", "svg": svg, "wide": len(drawn) == 1})
     if not out:
-        svg = charts.radar(applicable, top, "Radar of principle levels, all lenses", 0.9)
+        svg = charts.radar(applicable, top, f"Radar of principle levels, all lenses{against}", 0.9, earlier)
         if svg is not None:
-            out.append({"caption": "All principles: levels", "svg": svg, "wide": True})
-    out.append({"caption": "Level reached by each principle, with caps", "wide": True,
-                "svg": charts.bars(applicable, top, "Bar chart of principle levels with caps", result.rag_labels)})
+            out.append({"caption": f"All principles: levels{with_earlier}", "svg": svg, "wide": True})
+    out.append({"caption": f"Level reached by each principle, with caps{with_earlier}", "wide": True,
+                "svg": charts.bars(applicable, top, f"Bar chart of principle levels with caps{against}",
+                                   result.rag_labels, earlier)})
     return out
 
 

@@ -36,5 +36,6 @@ def render_csv(result: Result) -> str:
     return buffer.getvalue()
 
 
-def render(result: Result, template_dirs=None, framework_root=None, framework=None) -> bytes:
+def render(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None) -> bytes:
+    """One row per finding of this assessment: an earlier one and a plan do not change it."""
     return render_csv(result).encode("utf-8")

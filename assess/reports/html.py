@@ -16,9 +16,9 @@ def report_env(result: Result, template_dirs: Iterable[Path] = (), framework_roo
 
 
 def render_html(result: Result, template_dirs: Iterable[Path] = (), framework_root: Optional[Path] = None,
-                framework=None, inline_css: bool = True, env=None) -> str:
+                framework=None, inline_css: bool = True, env=None, comparison=None, plan=None) -> str:
     env = env or report_env(result, template_dirs, framework_root, framework)
-    context = report_context(result, framework)
+    context = report_context(result, framework, comparison=comparison, plan=plan)
     context.update(inline_css=inline_css, css=stylesheet_text(env) if inline_css else "",
                    lens_titles={l.id: l.title for l in result.lenses})
     try:
@@ -39,5 +39,6 @@ def template_problem(exc: Exception):
     return exc
 
 
-def render(result: Result, template_dirs=None, framework_root=None, framework=None) -> bytes:
-    return render_html(result, template_dirs or (), framework_root, framework).encode("utf-8")
+def render(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None) -> bytes:
+    return render_html(result, template_dirs or (), framework_root, framework,
+                       comparison=comparison, plan=plan).encode("utf-8")

@@ -9,6 +9,7 @@ import re
 from ..models import Result
 from .context import because_label, report_context
 from .filters import level_text, long_date, num, pct
+from .since import change_text, delta_text, driver_label
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
 _BULLET_START = re.compile(r"^([-+>])")                 # would start a list or quote at the start of a line
@@ -30,8 +31,8 @@ def _table(head: tuple[str, ...], rows: list[tuple]) -> list[str]:
     return [_row(*head), "|" + "|".join("---" for _ in head) + "|", *(_row(*r) for r in rows), ""]
 
 
-def render_markdown(result: Result, framework=None) -> str:
-    c = report_context(result, framework)
+def render_markdown(result: Result, framework=None, comparison=None, plan=None) -> str:
+    c = report_context(result, framework, comparison=comparison, plan=plan)
     meta, r = c["meta"], result
     out = [f"# {md(meta['service'])}: service assessment", ""]
     out += _table(("Field", "Value"), [
@@ -49,6 +50,7 @@ def render_markdown(result: Result, framework=None) -> str:
     out += [f"{i}. **{md(a.finding.title)}** ({a.finding.severity}, {md(a.principle_title)})" for i, a in enumerate(c["top_actions"], 1)] or ["No risks were found."]
     out += ["", "### Strengths", ""]
     out += [f"- **{md(f.title)}**: {md(f.rationale)}" for f in c["strengths"]] or ["No strengths were identified."]
+    out += _since(c["since"], {l.id: l.title for l in r.lenses})
     out += ["", "## Principles", ""]
     out += _table(("Principle", "Level", "Rating", "Capped by"), [
         (pv.result.title, level_text(pv.result.level, pv.result.level_name, pv.result.status),
@@ -75,6 +77,7 @@ def render_markdown(result: Result, framework=None) -> str:
     out += _table(("#", "Severity", "Finding", "Recommendation", "Owner"), [
         (i, a.finding.severity, a.finding.title, a.finding.recommendation, a.owner + (" (suggested)" if a.owner_suggested else ""))
         for i, a in enumerate(c["actions"], 1)]) if c["actions"] else ["No risks were found.", ""]
+    out += _next_level(c["next_level"])
     out += ["## Methodology", "", "Levels are the weighted mean of answered, applicable questions, held down by any cap a rule "
             "sets. Not applicable answers are excluded, never scored as zero; too few answers gives “not enough evidence”.", ""]
     out += _table(("Level", "Name", "Meaning"), [(s.level, s.name, s.description or "–") for s in r.scale])
@@ -88,6 +91,64 @@ def render_markdown(result: Result, framework=None) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _since(since, lens_titles: dict[str, str]) -> list[str]:
+    if since is None:
+        return []
+    c = since.comparison
+    out = ["", "## Since last time", "", md(f"This assessment against {since.earlier}"
+                                           + (f" by {c.old.respondent}" if c.old.respondent else "") + "."), ""]
+    out += [f"> Note: {md(w)}." for w in c.warnings] + ([""] if c.warnings else [])
+    out += [md(f"Overall level {change_text(c.overall)}. {len(since.new)} new, {len(since.resolved)} resolved and "
+               f"{len(since.persisting)} persisting findings; {len(since.answers)} answers changed."), ""]
+    out += _table(("Principle or lens", "Lens", "Earlier", "Now", "Change"),
+                  [(lc.title, "Lens", _lv(lc.old_level), _lv(lc.new_level), delta_text(lc)) for lc in since.lenses]
+                  + [(lc.title, lens_titles.get(lc.lens, lc.lens), _lv(lc.old_level), _lv(lc.new_level), delta_text(lc))
+                     for lc in since.principles])
+    out += ["### What moved each principle", ""]
+    for lc in since.explained:
+        out += [f"- **{md(lc.title)}** {md(change_text(lc))}"]
+        out += [f"  - Cap lifted: `{md(x.rule)}` (≤ {x.max_level}), {md(x.reason)}" for x in lc.caps_lifted]
+        out += [f"  - Cap added: `{md(x.rule)}` (≤ {x.max_level}), {md(x.reason)}" for x in lc.caps_added]
+        out += [f"  - {md(driver_label(d))}: {md(d.old_label)} → **{md(d.new_label)}**" for d in lc.drivers]
+    if not since.explained:
+        out.append("No principle's level, caps or answers changed.")
+    for title, items in (("New findings", since.new), ("Resolved findings", since.resolved),
+                         ("Persisting findings", since.persisting)):
+        out += ["", f"### {title} ({len(items)})", ""]
+        for fc in items:
+            why = "; ".join(f"{driver_label(d)}: {d.old_label} → {d.new_label}" for d in fc.drivers)
+            label = fc.finding.severity if fc.finding.kind == "risk" else "strength"
+            out.append(f"- **{md(fc.finding.title)}** ({label})" + (f", because {md(why)}" if why else ""))
+        if not items:
+            out.append("None.")
+    out += ["", "### Every answer that changed", ""]
+    out += _table(("Question", "Earlier", "Now"), [(a.text, a.old_label, a.new_label) for a in since.answers]) \
+        if since.answers else ["No answer changed.", ""]
+    return out
+
+
+def _next_level(plans) -> list[str]:
+    if plans is None:
+        return []
+    out = ["### Reaching the next level", "",
+           "The smallest set of answer changes found that reaches each principle's next level, checked by the rules.", ""]
+    for pp in plans:
+        now = f"level {pp.level_now}" if pp.level_now is not None else "not enough evidence"
+        outcome = "" if pp.reached else f"; best found reaches level {pp.level_reached if pp.level_reached is not None else '–'}"
+        out += [f"**{md(pp.title)}**: {md(now)} → level {pp.goal}{md(outcome)}", ""]
+        if pp.changes:
+            out += _table(("Question", "From", "To"), [(ch.text, ch.from_label, ch.to_label) for ch in pp.changes])
+        effects = ([f"- Lifts cap `{md(x.rule)}` (≤ {x.max_level}): {md(x.reason)}" for x in pp.caps_cleared]
+                   + [f"- Clears finding: {md(f.title)}" for f in pp.findings_cleared]
+                   + [f"- Raises finding: {md(f.title)}" for f in pp.findings_added]
+                   + [f"- Also moves {md(m.title)}: {_lv(m.from_level)} → {_lv(m.to_level)}" for m in pp.other_principles]
+                   + ([f"- {md(pp.note)}"] if pp.note else []))
+        out += effects + ([""] if effects else [])
+    if not plans:
+        out += ["Every principle is already at the top level.", ""]
+    return out
+
+
 def _answer_text(a) -> str:
     if not a.active:
         return "Not asked (hidden by an earlier answer)" + (f"; recorded: {a.label}" if a.state == "answered" else "")
@@ -96,5 +157,9 @@ def _answer_text(a) -> str:
     return a.label
 
 
-def render(result: Result, template_dirs=None, framework_root=None, framework=None) -> bytes:
-    return render_markdown(result, framework).encode("utf-8")
+def render(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None) -> bytes:
+    return render_markdown(result, framework, comparison, plan).encode("utf-8")
+
+
+def _lv(level) -> str:
+    return "–" if level is None else str(level)

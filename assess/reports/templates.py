@@ -48,6 +48,7 @@ def _env(dirs: tuple[str, ...]):
 
     from . import filters
     from .context import because_label
+    from .since import change_text, delta_text, driver_label, movement_word
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(d) for d in dirs]),
         autoescape=True,                 # every template is HTML; .md and .csv are built in Python
@@ -55,7 +56,8 @@ def _env(dirs: tuple[str, ...]):
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.filters.update(filters.FILTERS)
-    env.globals.update(level_text=filters.level_text, because_label=because_label)
+    env.globals.update(level_text=filters.level_text, because_label=because_label, change_text=change_text,
+                       delta_text=delta_text, driver_label=driver_label, movement_word=movement_word)
     return env
 
 
