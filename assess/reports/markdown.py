@@ -107,8 +107,8 @@ def _since(since, lens_titles: dict[str, str]) -> list[str]:
     out += ["### What moved each principle", ""]
     for lc in since.explained:
         out += [f"- **{md(lc.title)}** {md(change_text(lc))}"]
-        out += [f"  - Cap lifted: `{md(x.rule)}` (≤ {x.max_level}), {md(x.reason)}" for x in lc.caps_lifted]
-        out += [f"  - Cap added: `{md(x.rule)}` (≤ {x.max_level}), {md(x.reason)}" for x in lc.caps_added]
+        out += [f"  - Cap lifted: `{md(x.rule)}` (≤ {x.max_level}): {md(x.reason)}" for x in lc.caps_lifted]
+        out += [f"  - Cap added: `{md(x.rule)}` (≤ {x.max_level}): {md(x.reason)}" for x in lc.caps_added]
         out += [f"  - {md(driver_label(d))}: {md(d.old_label)} → **{md(d.new_label)}**" for d in lc.drivers]
     if not since.explained:
         out.append("No principle's level, caps or answers changed.")

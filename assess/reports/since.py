@@ -63,7 +63,7 @@ def delta_text(lc: LevelChange) -> str:
 def driver_label(change: AnswerChange) -> str:
     """What changed: a question's text, an assessment field, or a fact the rules derived."""
     if change.ref.startswith("fact."):
-        return f"Derived: {change.text}"
+        return f"Derived fact “{change.text}”"
     if change.ref.startswith("meta."):
         return f"Assessment {change.text.lower()}"
     return change.text
