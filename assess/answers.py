@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from . import conditions as cond
 from .errors import AssessError, Diagnostic
 from .frameworks import Framework, find_framework
-from .models import AnswersFileModel, AssessmentMeta, Question
+from .models import META_VALUES, AnswersFileModel, AssessmentMeta, Question
 from .yamlio import Document, is_finite_number, load_yaml
 
 NA_KEY = "n/a"
@@ -123,7 +123,8 @@ def assessment_from_document(doc: Document, frameworks_dirs: Optional[list[Path]
             elif err["type"] == "extra_forbidden":
                 message = f"unknown field {loc[-1]!r}"
             elif err["type"] == "missing":
-                message = "required field is missing"
+                choices = META_VALUES.get(loc[-1]) if loc[:1] == ("assessment",) else None
+                message = "required field is missing" + (f"; one of {', '.join(choices)}" if choices else "")
             else:
                 message = err["msg"].removeprefix("Value error, ")
             problems.append(doc.diag(loc, message))

@@ -223,8 +223,8 @@ class AssessmentMeta(Model):
     framework_version: Optional[str] = None
     service: str = Field(min_length=1, max_length=300)
     organisation: str = Field(default="", max_length=300)
-    scope: Scope = "part"
-    phase: Phase = "live"
+    scope: Scope
+    phase: Phase
     respondent: str = Field(default="", max_length=300)
     kind: Kind = "self"
     date: Optional[dt.date] = None
@@ -272,6 +272,7 @@ class CapApplied(Model):
     rule: str
     max_level: int
     reason: str
+    binding: bool = True   # false when the answers alone already give a level at or below the cap
 
 
 class PrincipleResult(Model):
@@ -284,7 +285,8 @@ class PrincipleResult(Model):
     score: Optional[float]        # weighted mean before caps
     capped_score: Optional[float]  # after caps; the level is its whole part
     rag: Optional[Rag]
-    status: Literal["scored", "not-enough-evidence", "not-applicable"]
+    # gated: too little answered to score, but a cap at the lowest level decides the level anyway
+    status: Literal["scored", "gated", "not-enough-evidence", "not-applicable"]
     answered_share: float
     caps: list[CapApplied]
     contributions: list[Contribution]

@@ -28,7 +28,7 @@ META_FIELDS = ("service", "organisation", "scope", "phase", "respondent", "kind"
 
 def meta_error(name: str, value: Any) -> Optional[str]:
     """Why one metadata value is not acceptable, checked by the same model the loader uses."""
-    probe = {"framework": "probe", "service": "probe", name: value}
+    probe = {"framework": "probe", "service": "probe", "scope": "part", "phase": "live", name: value}
     try:
         AssessmentMeta.model_validate(probe)
     except ValidationError as exc:

@@ -79,7 +79,7 @@ def score(assessment: Assessment, effects: Effects) -> Result:
         rule = fw.rule(rule_id)
         for cap in rule.caps:
             target = cap.principle or rule.principle
-            reason = rule.finding.title if rule.finding else (rule.description or rule.id)
+            reason = fill_placeholders(rule.finding.title, assessment, shown) if rule.finding else (rule.description or rule.id)
             caps_by_principle.setdefault(target, []).append(CapApplied(rule=rule.id, max_level=cap.max_level, reason=reason))
 
     lens_ok = {lid: node is None or cond.evaluate(node, meta_facts) for lid, node in fw.lens_applies.items()}
@@ -92,9 +92,7 @@ def score(assessment: Assessment, effects: Effects) -> Result:
     lenses = []
     for lens in fw.info.lenses:
         members = [pr for pr in principles if pr.lens == lens.id and pr.applicable]
-        scored = [pr for pr in members if pr.capped_score is not None]
-        weight = sum(fw.principle(pr.id).weight for pr in scored)
-        lens_score = _round(sum(pr.capped_score * fw.principle(pr.id).weight for pr in scored) / weight) if scored else None
+        lens_score = _lens_score(fw, members)
         lenses.append(LensResult(id=lens.id, title=lens.title, applicable=lens_ok[lens.id] and bool(members),
                                  level=level_for(lens_score, top), level_name=fw.level_name(level_for(lens_score, top)),
                                  score=lens_score, rag=rag_for(lens_score, fw.info.rag), principles=[pr.id for pr in members]))
@@ -112,7 +110,7 @@ def score(assessment: Assessment, effects: Effects) -> Result:
                  "method": fw.info.scoring.overall},
         lenses=lenses,
         principles=principles,
-        findings=_findings(assessment, effects, shown),
+        findings=_findings(assessment, effects, shown, facts),
         derived_facts=dict(effects.derived),
         confidence=_confidence(assessment, shown),
         answers=_answer_records(assessment, shown),
@@ -152,25 +150,53 @@ def _score_principle(assessment: Assessment, p, applicable: bool, shown: dict[st
         status, raw = "not-enough-evidence", None
     else:
         status = "scored"
-    capped = None if raw is None else _round(min([raw] + [c.max_level for c in caps]))
+    lowest_cap = min((c.max_level for c in caps), default=None)
+    if raw is not None:
+        capped = _round(min(raw, lowest_cap)) if lowest_cap is not None else raw
+    elif status == "not-enough-evidence" and lowest_cap == 1:
+        # a gate at the bottom of the scale decides the level whatever the missing answers say
+        status, capped = "gated", 1.0
+    else:
+        capped = None
     level = level_for(capped, top)
+    uncapped_level = level_for(raw, top)
+    caps = [c.model_copy(update={"binding": uncapped_level is None or c.max_level < uncapped_level}) for c in caps]
     return PrincipleResult(id=p.id, title=p.title, lens=p.lens, applicable=applicable and status != "not-applicable",
                            level=level, level_name=fw.level_name(level), score=raw, capped_score=capped,
                            rag=rag_for(capped, fw.info.rag), status=status, answered_share=share, caps=caps,
                            contributions=contributions, not_applicable=not_applicable, unanswered=unanswered)
 
 
+def _worst(fw, principles: list[PrincipleResult]) -> Optional[float]:
+    """The lowest capped score; undecided while an applicable principle has no level and the rest could still be beaten."""
+    members = [pr for pr in principles if pr.applicable]
+    scores = [pr.capped_score for pr in members if pr.capped_score is not None]
+    if not scores:
+        return None
+    lowest = min(scores)
+    if len(scores) < len(members) and rag_for(lowest, fw.info.rag) != "red":
+        return None
+    return lowest
+
+
+def _lens_score(fw, members: list[PrincipleResult]) -> Optional[float]:
+    if fw.info.scoring.overall == "worst":
+        return _worst(fw, members)
+    scored = [pr for pr in members if pr.capped_score is not None]
+    weight = sum(fw.principle(pr.id).weight for pr in scored)
+    return _round(sum(pr.capped_score * fw.principle(pr.id).weight for pr in scored) / weight) if scored else None
+
+
 def _overall(fw, lenses: list[LensResult], principles: list[PrincipleResult]) -> Optional[float]:
     if fw.info.scoring.overall == "worst":
-        scores = [pr.capped_score for pr in principles if pr.capped_score is not None]
-        return min(scores) if scores else None
+        return _worst(fw, principles)
     weights = {l.id: l.weight for l in fw.info.lenses}
     scored = [l for l in lenses if l.applicable and l.score is not None]
     total = sum(weights[l.id] for l in scored)
     return _round(sum(l.score * weights[l.id] for l in scored) / total) if scored else None
 
 
-def _findings(assessment: Assessment, effects: Effects, shown: dict[str, bool]) -> list[Finding]:
+def _findings(assessment: Assessment, effects: Effects, shown: dict[str, bool], facts: cond.Facts) -> list[Finding]:
     fw = assessment.framework
     out = []
     for rule_id in effects.fired:
@@ -183,13 +209,23 @@ def _findings(assessment: Assessment, effects: Effects, shown: dict[str, bool]) 
                            rationale=fill_placeholders(f.rationale, assessment, shown),
                            recommendation=fill_placeholders(f.recommendation, assessment, shown),
                            owner=fill_placeholders(f.owner, assessment, shown),
-                           because=_because(assessment, fw.rule_conditions[rule.id], effects, shown)))
+                           because=_because(assessment, _satisfied_branch(fw.rule_conditions[rule.id], facts, effects),
+                                            effects, shown)))
     return sorted(out, key=lambda f: (f.kind == "strength", SEVERITY_ORDER[f.severity], f.rule))
 
 
-def _because(assessment: Assessment, node, effects: Effects, shown: dict[str, bool]) -> list[Because]:
+def _satisfied_branch(node, facts: cond.Facts, effects: Effects) -> tuple:
+    """The leaves of the first alternative of a condition that holds: what made the rule fire."""
+    facts = cond.Facts(facts.answers, facts.meta, dict(effects.derived))
+    for conj in cond.dnf(cond.nnf(node)):
+        if all(cond.evaluate(leaf, facts) for leaf in conj):
+            return conj
+    return tuple(cond.leaves(node))
+
+
+def _because(assessment: Assessment, leaves, effects: Effects, shown: dict[str, bool]) -> list[Because]:
     seen, out = set(), []
-    for leaf in cond.leaves(node):
+    for leaf in leaves:
         key = (leaf.kind, leaf.ref)
         if key in seen:
             continue
@@ -213,8 +249,9 @@ def _confidence(assessment: Assessment, shown: dict[str, bool]) -> Confidence:
     na = [q for q in visible if assessment.answer(q).state == NOT_APPLICABLE]
     scored = [q for q in answered if assessment.framework.questions[q].scored]
     evidenced = [q for q in scored if q in assessment.evidence]
-    return Confidence(applicable_questions=len(visible), answered=len(answered), not_applicable=len(na),
-                      answered_share=_round((len(answered) + len(na)) / len(visible)) if visible else 0.0,
+    applicable = len(visible) - len(na)   # an n/a question is out of the count, as it is out of the score
+    return Confidence(applicable_questions=applicable, answered=len(answered), not_applicable=len(na),
+                      answered_share=_round(len(answered) / applicable) if applicable else 0.0,
                       evidenced_share=_round(len(evidenced) / len(scored)) if scored else 0.0)
 
 

@@ -95,6 +95,6 @@ def test_alias_bomb_is_refused(mini_answers):
 
 
 def test_framework_version_major_mismatch(mini_answers):
-    text = "assessment:\n  framework: mini\n  framework_version: 2.0.0\n  service: X\n"
+    text = "assessment:\n  framework: mini\n  framework_version: 2.0.0\n  service: X\n  scope: part\n  phase: live\n"
     diags = problems(mini_answers(text))
     assert diags[0].field == "assessment.framework_version" and "new major version" in diags[0].message

@@ -56,7 +56,7 @@ def check_framework_text(tmp_path, questionnaire: str, rules: str) -> str:
     from assess.answers import Assessment
     from assess.models import AssessmentMeta
     for scope in ("part", "whole"):
-        evaluate(Assessment(framework=fw, meta=AssessmentMeta(framework=fw.id, service="Fuzz", scope=scope), answers={}))
+        evaluate(Assessment(framework=fw, meta=AssessmentMeta(framework=fw.id, service="Fuzz", scope=scope, phase="live"), answers={}))
     return "ok"
 
 

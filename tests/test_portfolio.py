@@ -16,7 +16,7 @@ from assess.portfolio import SYSTEMIC_SHARE, build_portfolio, collect_files, eva
 
 HAS_SO = (ROOT / "questionnaires" / "service-ownership.yaml").exists()
 CORRUPT = "assessment:\n  framework: mini\n  service: [unclosed\n"
-INVALID = "assessment:\n  framework: mini\n  service: Broken answers\nanswers:\n  owner: chief_exec\n"
+INVALID = "assessment:\n  framework: mini\n  service: Broken answers\n  scope: part\n  phase: live\nanswers:\n  owner: chief_exec\n"
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def test_at_least_thirty_services_and_bad_files_named(board, folder):
     skipped = {s.file.rsplit("/", 1)[-1]: s for s in board.skipped}
     assert set(skipped) == {"corrupt.yaml", "invalid.yaml"}
     assert "corrupt.yaml:" in skipped["corrupt.yaml"].problems[0] and "invalid YAML" in skipped["corrupt.yaml"].problems[0]
-    assert "invalid.yaml:5" in skipped["invalid.yaml"].problems[0] and "chief_exec" in skipped["invalid.yaml"].problems[0]
+    assert "invalid.yaml:7" in skipped["invalid.yaml"].problems[0] and "chief_exec" in skipped["invalid.yaml"].problems[0]
     assert board.files == board.evaluated + 2
 
 

@@ -99,8 +99,115 @@ def test_hidden_answers_are_kept_but_inactive_and_unscored(mini_answers):
 def test_confidence_shares(mini_answers):
     r = result_for(mini_answers, "  owner: named\n  decision_rights: 'yes'\n  pooled_budget: {n/a: one funder}\n")
     c = r.confidence
-    # 13 questions: the whole-service section (2) is hidden for part scope, and team_size
-    # waits for a funding model other than project
-    assert (c.applicable_questions, c.answered, c.not_applicable) == (10, 2, 1)
-    assert c.answered_share == pytest.approx(0.3)
+    # 13 questions: the whole-service section (2) is hidden for part scope, team_size
+    # waits for a funding model other than project, and the n/a one is out of the count
+    assert (c.applicable_questions, c.answered, c.not_applicable) == (9, 2, 1)
+    assert c.answered_share == pytest.approx(2 / 9, abs=1e-4)
     assert c.evidenced_share == 0
+
+
+# ---------------------------------------------------------------- gates, the worst-of method, `because`
+
+GATE_RULES = """
+  - id: mini-gate-unknown-pool
+    principle: funding
+    when: {not: {q: pooled_budget, answered: true}}
+    finding: {severity: high, title: Pooling unknown, rationale: Nobody said., recommendation: Find out., owner: Board}
+    caps: [{max_level: 1}]
+  - id: mini-either-weakness
+    principle: accountability
+    when: {any: [{q: owner, equals: nobody}, {q: funding_model, equals: project}]}
+    finding: {severity: low, title: A weakness, rationale: One of two., recommendation: Fix it., owner: Board}
+"""
+
+
+@pytest.fixture
+def worst_framework(tmp_path):
+    """The mini framework rated by its weakest principle, with a gate that caps at the lowest level."""
+    import shutil
+    root = tmp_path / "fw"
+    shutil.copytree(MINI, root)
+    q = root / "questionnaires" / "mini.yaml"
+    q.write_text(q.read_text().replace("  lenses:\n", "  scoring: {overall: worst}\n  lenses:\n", 1))
+    rules = root / "rules" / "mini" / "rules.yaml"
+    rules.write_text(rules.read_text().rstrip("\n") + "\n" + GATE_RULES.lstrip("\n"))
+    return root
+
+
+def worst_result(tmp_path, root, answers: str):
+    path = tmp_path / "answers.yaml"
+    path.write_text(mini_doc(answers))
+    return evaluate(load_answers(path, [root]))
+
+
+def test_a_gate_at_the_lowest_level_decides_without_evidence(tmp_path, worst_framework):
+    r = worst_result(tmp_path, worst_framework, "  owner: named_remit\n  decision_rights: 'yes'\n  confidence: 5\n")
+    fund = principle(r, "funding")
+    assert fund.status == "gated" and fund.score is None and fund.level == 1 and fund.rag == "red"
+    assert [(c.rule, c.max_level, c.binding) for c in fund.caps] == [("mini-gate-unknown-pool", 1, True)]
+    # the gate is red, so the weakest-principle overall is decided, and so is the owner lens
+    assert r.overall["level"] == 1 and r.overall["rag"] == "red"
+    assert next(l for l in r.lenses if l.id == "owner").level == 1
+
+
+def test_worst_of_is_undecided_while_a_principle_could_still_be_lower(tmp_path, worst_framework):
+    green = "  owner: named_remit\n  decision_rights: 'yes'\n  confidence: 5\n  practices: [roadmap, metrics, research, retros]\n"
+    # funding: pooled_budget answered (no gate), funding_model not: half the weight, so scored
+    decided = worst_result(tmp_path, worst_framework, green + "  pooled_budget: 'yes'\n  funding_model: annual\n")
+    assert decided.overall["level"] == min(p.level for p in decided.principles if p.applicable)
+    # with a fourth-level accountability and nothing said about funding the weakest is unknown
+    # (the pooling gate holds, so funding is red, and red decides it)
+    gated = worst_result(tmp_path, worst_framework, green)
+    assert principle(gated, "funding").status == "gated" and gated.overall["rag"] == "red"
+
+
+def test_worst_of_waits_for_a_principle_without_enough_evidence(tmp_path, worst_framework):
+    rules = worst_framework / "rules" / "mini" / "rules.yaml"
+    rules.write_text(rules.read_text().replace("caps: [{max_level: 1}]", "caps: [{max_level: 2}]"))
+    green = "  owner: named_remit\n  decision_rights: 'yes'\n  confidence: 5\n  practices: [roadmap, metrics, research, retros]\n"
+    r = worst_result(tmp_path, worst_framework, green)
+    assert principle(r, "accountability").rag == "green"
+    assert principle(r, "funding").status == "not-enough-evidence"
+    assert r.overall["level"] is None and r.overall["rag"] is None
+
+
+def test_worst_of_lens_agrees_with_the_overall(tmp_path, worst_framework):
+    r = worst_result(tmp_path, worst_framework, "  owner: named_remit\n  decision_rights: 'yes'\n  confidence: 5\n"
+                                                "  practices: [roadmap, metrics, research]\n  pooled_budget: 'no'\n  funding_model: project\n")
+    owner = next(l for l in r.lenses if l.id == "owner")
+    assert owner.score == min(principle(r, "accountability").capped_score, principle(r, "funding").capped_score)
+    assert owner.level == r.overall["level"]
+
+
+def test_because_names_only_the_alternative_that_held(tmp_path, worst_framework):
+    r = worst_result(tmp_path, worst_framework, "  owner: named\n  funding_model: project\n  pooled_budget: 'yes'\n")
+    finding = next(f for f in r.findings if f.rule == "mini-either-weakness")
+    assert [b.ref for b in finding.because] == ["funding_model"]
+
+
+def test_a_cap_the_answers_already_meet_does_not_bind(mini_answers):
+    r = result_for(mini_answers, "  owner: named\n  decision_rights: 'no'\n  confidence: 1\n  practices: []\n")
+    acc = principle(r, "accountability")
+    assert acc.level == 2 and [(c.rule, c.binding) for c in acc.caps] == [("mini-no-rights", False)]   # 2.2 is level 2 anyway
+    strong = result_for(mini_answers, "  owner: named_remit\n  decision_rights: 'no'\n  confidence: 5\n  practices: [roadmap, metrics, research, retros]\n")
+    assert [c.binding for c in principle(strong, "accountability").caps] == [True]
+
+
+def test_cap_reasons_read_as_text_not_placeholders(tmp_path):
+    import shutil
+    root = tmp_path / "fw"
+    shutil.copytree(MINI, root)
+    rules = root / "rules" / "mini" / "rules.yaml"
+    rules.write_text(rules.read_text().replace("title: Owner without decision rights", "title: 'Owner without decision rights in {meta:phase}'"))
+    path = tmp_path / "a.yaml"
+    path.write_text(mini_doc("  owner: named\n  decision_rights: 'no'\n  confidence: 5\n  practices: [roadmap]\n"))
+    acc = principle(evaluate(load_answers(path, [root])), "accountability")
+    assert [c.reason for c in acc.caps] == ["Owner without decision rights in live"]
+
+
+def test_a_missing_phase_is_an_error_naming_the_choices(mini_answers):
+    from assess.errors import AssessError
+    with pytest.raises(AssessError) as exc:
+        load_answers(mini_answers("assessment:\n  framework: mini\n  service: X\n  scope: part\nanswers: {}\n"), [MINI])
+    [diag] = exc.value.diagnostics
+    assert diag.field == "assessment.phase" and "discovery, alpha, beta, live, retiring" in diag.message
