@@ -238,6 +238,11 @@ def _typed(q: Question, value: Any) -> Any:
             raise ValueError(f"{value!r} is too large (at most {cond.NUMBER_LIMIT:,})")
         if t == "scale" and value != int(value):
             raise ValueError(f"{value!r} is not a whole number from {q.min:g} to {q.max:g}")
+        if q.whole_number and value != int(value):
+            raise ValueError(f"{value!r} is not a whole number")
+        if not cond.fits_thousandths(value):
+            # rules compare numbers in thousandths; a finer answer would be silently rounded
+            raise ValueError(f"{value!r} has more than {len(str(cond.NUMBER_SCALE)) - 1} decimal places")
         if (q.min is not None and value < q.min) or (q.max is not None and value > q.max):
             lo = f"{q.min:g}" if q.min is not None else "any"
             hi = f"{q.max:g}" if q.max is not None else "any"

@@ -89,6 +89,12 @@ def number_key(value: float) -> int:
     return int(round(value * NUMBER_SCALE))
 
 
+def fits_thousandths(value: float) -> bool:
+    """True when a number has no more decimal places than the engine compares."""
+    import decimal
+    return isinstance(value, int) or decimal.Decimal(repr(value)).as_tuple().exponent >= -3
+
+
 def date_key(value: dt.date) -> int:
     return value.toordinal()
 
@@ -213,6 +219,9 @@ def _normalise_operand(qtype: str, op: str, value: Any, choices: tuple, ctx: Con
         elif qtype in ("scale", "number"):
             if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v or abs(v) > NUMBER_LIMIT:
                 ctx.report(path, f"{v!r} is not a number (finite, at most {NUMBER_LIMIT:,} in size)")
+                return None
+            if not fits_thousandths(v):
+                ctx.report(path, f"{v!r} has more than {len(str(NUMBER_SCALE)) - 1} decimal places; numbers are compared in thousandths")
                 return None
             out.append(number_key(v))
         elif qtype == "date":

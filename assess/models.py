@@ -121,6 +121,7 @@ class Question(Model):
     levels: dict[Literal["yes", "no"], int] = Field(default_factory=dict)  # yesno
     min: Optional[float] = Field(default=None, ge=-1e12, le=1e12)      # number and scale bounds
     max: Optional[float] = Field(default=None, ge=-1e12, le=1e12)
+    whole_number: bool = False                                        # number: counts take no fractions
     scale_labels: dict[int, str] = Field(default_factory=dict)
     count_levels: list[int] = Field(default_factory=list)  # multi: level by how many chosen
     informs: list[Inform] = Field(default_factory=list)
@@ -141,6 +142,8 @@ class Question(Model):
                 raise ValueError("a scale question needs min and max")
             if self.min != int(self.min) or self.max != int(self.max) or self.min >= self.max:
                 raise ValueError("scale min and max must be whole numbers with min < max")
+        if self.whole_number and t != "number":
+            raise ValueError("whole_number is only for number questions")
         if t not in ("scale", "number") and (self.min is not None or self.max is not None):
             raise ValueError("min and max are only for scale and number questions")
         ids = [o.id for o in self.options]

@@ -38,6 +38,7 @@ def test_three_mistakes_reported_together_with_lines_and_file_unchanged(mini_ans
     ("  confidence: 2.5\n", "not a whole number"),
     ("  org_count: .inf\n", "must be finite"),
     ("  org_count: .nan\n", "must be finite"),
+    ("  org_count: 2.4996\n", "more than 3 decimal places"),
     ("  channels: [online, online]\n", "listed twice"),
     ("  channels: [online, fax]\n", "'fax' is not an option"),
     ("  decision_rights: maybe\n", "not yes or no"),
@@ -98,3 +99,16 @@ def test_framework_version_major_mismatch(mini_answers):
     text = "assessment:\n  framework: mini\n  framework_version: 2.0.0\n  service: X\n  scope: part\n  phase: live\n"
     diags = problems(mini_answers(text))
     assert diags[0].field == "assessment.framework_version" and "new major version" in diags[0].message
+
+
+def test_whole_number_questions_refuse_fractions(tmp_path, mini_answers):
+    import shutil
+    root = tmp_path / "fw"
+    shutil.copytree(MINI, root)
+    q = root / "questionnaires" / "mini.yaml"
+    q.write_text(q.read_text().replace("        min: 1\n        max: 500\n", "        min: 1\n        max: 500\n        whole_number: true\n", 1))
+    with pytest.raises(AssessError) as exc:
+        load_answers(mini_answers(mini_doc("  org_count: 3.5\n")), [root])
+    [diag] = exc.value.diagnostics
+    assert (diag.line, diag.field, diag.message) == (7, "answers.org_count", "3.5 is not a whole number")
+    assert load_answers(mini_answers(mini_doc("  org_count: 3\n")), [root]).answer("org_count").value == 3

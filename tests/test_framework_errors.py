@@ -36,7 +36,7 @@ def rule(rid: str, when: str, extra: str = "") -> str:
 def test_all_condition_errors_in_one_file_with_lines(broken):
     text = "rules:\n" + rule("a-one", "{q: ownr, equals: named}") + rule("a-two", "{q: owner, gt: 3}") \
         + rule("a-three", "{q: owner, equals: chief}") + rule("a-four", "{q: org_count, frobnicate: 3}") \
-        + rule("a-five", "{fact: nowhere}")
+        + rule("a-five", "{fact: nowhere}") + rule("a-six", "{q: org_count, lt: 2.4996}")
     diags = broken(text)
     got = {(d.line, d.field): d.message for d in diags}
     assert "unknown question 'ownr' (did you mean 'owner'?)" == got[(4, "rules[0].when.q")]
@@ -44,6 +44,7 @@ def test_all_condition_errors_in_one_file_with_lines(broken):
     assert got[(12, "rules[2].when.equals")].startswith("'chief' is not an option here")
     assert got[(16, "rules[3].when.frobnicate")].startswith("unknown operator 'frobnicate'")
     assert got[(20, "rules[4].when.fact")] == "unknown derived fact 'nowhere': no rule derives it"
+    assert got[(24, "rules[5].when.lt")].startswith("2.4996 has more than 3 decimal places")
     assert all(d.file.endswith("rules.yaml") for d in diags)
 
 
