@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .describe import describe
 from .storage import answers_yaml
 
 
@@ -18,13 +19,13 @@ def question_comment(fw, qid: str) -> str:
     if q.type == "date":
         parts.append("YYYY-MM-DD")
     if fw.visibility.get(qid) is not None:
-        parts.append("asked only in some cases (show_if)")
+        parts.append(f"asked only when {describe(fw.visibility[qid], fw)}")
     return " | ".join(parts)
 
 
-def answers_template(fw, today: dt.date | None = None) -> str:
+def answers_template(fw, today: dt.date | None = None, scope: str = "part", phase: str = "live") -> str:
     meta = {"framework": fw.id, "framework_version": fw.version, "service": "Untitled service", "organisation": "",
-            "scope": "part", "phase": "live", "respondent": "", "kind": "self", "date": today or dt.date.today()}
+            "scope": scope, "phase": phase, "respondent": "", "kind": "self", "date": today or dt.date.today()}
     comments = {qid: question_comment(fw, qid) for qid in fw.questions}
     header = (f"Answers for {fw.info.title} {fw.version}.\n"
               "Fill in each answer after its colon; leave it empty if not yet known.\n"

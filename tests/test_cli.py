@@ -71,6 +71,23 @@ def test_init_writes_a_valid_commented_template(tmp_path):
     assert again.returncode == 2 and "already exists" in again.stderr
 
 
+def test_init_to_stdout_with_scope_and_phase_says_when_questions_are_asked(tmp_path):
+    r = run_cli("init", "mini", "-o", "-", "--scope", "whole", "--phase", "beta", "-F", str(MINI))
+    assert r.returncode == 0, r.stderr
+    assert "  scope: \"whole\"\n  phase: \"beta\"\n" in r.stdout
+    assert "asked only when funding_model is not project" in r.stdout     # team_size's show_if, in words
+    assert "asked only when scope is whole" in r.stdout                   # the whole-service section's
+    assert not (tmp_path / "-").exists() and not (ROOT / "-").exists()
+    out = tmp_path / "t.yaml"
+    out.write_text(r.stdout)
+    assert load_answers(out, [MINI]).meta.phase == "beta"
+
+
+def test_version():
+    r = run_cli("--version")
+    assert r.returncode == 0 and r.stdout.startswith("assess ") and r.stdout.split()[1][0].isdigit()
+
+
 @pytest.mark.parametrize("kind", ["result", "answers", "framework", "rules"])
 def test_schema_is_json_schema(kind):
     r = run_cli("schema", kind)

@@ -12,6 +12,19 @@ from . import compare, gap, merge, plan, portfolio
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Rules-based governance assessments: evaluate answers, report, compare.")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+        typer.echo(f"assess {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                          help="Print the version and exit.")) -> None:
+    """Rules-based governance assessments: evaluate answers, report, compare."""
 frameworks_app = typer.Typer(no_args_is_help=True, help="List and inspect the frameworks that are installed.")
 app.add_typer(frameworks_app, name="frameworks")
 

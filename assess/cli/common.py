@@ -13,11 +13,11 @@ from ..errors import AssessError, EngineError
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 FrameworksDir = typer.Option(None, "--frameworks-dir", "-F", help="Extra folder of frameworks (questionnaires/, rules/); may repeat.",
-                             show_default=False)
+                             show_default=False, metavar="DIR")
 
 
 SettingsOption = typer.Option(None, "--settings", help="YAML file of your organisation's weights and RAG thresholds.",
-                              show_default=False)
+                              show_default=False, metavar="FILE")
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> "typer.Exit":

@@ -60,18 +60,36 @@ def validate(paths: List[Path] = typer.Argument(..., help="Framework folders, qu
         raise AssessError(problems)
 
 
+class ScopeChoice(str, Enum):
+    part = "part"
+    whole = "whole"
+
+
+class PhaseChoice(str, Enum):
+    discovery = "discovery"
+    alpha = "alpha"
+    beta = "beta"
+    live = "live"
+    retiring = "retiring"
+
+
 @handle_errors
 def init(framework_id: str = typer.Argument(..., metavar="FRAMEWORK"),
-         output: Path = typer.Option(..., "--output", "-o", help="Answers file to create."),
+         output: Path = typer.Option(..., "--output", "-o", help="Answers file to create, or - for standard output."),
+         scope: ScopeChoice = typer.Option(ScopeChoice.part, "--scope", help="Part of a service, or the whole service."),
+         phase: PhaseChoice = typer.Option(PhaseChoice.live, "--phase", help="The service's phase."),
          force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
          frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Write a commented answers template for a framework."""
     from ..frameworks import find_framework
     from ..template import answers_template
-    from ..yamlio import atomic_write
+    text = answers_template(find_framework(framework_id, dirs(frameworks_dir)), scope=scope.value, phase=phase.value)
+    if str(output) == "-":
+        write_output(text, None)
+        return
     if output.exists() and not force:
         raise fail(f"{output} already exists; use --force to overwrite it")
-    atomic_write(output, answers_template(find_framework(framework_id, dirs(frameworks_dir))))
+    write_output(text, output)
     typer.echo(f"wrote {output}", err=True)
 
 
