@@ -10,6 +10,8 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .vocabulary import META_VALUES  # noqa: F401  (re-exported: the values live in a light module)
+
 ID = r"^[a-z][a-z0-9_]*$"           # question, option and derived-fact ids
 SLUG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"  # framework, principle, lens, section and rule ids
 
@@ -22,11 +24,6 @@ Phase = Literal["discovery", "alpha", "beta", "live", "retiring"]
 Kind = Literal["self", "assessor"]
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
-META_VALUES: dict[str, tuple[str, ...]] = {
-    "scope": ("part", "whole"),
-    "phase": ("discovery", "alpha", "beta", "live", "retiring"),
-    "kind": ("self", "assessor"),
-}
 
 
 class Model(BaseModel):

@@ -8,6 +8,7 @@ from typing import List, Optional
 
 import typer
 
+from ..vocabulary import META_VALUES
 from .common import EXIT_FINDINGS, FrameworksDir, SettingsOption, dirs, fail, handle_errors, write_output
 
 
@@ -60,24 +61,16 @@ def validate(paths: List[Path] = typer.Argument(..., help="Framework folders, qu
         raise AssessError(problems)
 
 
-class ScopeChoice(str, Enum):
-    part = "part"
-    whole = "whole"
-
-
-class PhaseChoice(str, Enum):
-    discovery = "discovery"
-    alpha = "alpha"
-    beta = "beta"
-    live = "live"
-    retiring = "retiring"
+# the metadata values, as choices; models.META_VALUES is the one list of them
+ScopeChoice = Enum("ScopeChoice", {v: v for v in META_VALUES["scope"]}, type=str)
+PhaseChoice = Enum("PhaseChoice", {v: v for v in META_VALUES["phase"]}, type=str)
 
 
 @handle_errors
 def init(framework_id: str = typer.Argument(..., metavar="FRAMEWORK"),
          output: Path = typer.Option(..., "--output", "-o", help="Answers file to create, or - for standard output."),
-         scope: ScopeChoice = typer.Option(ScopeChoice.part, "--scope", help="Part of a service, or the whole service."),
-         phase: PhaseChoice = typer.Option(PhaseChoice.live, "--phase", help="The service's phase."),
+         scope: ScopeChoice = typer.Option("part", "--scope", help="Part of a service, or the whole service."),
+         phase: PhaseChoice = typer.Option("live", "--phase", help="The service's phase."),
          force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
          frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Write a commented answers template for a framework."""
