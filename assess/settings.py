@@ -62,8 +62,14 @@ def apply_settings(framework, path: Path):
             if key not in known:
                 problems.append(doc.diag((section, key), f"unknown {section[:-1]} {key!r}{cond.suggest(key, known)}"))
     rag = framework.info.rag.model_copy(update={k: v for k, v in settings.rag.model_dump().items() if v is not None})
+    top = len(framework.info.scale)
     if rag.amber > rag.green:
         problems.append(doc.diag(("rag",), "amber threshold must not be above green"))
+    if rag.amber <= 1:
+        # a gate holds a principle at level 1; that must always read as red
+        problems.append(doc.diag(("rag", "amber"), f"must be above 1, so the lowest level is always red (got {rag.amber:g})"))
+    if rag.green > top:
+        problems.append(doc.diag(("rag", "green"), f"must be at most {top}, the top of the scale, or nothing could be green"))
     if problems:
         raise AssessError(problems)
     scoring = framework.info.scoring.model_copy(

@@ -15,7 +15,7 @@ WHOLE = MINI / "whole.yaml"
 
 def test_weights_and_thresholds_change_the_result(tmp_path):
     settings = tmp_path / "org.yaml"
-    settings.write_text("rag: {green: 1.5, amber: 1.0}\nlenses:\n  director: {weight: 1}\n"
+    settings.write_text("rag: {green: 1.5, amber: 1.2}\nlenses:\n  director: {weight: 1}\n"
                         "principles:\n  funding: {weight: 3}\n")
     base = evaluate_file(WHOLE, [MINI])
     tuned = evaluate_file(WHOLE, [MINI], settings=settings)
@@ -40,3 +40,16 @@ def test_bad_settings_name_the_line(tmp_path):
     messages = {(d.line, d.message) for d in exc.value.diagnostics}
     assert (3, "unknown principle 'fundng' (did you mean 'funding'?)") in messages
     assert (1, "amber threshold must not be above green") in messages
+
+
+@pytest.mark.parametrize("rag, field, words", [
+    ("{amber: 1}", "rag.amber", "the lowest level is always red"),
+    ("{green: 6, amber: 3}", "rag.green", "top of the scale"),
+])
+def test_thresholds_cannot_turn_a_gate_amber_or_make_green_unreachable(tmp_path, rag, field, words):
+    settings = tmp_path / "org.yaml"
+    settings.write_text(f"rag: {rag}\n")
+    with pytest.raises(AssessError) as exc:
+        evaluate_file(WHOLE, [MINI], settings=settings)
+    [diag] = exc.value.diagnostics
+    assert diag.field == field and words in diag.message and diag.line == 1
