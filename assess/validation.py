@@ -20,9 +20,7 @@ def validate_path(path: Path, frameworks_dirs: list[Path]) -> str:
     doc = load_yaml(path)
     data = doc.data if isinstance(doc.data, dict) else {}
     if "assessment" in data:
-        a = load_answers(path, frameworks_dirs)
-        answered = sum(1 for ans in a.answers.values() if ans.state != "unanswered")
-        return f"ok: {path} answers for {a.framework.id}: {answered} of {len(a.framework.questions)} questions answered"
+        return _answers_summary(path, load_answers(path, frameworks_dirs))
     if "framework" in data:
         fw = load_framework(path)
         return f"ok: {path} framework {fw.id} {fw.version}: {len(fw.questions)} questions, {len(fw.rules)} rules"
@@ -33,3 +31,18 @@ def validate_path(path: Path, frameworks_dirs: list[Path]) -> str:
         fw = load_framework(questionnaire)
         return f"ok: {path} rules of {fw.id} {fw.version}"
     raise AssessError(doc.diag((), "not an answers file (assessment:), questionnaire (framework:) or rules file (rules:)"))
+
+
+def _answers_summary(path: Path, a) -> str:
+    """Counts over the questions this assessment asks, as scoring sees them, plus what it ignores."""
+    shown = a.visible()
+    asked = [q for q in a.framework.questions if shown[q]]
+    answered = [q for q in asked if a.answer(q).state != "unanswered"]
+    missing = [q for q in asked if a.answer(q).state == "unanswered" and a.framework.questions[q].required]
+    hidden = [q for q in a.framework.questions if not shown[q] and a.answer(q).state != "unanswered"]
+    line = f"ok: {path} answers for {a.framework.id}: {len(answered)} of {len(asked)} questions asked answered"
+    if missing:
+        line += f"; {len(missing)} required still unanswered"
+    if hidden:
+        line += f"; {len(hidden)} answer(s) to questions this assessment does not ask are kept but ignored ({', '.join(hidden)})"
+    return line

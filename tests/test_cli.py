@@ -83,6 +83,16 @@ def test_init_to_stdout_with_scope_and_phase_says_when_questions_are_asked(tmp_p
     assert load_answers(out, [MINI]).meta.phase == "beta"
 
 
+def test_validate_counts_what_the_assessment_asks_and_names_ignored_answers(tmp_path):
+    part = tmp_path / "part.yaml"
+    part.write_text(WHOLE.read_text().replace("scope: whole", "scope: part"))
+    r = run_cli("validate", str(part), "-F", str(MINI))
+    assert r.returncode == 0, r.stderr
+    # funding_model is project, so team_size is hidden too; forum and anchor belong to the whole-service section
+    assert "9 of 10 questions asked answered;" in r.stdout and "required" not in r.stdout   # only the optional comment is empty
+    assert "3 answer(s) to questions this assessment does not ask are kept but ignored (team_size, forum, anchor)" in r.stdout
+
+
 def test_version():
     r = run_cli("--version")
     assert r.returncode == 0 and r.stdout.startswith("assess ") and r.stdout.split()[1][0].isdigit()
