@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -17,9 +18,10 @@ from . import conditions as cond
 from .errors import AssessError, Diagnostic
 from .frameworks import Framework, find_framework
 from .models import META_VALUES, AnswersFileModel, AssessmentMeta, Question
-from .yamlio import Document, is_finite_number, load_yaml
+from .yamlio import Document, decode, is_finite_number, load_yaml, read_bytes
 
 NA_KEY = "n/a"
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_TEXT = 20_000
 
 ANSWERED, NOT_APPLICABLE, UNANSWERED = "answered", "not-applicable", "unanswered"
@@ -99,8 +101,8 @@ def engine_value(question: Question, value: Any) -> Any:
 def load_answers(path: Path | str, frameworks_dirs: Optional[list[Path]] = None,
                  framework: Optional[Framework] = None) -> Assessment:
     path = Path(path)
-    doc = load_yaml(path)
-    data = path.read_bytes()
+    data = read_bytes(path)   # read once: what is hashed is what was checked
+    doc = load_yaml(path, decode(str(path), data))
     assessment = assessment_from_document(doc, frameworks_dirs, framework)
     assessment.hash = hashlib.sha256(data).hexdigest()
     return assessment
@@ -121,7 +123,7 @@ def assessment_from_document(doc: Document, frameworks_dirs: Optional[list[Path]
                 loc = loc[:2]  # one message per evidence entry, not one per union branch
                 message = "must be text" + (" or a list of texts" if loc[0] == "evidence" else "")
             elif err["type"] == "extra_forbidden":
-                message = f"unknown field {loc[-1]!r}"
+                message = f"unknown field {shown(loc[-1])}"
             elif err["type"] == "missing":
                 choices = META_VALUES.get(loc[-1]) if loc[:1] == ("assessment",) else None
                 message = "required field is missing" + (f"; one of {', '.join(choices)}" if choices else "")
@@ -139,18 +141,20 @@ def assessment_from_document(doc: Document, frameworks_dirs: Optional[list[Path]
                                           for d in exc.diagnostics]) from None
     if model is not None:
         if model.assessment.framework != framework.id:
-            problems.append(doc.diag(("assessment", "framework"), f"is {model.assessment.framework!r}, expected {framework.id!r}"))
+            problems.append(doc.diag(("assessment", "framework"), f"is {shown(model.assessment.framework)}, expected {framework.id!r}"))
         wanted = model.assessment.framework_version
         if wanted and wanted.split(".")[0] != framework.version.split(".")[0]:
             problems.append(doc.diag(("assessment", "framework_version"),
                                      f"answers were written for {wanted}; {framework.id} is now {framework.version} (a new major version)"))
     answers = _check_answers(doc, framework, problems)
+    for section in ("assessment", "evidence", "notes"):
+        problems.extend(_text_problems(doc, (section,), doc.data.get(section), single_line=section == "assessment"))
     for section in ("evidence", "notes"):
         entries = doc.data.get(section) or {}
         if isinstance(entries, dict):
             for qid in entries:
                 if qid not in framework.questions:
-                    problems.append(doc.diag((section, qid), f"unknown question {qid!r}{cond.suggest(qid, framework.questions)}"))
+                    problems.append(doc.diag((section, qid), f"unknown question {shown(qid)}{cond.suggest(qid, framework.questions)}"))
     if problems or model is None:
         raise AssessError(problems)
     evidence = {k: ([v] if isinstance(v, str) else list(v)) for k, v in model.evidence.items()}
@@ -172,13 +176,66 @@ def _check_answers(doc: Document, framework: Framework, problems: list[Diagnosti
         path = ("answers", qid)
         question = framework.questions.get(qid)
         if question is None:
-            problems.append(doc.diag(path, f"unknown question {qid!r}{cond.suggest(qid, framework.questions)}"))
+            problems.append(doc.diag(path, f"unknown question {shown(qid)}{cond.suggest(qid, framework.questions)}"))
             continue
         try:
             out[qid] = parse_answer(question, value)
         except ValueError as exc:
             problems.append(doc.diag(path, str(exc)))
     return out
+
+
+# ---------------------------------------------------------------- characters
+
+# C0 controls other than tab and newline, DEL and C1 controls: escapes, bells, backspaces and
+# NULs can rewrite a terminal line or hide text; none belongs in an assessment.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAK = re.compile(r"[\n\t\u2028\u2029]")
+# Bidirectional embeddings/overrides end with PDF; isolates end with PDI (Unicode UAX #9).
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_EMBEDS, _ISOLATES, _PDF, _PDI = "\u202a\u202b\u202d\u202e", "\u2066\u2067\u2068", "\u202c", "\u2069"
+
+
+def text_problem(text: str, single_line: bool = False) -> Optional[str]:
+    """Why a text cannot be stored as typed, or None: control characters, unbalanced bidi controls."""
+    if (m := _CONTROL.search(text)) is not None:
+        return f"contains the control character U+{ord(m.group()):04X}; remove it"
+    if single_line and (m := _LINE_BREAK.search(text)) is not None:
+        return "must be one line without tabs" + (" (it contains a line break)" if m.group() != "\t" else " (it contains a tab)")
+    if _BIDI.search(text) and not all(_bidi_balanced(line) for line in text.splitlines()):
+        return "contains an unbalanced bidirectional control (U+202A-U+202E, U+2066-U+2069) that can make text read in a misleading order"
+    return None
+
+
+def _bidi_balanced(line: str) -> bool:
+    open_: list[str] = []
+    for ch in _BIDI.findall(line):
+        if ch in _EMBEDS or ch in _ISOLATES:
+            open_.append(ch)
+        elif ch == _PDF:
+            if not open_ or open_[-1] not in _EMBEDS:
+                return False
+            open_.pop()
+        else:   # PDI closes its isolate and any embedding left open inside it
+            if not any(c in _ISOLATES for c in open_):
+                return False
+            while open_.pop() not in _ISOLATES:
+                pass
+    return not open_
+
+
+def _text_problems(doc: Document, path: tuple, value: Any, single_line: bool) -> list[Diagnostic]:
+    if isinstance(value, str):
+        problem = text_problem(value, single_line)
+        return [doc.diag(path, problem)] if problem else []
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    return [d for key, item in items for d in _text_problems(doc, path + (key,), item, single_line)]
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as a message quotes it: escaped, dates as written, long ones cut."""
+    text = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def parse_answer(question: Question, value: Any) -> Answer:
@@ -195,6 +252,8 @@ def parse_answer(question: Question, value: Any) -> Answer:
         reason = value[NA_KEY]
         if not isinstance(reason, str) or not reason.strip():
             raise ValueError("n/a needs a reason, e.g. `n/a: Only one organisation funds the service`")
+        if (problem := text_problem(reason)) is not None:
+            raise ValueError(f"the n/a reason {problem}")
         return Answer(NOT_APPLICABLE, None, reason.strip()[:MAX_TEXT])
     if isinstance(value, str) and value.strip().lower() in ("n/a", "na"):
         if not question.allow_na:
@@ -208,7 +267,7 @@ def _typed(q: Question, value: Any) -> Any:
     ids = [o.id for o in q.options]
     if t == "single":
         if not isinstance(value, str) or value not in ids:
-            raise ValueError(f"{value!r} is not an option; expected one of: {', '.join(ids)}{cond.suggest(str(value), ids)}")
+            raise ValueError(f"{shown(value)} is not an option; expected one of: {', '.join(ids)}{cond.suggest(str(value), ids)}")
         return value
     if t == "multi":
         items = [value] if isinstance(value, str) else value
@@ -216,7 +275,7 @@ def _typed(q: Question, value: Any) -> Any:
             raise ValueError(f"expected a list of options from: {', '.join(ids)}")
         bad = [v for v in items if not isinstance(v, str) or v not in ids]
         if bad:
-            raise ValueError(f"{bad[0]!r} is not an option; expected some of: {', '.join(ids)}{cond.suggest(str(bad[0]), ids)}")
+            raise ValueError(f"{shown(bad[0])} is not an option; expected some of: {', '.join(ids)}{cond.suggest(str(bad[0]), ids)}")
         if len(set(items)) != len(items):
             raise ValueError("an option is listed twice")
         return [i for i in ids if i in items]   # questionnaire order, so files compare equal
@@ -225,28 +284,28 @@ def _typed(q: Question, value: Any) -> Any:
             return "yes"
         if value is False or (isinstance(value, str) and value.lower() in ("no", "false", "n")):
             return "no"
-        raise ValueError(f"{value!r} is not yes or no")
+        raise ValueError(f"{shown(value)} is not yes or no")
     if t in ("scale", "number"):
         if isinstance(value, str):
             try:
                 value = float(value) if any(c in value for c in ".eE") else int(value)
             except ValueError:
-                raise ValueError(f"{value!r} is not a number") from None
+                raise ValueError(f"{shown(value)} is not a number") from None
         if not is_finite_number(value):
-            raise ValueError(f"{value!r} is not a number" + (" (it must be finite)" if isinstance(value, float) else ""))
+            raise ValueError(f"{shown(value)} is not a number" + (" (it must be finite)" if isinstance(value, float) else ""))
         if abs(value) > cond.NUMBER_LIMIT:
-            raise ValueError(f"{value!r} is too large (at most {cond.NUMBER_LIMIT:,})")
+            raise ValueError(f"{shown(value)} is too large (at most {cond.NUMBER_LIMIT:,})")
         if t == "scale" and value != int(value):
-            raise ValueError(f"{value!r} is not a whole number from {q.min:g} to {q.max:g}")
+            raise ValueError(f"{shown(value)} is not a whole number from {q.min:g} to {q.max:g}")
         if q.whole_number and value != int(value):
-            raise ValueError(f"{value!r} is not a whole number")
+            raise ValueError(f"{shown(value)} is not a whole number")
         if not cond.fits_thousandths(value):
             # rules compare numbers in thousandths; a finer answer would be silently rounded
-            raise ValueError(f"{value!r} has more than {len(str(cond.NUMBER_SCALE)) - 1} decimal places")
+            raise ValueError(f"{shown(value)} has more than {len(str(cond.NUMBER_SCALE)) - 1} decimal places")
         if (q.min is not None and value < q.min) or (q.max is not None and value > q.max):
             lo = f"{q.min:g}" if q.min is not None else "any"
             hi = f"{q.max:g}" if q.max is not None else "any"
-            raise ValueError(f"{value!r} is outside the range {lo} to {hi}")
+            raise ValueError(f"{shown(value)} is outside the range {lo} to {hi}")
         if isinstance(value, float) and value == int(value) and t == "scale":
             value = int(value)
         return value
@@ -256,15 +315,20 @@ def _typed(q: Question, value: Any) -> Any:
         if isinstance(value, str):
             try:
                 return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
-        raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD")
+            except ValueError as exc:
+                if _ISO_DATE.match(value.strip()):   # the right shape, but no such day
+                    raise ValueError(f"{value.strip()} is not a real date ({exc})") from None
+        if isinstance(value, dt.datetime):
+            raise ValueError(f"{shown(value)} has a time of day; write the date alone as YYYY-MM-DD")
+        raise ValueError(f"{shown(value)} is not a date; write it as YYYY-MM-DD")
     if t == "text":
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
             raise ValueError("expected text")
         text = str(value)
         if len(text) > MAX_TEXT:
             raise ValueError(f"text is {len(text):,} characters; the limit is {MAX_TEXT:,}")
+        if (problem := text_problem(text)) is not None:
+            raise ValueError(problem)
         return text
     raise ValueError(f"unknown question type {t}")
 

@@ -7,8 +7,10 @@ layer (assess/cli/run.py) only asks and displays; every decision is made here.
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -16,18 +18,22 @@ from typing import Any, Optional
 from pydantic import ValidationError
 
 from .answers import (ANSWERED, NOT_APPLICABLE, UNANSWERED, Answer, Assessment, MAX_TEXT, load_answers,
-                      parse_answer)
+                      parse_answer, text_problem)
 from .frameworks import Framework
 from .models import AssessmentMeta, Question, Result, Section
-from .storage import answers_yaml
+from .storage import answers_yaml, check_unchanged, comments_in, digest, disk_digest
 from .yamlio import atomic_write
 
 INACTIVE = "inactive: hidden by show_if"
+REWRITTEN = ("`assess run` rewrites the whole file after every answer and does not keep comments added by hand: "
+             "put remarks under `notes:`.")
 META_FIELDS = ("service", "organisation", "scope", "phase", "respondent", "kind", "date")
 
 
 def meta_error(name: str, value: Any) -> Optional[str]:
-    """Why one metadata value is not acceptable, checked by the same model the loader uses."""
+    """Why one metadata value is not acceptable, checked as the loader checks it."""
+    if isinstance(value, str) and (problem := text_problem(value, single_line=True)):
+        return problem
     probe = {"framework": "probe", "service": "probe", "scope": "part", "phase": "live", name: value}
     try:
         AssessmentMeta.model_validate(probe)
@@ -37,10 +43,28 @@ def meta_error(name: str, value: Any) -> Optional[str]:
 
 
 def parse_date(text: str) -> dt.date:
+    problem = date_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return dt.date.fromisoformat(text.strip())
+
+
+def date_problem(text: str) -> Optional[str]:
+    """Why a typed date is not one: a day or month that does not exist is named as such."""
+    t = text.strip()
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", t)
+    if m:
+        year, month, day = (int(g) for g in m.groups())
+        if not 1 <= month <= 12:
+            return f"{t} is not a date: there is no month {month}"
+        days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+        if not 1 <= day <= days:
+            return f"{t} is not a date: {calendar.month_name[month]} {year} has {days} days"
     try:
-        return dt.date.fromisoformat(text.strip())
+        dt.date.fromisoformat(t)
     except ValueError:
-        raise ValueError(f"{text.strip()!r} is not a date; write it as YYYY-MM-DD") from None
+        return f"{t!r} is not a date; write it as YYYY-MM-DD"
+    return None
 
 
 @dataclass
@@ -65,6 +89,7 @@ class Session:
     answers: dict[str, Answer] = field(default_factory=dict)
     evidence: dict[str, list[str]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    disk_hash: Optional[str] = None   # the bytes last read from or written to `path`; None: no file yet
 
     @classmethod
     def new(cls, framework: Framework, meta: dict[str, Any], path: Path | str) -> "Session":
@@ -75,11 +100,13 @@ class Session:
     @classmethod
     def load(cls, path: Path | str, frameworks_dirs: Optional[list[Path]] = None) -> "Session":
         """Resume from an answers file; it must load cleanly, exactly as `assess evaluate` would load it."""
+        path = Path(path)
+        before = disk_digest(path)   # hashed first: a change while loading makes the first save refuse
         loaded = load_answers(path, frameworks_dirs)
         meta = loaded.meta.model_dump()
         meta["framework_version"] = meta.get("framework_version") or loaded.framework.version
-        return cls(loaded.framework, meta, Path(path), dict(loaded.answers),
-                   {k: list(v) for k, v in loaded.evidence.items()}, dict(loaded.notes))
+        return cls(loaded.framework, meta, path, dict(loaded.answers),
+                   {k: list(v) for k, v in loaded.evidence.items()}, dict(loaded.notes), before)
 
     # ------------------------------------------------------------ reading
 
@@ -140,12 +167,16 @@ class Session:
 
     def find_section(self, name: str) -> Section:
         """A section by id or title (any case); ValueError lists the known ones."""
+        import difflib
         wanted = name.strip().lower()
         for section in self.framework.sections:
             if wanted in (section.id, section.title.lower()):
                 return section
+        names = {s.id: s.id for s in self.framework.sections} | {s.title.lower(): s.id for s in self.framework.sections}
+        close = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)
+        hint = f" (did you mean {names[close[0]]!r}?)" if close else ""
         known = ", ".join(s.id for s in self.framework.sections)
-        raise ValueError(f"no section {name!r} in {self.framework.id}; known sections: {known}")
+        raise ValueError(f"no section {name!r} in {self.framework.id}{hint}; known sections: {known}")
 
     # ------------------------------------------------------------ changing
 
@@ -168,6 +199,18 @@ class Session:
         text = _checked_text(text, "evidence")
         self.evidence.setdefault(qid, []).append(text)
 
+    def change_evidence(self, qid: str, index: int, text: str) -> None:
+        """Correct one evidence item; empty text removes it."""
+        items = self.evidence.get(qid, [])
+        if not 0 <= index < len(items):
+            raise ValueError(f"no evidence item {index + 1} for {qid}")
+        if text.strip():
+            items[index] = _checked_text(text, "evidence")
+        else:
+            del items[index]
+            if not items:
+                self.evidence.pop(qid, None)
+
     def set_note(self, qid: str, text: str) -> None:
         if text.strip():
             self.notes[qid] = _checked_text(text, "a note")
@@ -184,13 +227,28 @@ class Session:
 
     def to_yaml(self) -> str:
         comments = {qid: INACTIVE for qid in self.inactive()}
-        header = (f"Answers for {self.framework.info.title} {self.framework.version}. "
-                  "Continue with `assess run <this file>`, or edit by hand.")
+        header = (f"Answers for {self.framework.info.title} {self.framework.version}. Continue with "
+                  f"`assess run <this file>`, or edit it by hand while no run has it open.\n{REWRITTEN}")
         return answers_yaml(self.meta, self.answers, self.evidence, self.notes, self.order, comments, header)
 
-    def save(self, path: Optional[Path] = None) -> None:
-        """Write the whole file atomically; on failure (AssessError) the previous file is untouched."""
-        atomic_write(path or self.path, self.to_yaml())
+    def save(self) -> None:
+        """Write the whole file atomically; on failure (AssessError) the previous file is untouched.
+
+        A file that changed on disk since this session read or wrote it is not overwritten
+        (storage.ChangedOnDisk): a hand edit or a second program must not be lost silently.
+        """
+        text = self.to_yaml()
+        check_unchanged(self.path, self.disk_hash)
+        atomic_write(self.path, text)
+        self.disk_hash = digest(text.encode("utf-8"))
+
+    def hand_comments(self, text: str) -> list[tuple[int, str]]:
+        """Comments in `text` (this session's file as read) that neither `assess run` nor `assess init` wrote."""
+        from .template import answers_template
+        ours = {INACTIVE}
+        for generated in (self.to_yaml(), answers_template(self.framework)):
+            ours |= {c for _, c in comments_in(generated)}
+        return [(line, c) for line, c in comments_in(text) if c and c not in ours and not c.startswith("Answers for ")]
 
     def evaluate(self) -> Result:
         from .pipeline import evaluate
@@ -203,6 +261,8 @@ def _checked_text(text: str, what: str) -> str:
         raise ValueError(f"{what} cannot be empty")
     if len(text) > MAX_TEXT:
         raise ValueError(f"{what} is {len(text):,} characters; the limit is {MAX_TEXT:,}")
+    if (problem := text_problem(text)) is not None:
+        raise ValueError(f"{what} {problem}")
     return text
 
 

@@ -1,26 +1,34 @@
 """Safe YAML reading with line numbers, and atomic file writing.
 
-Files are parsed with ruamel.yaml's round-trip loader (it keeps positions and refuses
-duplicate keys), then copied into plain Python values with a map from each path to its
-line. The copy is bounded, so alias bombs and huge documents end in a clear error.
+Only regular files are read, and never more than the byte limit. ruamel.yaml composes the
+document into nodes (syntax only: no constructor ever runs, so no tag can build an object);
+a composer hook counts every value as it is composed, aliases at their expanded size, and
+refuses explicit tags and deep nesting at the line where they occur. The nodes are then
+copied into plain Python values with a map from each path to its line.
 """
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import functools
 import math
 import os
+import stat
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from .errors import AssessError, Diagnostic
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_NODES = 200_000
+# Pure-Python YAML parsing runs at roughly 1 MB and 30,000 values a second on a busy core;
+# these limits keep every refusal within seconds and well under a hundred megabytes.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_VALUES = 50_000     # after alias expansion; the largest built-in file has about 3,200
 MAX_DEPTH = 50
 
-Path_ = tuple  # a path into a document: keys and list indexes
+_STR, _NULL, _BOOL, _INT, _FLOAT, _TIMESTAMP, _MERGE = (
+    f"tag:yaml.org,2002:{t}" for t in ("str", "null", "bool", "int", "float", "timestamp", "merge"))
 
 
 class Document:
@@ -51,141 +59,377 @@ def dotted(path: tuple) -> str:
     return out
 
 
-def read_text(path: Path | str) -> str:
-    path = Path(path)
+# ---------------------------------------------------------------- reading
+
+_NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+                (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _refuse_unless_regular(file: str, mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise AssessError(Diagnostic(file, 0, "", "is a directory, expected a file"))
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _NOT_REGULAR if test(mode)), "not a regular file")
+        raise AssessError(Diagnostic(file, 0, "", f"is {kind}, not a regular file; save the content to a file and give its name"))
+
+
+def _too_big(file: str, size: Optional[int] = None) -> AssessError:
+    what = f"file is {size:,} bytes" if size is not None else f"file is larger than {MAX_FILE_BYTES:,} bytes"
+    return AssessError(Diagnostic(file, 0, "", f"{what}; the limit is {MAX_FILE_BYTES:,}"))
+
+
+def read_bytes(path: Path | str) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES; anything else is an AssessError.
+
+    The type is checked before opening (so a device or pipe is never opened) and again on the
+    open descriptor, and at most limit + 1 bytes are read, so a file that grows or lies about
+    its size cannot make us read without end.
+    """
+    file = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise AssessError(Diagnostic(str(path), 0, "", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"))
-        return path.read_text(encoding="utf-8")
+        _refuse_unless_regular(file, os.stat(file).st_mode)
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
-        raise AssessError(Diagnostic(str(path), 0, "", "file not found")) from None
-    except IsADirectoryError:
-        raise AssessError(Diagnostic(str(path), 0, "", "is a directory, expected a YAML file")) from None
+        raise AssessError(Diagnostic(file, 0, "", "file not found")) from None
     except PermissionError:
-        raise AssessError(Diagnostic(str(path), 0, "", "permission denied")) from None
+        raise AssessError(Diagnostic(file, 0, "", "permission denied")) from None
+    except OSError as exc:
+        raise AssessError(Diagnostic(file, 0, "", f"cannot read: {exc.strerror or exc}")) from None
+    try:
+        info = os.fstat(fd)
+        _refuse_unless_regular(file, info.st_mode)
+        if info.st_size > MAX_FILE_BYTES:
+            raise _too_big(file, info.st_size)
+        chunks, total = [], 0
+        while total <= MAX_FILE_BYTES:
+            chunk = os.read(fd, MAX_FILE_BYTES + 1 - total)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > MAX_FILE_BYTES:
+            raise _too_big(file)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise AssessError(Diagnostic(file, 0, "", f"cannot read: {exc.strerror or exc}")) from None
+    finally:
+        os.close(fd)
+
+
+def decode(file: str, data: bytes) -> str:
+    """UTF-8 text, or an AssessError naming the line of the first bad byte."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise AssessError(Diagnostic(file, 1, "", "is UTF-16 text; save it as UTF-8"))
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise AssessError(Diagnostic(str(path), 0, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise AssessError(Diagnostic(file, line, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
+
+
+def read_text(path: Path | str) -> str:
+    return decode(str(path), read_bytes(path))
+
+
+# ---------------------------------------------------------------- parsing
+
+class _Refused(Exception):
+    """Raised inside the composer; load_yaml turns it into a diagnostic for the file."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+class _Alias:
+    """An alias in the node tree: the node it names, and the line where it was written."""
+    __slots__ = ("node", "line")
+
+    def __init__(self, node: Any, line: int):
+        self.node, self.line = node, line
+
+
+def _written_tag(tag: Any) -> str:
+    return f"{tag.handle}{tag.suffix}" if getattr(tag, "handle", None) else (str(tag) if str(tag) == "!" else f"!<{tag}>")
+
+
+@functools.lru_cache(maxsize=1)
+def _bounded_composer() -> type:
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.events import AliasEvent
+
+    class BoundedComposer(Composer):
+        """Counts values as they are composed and stops at the first one over a limit."""
+
+        def __init__(self, loader: Any = None) -> None:
+            super().__init__(loader)
+            self.values = 0
+            self.sizes: dict[int, int] = {}   # id(anchored node) -> its size with aliases expanded
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            event = self.parser.peek_event()
+            line = event.start_mark.line + 1
+            if isinstance(event, AliasEvent):
+                self.parser.get_event()
+                node = self.anchors.get(event.anchor)
+                if node is None:
+                    raise _Refused(line, f"alias *{event.anchor} names no anchor defined before it")
+                size = self.sizes.get(id(node))
+                if size is None:
+                    raise _Refused(line, f"alias *{event.anchor} is inside the value it names (a loop)")
+                self._count(size, line, f"alias *{event.anchor} expands the document to more than {MAX_VALUES:,} values")
+                return _Alias(node, line)
+            if event.ctag is not None:
+                raise _Refused(line, f"YAML tags are not allowed ({_written_tag(event.ctag)}); write the plain value")
+            if self.depth >= MAX_DEPTH:
+                raise _Refused(line, f"nested deeper than {MAX_DEPTH} levels")
+            self._count(1, line, f"document has more than {MAX_VALUES:,} values")
+            before = self.values
+            node = super().compose_node(parent, index)
+            if event.anchor is not None:
+                self.sizes[id(node)] = self.values - before + 1
+            return node
+
+        def _count(self, n: int, line: int, message: str) -> None:
+            self.values += n
+            if self.values > MAX_VALUES:
+                raise _Refused(line, message)
+
+    return BoundedComposer
 
 
 def load_yaml(path: Path | str, text: str | None = None) -> Document:
     """Parse one YAML file into a Document; any problem is an AssessError naming the line."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.reader import ReaderError
 
     file = str(path)
     if text is None:
         text = read_text(path)
     elif len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
-        raise AssessError(Diagnostic(file, 0, "", f"document is larger than {MAX_FILE_BYTES:,} bytes"))
-    yaml = YAML(typ="rt", pure=True)
+        raise _too_big(file)
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Composer = _bounded_composer()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")   # e.g. a reused anchor: legal YAML, not the user's problem
-            node = yaml.load(text)
+            root = yaml.compose(text)
+    except _Refused as exc:
+        raise AssessError(Diagnostic(file, exc.line, "", exc.message)) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        problem = problem.replace("\n", " ")
-        raise AssessError(Diagnostic(file, line, "", f"invalid YAML: {problem}")) from None
-    except (YAMLError, ValueError, TypeError, RecursionError) as exc:
+        raise AssessError(Diagnostic(file, mark.line + 1 if mark else 0, "", f"invalid YAML: {problem}".replace("\n", " "))) from None
+    except ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise AssessError(Diagnostic(file, line, "", f"invalid YAML: the character {what} is not allowed in YAML text")) from None
+    except YAMLError as exc:
         raise AssessError(Diagnostic(file, 0, "", f"invalid YAML: {exc}".replace("\n", " "))) from None
     lines: dict[tuple, int] = {(): 1}
-    budget = [MAX_NODES]
-    data = _plain(node, (), lines, budget, file, 0)
+    data = _Copier(file, lines).value(root, ()) if root is not None else None
     return Document(file, data, lines)
 
 
-def _plain(node: Any, path: tuple, lines: dict, budget: list, file: str, depth: int) -> Any:
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+class _Copier:
+    """Copies composed nodes into plain values, recording the line of every key and item."""
 
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise AssessError(Diagnostic(file, lines.get(path, 0), dotted(path),
-                                     f"document expands to more than {MAX_NODES:,} values (alias bomb?)"))
-    if depth > MAX_DEPTH:
-        raise AssessError(Diagnostic(file, lines.get(path, 0), dotted(path), f"nested deeper than {MAX_DEPTH} levels"))
-    if isinstance(node, CommentedMap):
-        out = {}
-        for key in node:
-            if not isinstance(key, (str, int, bool, float)) or isinstance(key, TaggedScalar):
-                raise AssessError(Diagnostic(file, lines.get(path, 0), dotted(path), "mapping keys must be plain text"))
-            skey = _plain_scalar(key)
-            skey = skey if isinstance(skey, str) else str(skey).lower() if isinstance(skey, bool) else str(skey)
-            try:
-                line = node.lc.key(key)[0] + 1
-            except (KeyError, TypeError, AttributeError):
-                line = lines.get(path, 0)
-            lines[path + (skey,)] = line
-            out[skey] = _plain(node[key], path + (skey,), lines, budget, file, depth + 1)
+    def __init__(self, file: str, lines: dict[tuple, int]):
+        self.file, self.lines = file, lines
+
+    def refuse(self, line: int, path: tuple, message: str) -> AssessError:
+        return AssessError(Diagnostic(self.file, line, dotted(path), message))
+
+    def value(self, node: Any, path: tuple) -> Any:
+        from ruamel.yaml.nodes import MappingNode, SequenceNode
+        if isinstance(node, _Alias):
+            node = node.node
+        if isinstance(node, MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, SequenceNode):
+            out = []
+            for i, item in enumerate(node.value):
+                self.lines[path + (i,)] = _line(item)
+                out.append(self.value(item, path + (i,)))
+            return out
+        return _scalar(node)
+
+    def mapping(self, node: Any, path: tuple) -> dict:
+        out: dict[str, Any] = {}
+        merged: list[Any] = []
+        for key_node, value_node in node.value:
+            line = _line(key_node)
+            if _is_merge(key_node):
+                merged.extend(self.merge_sources(value_node, line, path))
+                continue
+            key = self.key(key_node, line, path)
+            if key in out:
+                raise self.refuse(line, path + (key,), f"duplicate key {key!r}; first at line {self.lines[path + (key,)]}")
+            self.lines[path + (key,)] = line
+            out[key] = self.value(value_node, path + (key,))
+        for source in merged:   # `<<: *base`: keys written here win over merged ones
+            for key_node, value_node in source.value:
+                key = self.key(key_node, _line(key_node), path)
+                if key not in out:
+                    self.lines[path + (key,)] = _line(key_node)
+                    out[key] = self.value(value_node, path + (key,))
         return out
-    if isinstance(node, CommentedSeq):
-        out_list = []
-        for i, item in enumerate(node):
-            try:
-                lines[path + (i,)] = node.lc.item(i)[0] + 1
-            except (KeyError, TypeError, AttributeError):
-                lines[path + (i,)] = lines.get(path, 0)
-            out_list.append(_plain(item, path + (i,), lines, budget, file, depth + 1))
-        return out_list
-    if isinstance(node, TaggedScalar) or type(node).__name__ == "TaggedScalar":
-        raise AssessError(Diagnostic(file, lines.get(path, 0), dotted(path), f"YAML tags are not allowed ({node.tag})"))
-    return _plain_scalar(node)
+
+    def merge_sources(self, value_node: Any, line: int, path: tuple) -> list:
+        from ruamel.yaml.nodes import MappingNode, SequenceNode
+        target = value_node.node if isinstance(value_node, _Alias) else value_node
+        sources = [s.node if isinstance(s, _Alias) else s for s in target.value] if isinstance(target, SequenceNode) else [target]
+        if not all(isinstance(s, MappingNode) for s in sources):
+            raise self.refuse(line, path, "a merge key (<<) must name a mapping or a list of mappings")
+        return sources
+
+    def key(self, key_node: Any, line: int, path: tuple) -> str:
+        from ruamel.yaml.nodes import ScalarNode
+        node = key_node.node if isinstance(key_node, _Alias) else key_node
+        key = _scalar(node) if isinstance(node, ScalarNode) else None
+        if isinstance(key, bool):
+            return str(key).lower()
+        if not isinstance(key, (str, int, float)):
+            raise self.refuse(line, path, "mapping keys must be plain text")
+        return str(key)
 
 
-def _plain_scalar(value: Any) -> Any:
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
+def _line(node: Any) -> int:
+    return node.line if isinstance(node, _Alias) else node.start_mark.line + 1
+
+
+def _is_merge(node: Any) -> bool:
+    from ruamel.yaml.nodes import ScalarNode
+    return isinstance(node, ScalarNode) and str(node.tag) == _MERGE
+
+
+def _scalar(node: Any) -> Any:
+    """The plain value of a scalar under the YAML 1.2 core schema, plus dates.
+
+    A value that looks like a number or date but is not a real one (2026-02-30) stays text,
+    so the field it belongs to reports it like any other wrong value.
+    """
+    tag, text = str(node.tag), node.value
+    try:
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return text.lower() in ("true", "yes", "y", "on")
+        if tag == _INT:
+            return _integer(text)
+        if tag == _FLOAT:
+            return _float(text)
+        if tag == _TIMESTAMP:
+            return _timestamp(text)
+    except (ValueError, OverflowError):
+        return text
+    return text
+
+
+def _integer(text: str) -> int:
+    digits = text.replace("_", "")
+    sign = -1 if digits.startswith("-") else 1
+    digits = digits.lstrip("+-")
+    for prefix, base in (("0b", 2), ("0o", 8), ("0x", 16)):
+        if digits.startswith(prefix):
+            return sign * int(digits[2:], base)
+    return sign * int(digits)
+
+
+def _float(text: str) -> float:
+    digits = text.replace("_", "").lower()
+    if digits.lstrip("+-") == ".inf":
+        return -math.inf if digits.startswith("-") else math.inf
+    if digits == ".nan":
+        return math.nan
+    return float(digits)
+
+
+def _timestamp(text: str) -> dt.date | dt.datetime:
+    from ruamel.yaml.util import create_timestamp, timestamp_regexp
+    match = timestamp_regexp.match(text)
+    if match is None:
+        raise ValueError(text)
+    value = create_timestamp(**match.groupdict())
     if isinstance(value, dt.datetime):
         return value.date() if (value.hour, value.minute, value.second) == (0, 0, 0) else dt.datetime(*value.timetuple()[:6])
-    if isinstance(value, dt.date):
-        return dt.date(value.year, value.month, value.day)
-    return str(value)
+    return value
 
 
 def is_finite_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def atomic_write(path: Path | str, data: str | bytes) -> None:
-    """Write via a temp file in the same folder, fsync, then rename over the target.
+# ---------------------------------------------------------------- writing
 
-    A crash at any moment leaves either the old file or the new one, never a torn one.
+def atomic_write(path: Path | str, data: str | bytes) -> None:
+    """Replace a file's content so that a crash leaves either the old bytes or the new ones.
+
+    A regular file is written via a temp file in its folder, fsync, then rename; through a
+    symlink, the file it points to is replaced and the link kept. An existing device or pipe
+    (e.g. /dev/null, /dev/stdout) is written into directly, never replaced. A directory is
+    refused.
     """
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    folder = path.parent if str(path.parent) else Path(".")
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        info: Optional[os.stat_result] = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise AssessError(Diagnostic(str(path), 0, "", f"cannot write: {exc.strerror or exc}")) from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise AssessError(Diagnostic(str(path), 0, "", "is a directory; give a file name"))
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        _write_into(path, target, payload)
+    else:
+        _replace(path, target, payload, info)
+
+
+def _write_into(path: Path, target: Path, payload: bytes) -> None:
+    try:
+        fd = os.open(target, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise AssessError(Diagnostic(str(path), 0, "", f"cannot write: {exc.strerror or exc}")) from None
+
+
+def _replace(path: Path, target: Path, payload: bytes, previous: Optional[os.stat_result]) -> None:
+    folder = target.parent if str(target.parent) else Path(".")
+    kept = "; the previous file is unchanged" if previous is not None else "; nothing was written"
+
+    def failed(exc: OSError, what: str = "cannot write") -> AssessError:
+        reason = "permission denied" if exc.errno in (errno.EACCES, errno.EPERM) else (exc.strerror or str(exc))
+        return AssessError(Diagnostic(str(path), 0, "", f"{what}: {reason}{kept}"))
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except FileNotFoundError:
         raise AssessError(Diagnostic(str(path), 0, "", f"folder {folder} does not exist")) from None
-    except PermissionError:
-        raise AssessError(Diagnostic(str(path), 0, "", f"cannot write in {folder}: permission denied")) from None
     except OSError as exc:
-        raise AssessError(Diagnostic(str(path), 0, "", f"cannot write: {exc.strerror}")) from None
+        raise failed(exc, f"cannot write in {folder}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        os.chmod(tmp, previous.st_mode & 0o7777 if previous is not None else 0o644)
+        if previous is not None:
+            _keep_owner(tmp, previous)
+        os.replace(tmp, target)
     except OSError as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        raise AssessError(Diagnostic(str(path), 0, "", f"cannot write: {exc.strerror or exc}; the previous file is unchanged")) from None
+        raise failed(exc) from None
     try:
         dir_fd = os.open(folder, os.O_RDONLY)
         try:
@@ -194,3 +438,12 @@ def atomic_write(path: Path | str, data: str | bytes) -> None:
             os.close(dir_fd)
     except OSError:
         pass
+
+
+def _keep_owner(tmp: str, previous: os.stat_result) -> None:
+    """A file rewritten by another user (e.g. root) keeps its owner, where we may set it."""
+    if (previous.st_uid, previous.st_gid) != (os.getuid(), os.getgid()):
+        try:
+            os.chown(tmp, previous.st_uid, previous.st_gid)
+        except OSError:
+            pass

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assess.answers import NOT_APPLICABLE, load_answers, parse_answer
+from assess.answers import NOT_APPLICABLE, load_answers, parse_answer, text_problem
 from assess.errors import AssessError
 from assess.pipeline import evaluate_file, result_json
 from assess.questionnaire import INACTIVE, Session, Walk, meta_error
@@ -180,6 +180,11 @@ def test_evidence_and_notes_must_have_text(session):
     assert "owner" not in session.notes
 
 
+def typed_text(**size):
+    """Text the prompts accept: control characters and unbalanced bidi controls are refused."""
+    return st.text(**size).filter(lambda t: text_problem(t) is None)
+
+
 # every sequence of edits the prompts can make leaves a file `assess evaluate` accepts
 VALUES = {
     "org_count": st.integers(1, 500), "channels": st.lists(st.sampled_from(["online", "phone", "paper"]), unique=True),
@@ -187,14 +192,14 @@ VALUES = {
     "decision_rights": st.sampled_from(["yes", "no"]), "confidence": st.integers(1, 5),
     "practices": st.lists(st.sampled_from(["roadmap", "metrics", "research", "retros"]), unique=True),
     "funding_model": st.sampled_from(["project", "annual", "multi_year"]), "pooled_budget": st.sampled_from(["yes", "no"]),
-    "team_size": st.integers(0, 1000), "comment": st.text(min_size=1, max_size=40).filter(str.strip),
+    "team_size": st.integers(0, 1000), "comment": typed_text(min_size=1, max_size=40).filter(str.strip),
     "forum": st.sampled_from(["none", "informal", "formal"]), "anchor": st.sampled_from(["yes", "no"]),
 }
 EDIT = st.one_of(
     st.sampled_from(sorted(VALUES)).flatmap(lambda q: st.tuples(st.just("answer"), st.just(q), VALUES[q])),
-    st.tuples(st.just("na"), st.just("pooled_budget"), st.text(min_size=1, max_size=30).filter(str.strip)),
-    st.tuples(st.just("evidence"), st.sampled_from(sorted(VALUES)), st.text(min_size=1, max_size=30).filter(str.strip)),
-    st.tuples(st.just("note"), st.sampled_from(sorted(VALUES)), st.text(max_size=30)),
+    st.tuples(st.just("na"), st.just("pooled_budget"), typed_text(min_size=1, max_size=30).filter(str.strip)),
+    st.tuples(st.just("evidence"), st.sampled_from(sorted(VALUES)), typed_text(min_size=1, max_size=30).filter(str.strip)),
+    st.tuples(st.just("note"), st.sampled_from(sorted(VALUES)), typed_text(max_size=30)),
     st.tuples(st.just("clear"), st.sampled_from(sorted(VALUES)), st.none()),
     st.tuples(st.just("scope"), st.none(), st.sampled_from(["part", "whole"])),
 )
