@@ -105,8 +105,10 @@ class ConditionContext:
     """What a condition may refer to, and where to report problems."""
 
     def __init__(self, questions: dict[str, Question], facts: Optional[set[str]], report: Callable[[tuple, str], None],
-                 allow_facts: bool = True, earlier_than: Optional[dict[str, int]] = None, position: Optional[int] = None):
+                 allow_facts: bool = True, earlier_than: Optional[dict[str, int]] = None, position: Optional[int] = None,
+                 dropped: Iterable[str] = ()):
         self.questions = questions
+        self.dropped = frozenset(dropped)   # questions that failed validation: already reported, not "unknown"
         self.facts = facts
         self.report = report
         self.allow_facts = allow_facts
@@ -175,6 +177,8 @@ def _parse_leaf(raw: dict, ctx: ConditionContext, path: tuple) -> Optional[Leaf]
         qtype, choices = "meta", META_VALUES[ref]
     else:
         question = ctx.questions.get(ref)
+        if question is None and ref in ctx.dropped:
+            return None
         if question is None:
             ctx.report(path + ("q",), f"unknown question {ref!r}{_suggest(ref, ctx.questions)}")
             return None
@@ -256,25 +260,62 @@ def nnf(node: Node, negate: bool = False) -> Node:
     return All(items) if negate else Any_(items)
 
 
-def dnf(node: Node) -> list[tuple[Leaf, ...]]:
-    """An NNF condition as a list of conjunctions (each a tuple of leaves)."""
+class TooManyAlternatives(ValueError):
+    """A condition whose expanded form is larger than the bound asked for."""
+
+    def __init__(self, count: int, limit: int):
+        self.count, self.limit = count, limit
+        super().__init__(f"condition expands to {count:,} alternatives, more than the limit of {limit}; "
+                         "simplify it or derive a fact")
+
+
+def count_alternatives(node: Node) -> int:
+    """How many conjunctions dnf() would give for an NNF condition, without building them."""
+    if isinstance(node, Leaf):
+        return 1
+    counts = [count_alternatives(item) for item in node.items]
+    if isinstance(node, Any_):
+        return sum(counts)
+    total = 1
+    for c in counts:
+        total *= c
+    return total
+
+
+def dnf(node: Node, limit: int = MAX_CONJUNCTS) -> list[tuple[Leaf, ...]]:
+    """An NNF condition as a list of conjunctions (each a tuple of leaves), at most `limit` of them."""
+    if not isinstance(node, (Leaf, All, Any_)):
+        raise TypeError("dnf() needs a condition in negation normal form")
+    count = count_alternatives(node)
+    if count > limit:
+        raise TooManyAlternatives(count, limit)
+    return _expand(node)
+
+
+def _expand(node: Node) -> list[tuple[Leaf, ...]]:
     if isinstance(node, Leaf):
         return [(node,)]
     if isinstance(node, Any_):
-        out: list[tuple[Leaf, ...]] = []
-        for item in node.items:
-            out.extend(dnf(item))
-            if len(out) > MAX_CONJUNCTS:
-                raise ValueError(f"condition expands to more than {MAX_CONJUNCTS} alternatives; simplify it or derive a fact")
-        return out
+        return [conj for item in node.items for conj in _expand(item)]
     if isinstance(node, All):
-        out = [()]
+        out: list[tuple[Leaf, ...]] = [()]
         for item in node.items:
-            out = [a + b for a in out for b in dnf(item)]
-            if len(out) > MAX_CONJUNCTS:
-                raise ValueError(f"condition expands to more than {MAX_CONJUNCTS} alternatives; simplify it or derive a fact")
+            out = [a + b for a in out for b in _expand(item)]
         return out
     raise TypeError("dnf() needs a condition in negation normal form")
+
+
+# What the engine compiles. The load-time checks call these same functions, so a framework
+# that loads always compiles.
+
+def alternatives(node: Node) -> list[tuple[Leaf, ...]]:
+    """The engine rules for a condition: one per alternative of its DNF."""
+    return dnf(nnf(node))
+
+
+def complement_alternatives(nodes: Iterable[Node]) -> list[tuple[Leaf, ...]]:
+    """The engine rules that settle a derived fact as false: none of its rules' conditions holds."""
+    return dnf(nnf(Any_(tuple(nodes)), negate=True))
 
 
 # ---------------------------------------------------------------- reference evaluator

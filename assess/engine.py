@@ -106,16 +106,14 @@ def compile_ruleset(framework) -> tuple[dict, dict[str, tuple[Optional[str], Act
     definition: dict[str, dict] = {SENTINEL: {"all": [cond.SENTINEL_PATTERN], "run": SENTINEL}}
     actions: dict[str, tuple[Optional[str], Action]] = {SENTINEL: (None, _no_op)}
     for rule in framework.rules:
-        node = cond.nnf(framework.rule_conditions[rule.id])
         action = _derive_action(rule.derive, True, rule.id) if rule.derive else _fire_action(rule.id)
-        for i, conj in enumerate(cond.dnf(node)):
+        for i, conj in enumerate(cond.alternatives(framework.rule_conditions[rule.id])):
             name = f"{rule.id}#{i}"
             definition[name] = dict(cond.compile_conjunction(conj), run=name)
             actions[name] = (rule.id, action)
     for fact, rule_ids in sorted(framework.derived.items()):
         # the fact is false exactly when no rule deriving it holds: compile that complement
-        either = cond.Any_(tuple(framework.rule_conditions[r] for r in rule_ids))
-        for i, conj in enumerate(cond.dnf(cond.nnf(either, negate=True))):
+        for i, conj in enumerate(cond.complement_alternatives(framework.rule_conditions[r] for r in rule_ids)):
             name = f"!{fact}#{i}"
             definition[name] = dict(cond.compile_conjunction(conj), run=name)
             actions[name] = (None, _derive_action(fact, False, None))

@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from pydantic import ValidationError
-
 from . import conditions as cond
 from .errors import AssessError, Diagnostic
-from .models import META_VALUES, Principle, Question, QuestionnaireFile, Rule, RulesFile, Section
-from .yamlio import Document, load_yaml
+from .itemwise import Dropped, questionnaire_item, rules_item, validate_items
+from .models import Principle, Question, QuestionnaireFile, Rule, RulesFile, Section
+from .placeholders import META_PLACEHOLDERS, PLACEHOLDER, TextSite  # noqa: F401  (scoring fills PLACEHOLDER)
+from .yamlio import load_yaml
 
 ENV_PATH = "ASSESS_FRAMEWORKS_PATH"
-PLACEHOLDER = re.compile(r"\{(answer|meta):([^{}\s]*)\}")
-META_PLACEHOLDERS = ("service", "organisation", "scope", "phase", "respondent", "kind", "date")
+BUILT_IN = "built-in"
 
 
 def builtin_root() -> Path:
@@ -33,21 +31,64 @@ def builtin_root() -> Path:
     return packaged if (packaged / "questionnaires").is_dir() else Path(__file__).parent.parent
 
 
+def _roots(extra: Optional[list[Path]] = None) -> list[tuple[Path, str]]:
+    """(folder, where it came from), user folders first; each folder once."""
+    roots = [(Path(p), "--frameworks-dir") for p in (extra or [])]
+    roots += [(Path(p), ENV_PATH) for p in os.environ.get(ENV_PATH, "").split(os.pathsep) if p]
+    roots.append((builtin_root(), BUILT_IN))
+    seen: set[Path] = set()
+    out = []
+    for root, origin in roots:
+        key = root.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append((root, origin))
+    return out
+
+
 def search_roots(extra: Optional[list[Path]] = None) -> list[Path]:
-    roots = [Path(p) for p in (extra or [])]
-    roots += [Path(p) for p in os.environ.get(ENV_PATH, "").split(os.pathsep) if p]
-    roots.append(builtin_root())
-    return roots
+    return [root for root, _ in _roots(extra)]
+
+
+def root_problem(root: Path, origin: Optional[str] = None) -> Optional[Diagnostic]:
+    """Why a folder is not a frameworks root (questionnaires/<id>.yaml, rules/<id>/), or None."""
+    where = f" (from {origin})" if origin else ""
+    if not root.exists():
+        return Diagnostic(str(root), 0, "", f"folder does not exist{where}")
+    if not root.is_dir():
+        return Diagnostic(str(root), 0, "", f"is a file, not a frameworks folder{where}")
+    if any((root / "questionnaires").glob("*.yaml")):
+        return None
+    hint = ""
+    if root.name in ("questionnaires", "rules", "tests") or (root.parent / "questionnaires").is_dir():
+        hint = f"; did you mean {root.parent}?"
+    elif (root / "questionnaires").is_dir():
+        hint = "; its questionnaires/ folder has no .yaml files"
+    return Diagnostic(str(root), 0, "", f"not a frameworks folder{where}: it has no questionnaires/*.yaml "
+                                        f"(a frameworks folder holds questionnaires/<id>.yaml and rules/<id>/*.yaml){hint}")
 
 
 def discover(extra: Optional[list[Path]] = None) -> dict[str, Path]:
-    """Framework id -> questionnaire file; earlier roots shadow later ones."""
+    """Framework id -> questionnaire file, over the user folders and the built-in one.
+
+    A folder that holds no frameworks is refused, and so is an id defined twice: a user's
+    framework never silently hides a built-in one (or another user's)."""
     found: dict[str, Path] = {}
-    for root in search_roots(extra):
-        if not root.is_dir():
-            raise AssessError(Diagnostic(str(root), 0, "", "frameworks folder not found"))
+    problems: list[Diagnostic] = []
+    for root, origin in _roots(extra):
+        problem = None if origin == BUILT_IN else root_problem(root, origin)
+        if problem:
+            problems.append(problem)
+            continue
         for file in sorted((root / "questionnaires").glob("*.yaml")):
-            found.setdefault(file.stem, file)
+            if file.stem in found:
+                first = found[file.stem]
+                problems.append(Diagnostic(str(first), 0, "", f"framework {file.stem!r} is also defined in {file}; "
+                                                              "each framework needs its own id (the questionnaire's file name)"))
+            else:
+                found[file.stem] = file
+    if problems:
+        raise AssessError(problems)
     return found
 
 
@@ -59,12 +100,35 @@ def find_framework(framework_id: str, extra: Optional[list[Path]] = None) -> "Fr
     return load_framework(known[framework_id])
 
 
-def frameworks_in(root: Path) -> list["Framework"]:
-    """Load every framework in one root folder (for validate, lint and test-rules)."""
-    files = sorted((Path(root) / "questionnaires").glob("*.yaml"))
-    if not files:
-        raise AssessError(Diagnostic(str(root), 0, "", "no questionnaires/*.yaml here: not a framework folder"))
+def load_all(extra: Optional[list[Path]] = None) -> tuple[list["Framework"], list[Diagnostic]]:
+    """Every framework that loads, and the problems of those that do not."""
     loaded, problems = [], []
+    for _, file in sorted(discover(extra).items()):
+        try:
+            loaded.append(load_framework(file))
+        except AssessError as exc:
+            problems.extend(exc.diagnostics)
+    return loaded, problems
+
+
+def frameworks_in(root: Path, only: Optional[str] = None) -> list["Framework"]:
+    """Load every framework in one root folder, or just `only` (for validate, lint and test-rules)."""
+    root = Path(root)
+    problem = root_problem(root)
+    if problem:
+        raise AssessError(problem)
+    files = sorted((root / "questionnaires").glob("*.yaml"))
+    if only is not None:
+        ids = [f.stem for f in files]
+        if only not in ids:
+            raise AssessError(f"no framework {only!r} in {root}{cond.suggest(only, ids)}; it has: {', '.join(ids)}")
+        files = [f for f in files if f.stem == only]
+    loaded, problems = [], []
+    if only is None:
+        ids = {f.stem for f in files}
+        for folder in sorted(p for p in (root / "rules").glob("*") if p.is_dir() and p.name not in ids):
+            problems.append(Diagnostic(str(folder), 0, "", f"rules for no framework: there is no questionnaires/{folder.name}.yaml"
+                                                           f"{cond.suggest(folder.name, ids)}"))
     for file in files:
         try:
             loaded.append(load_framework(file))
@@ -93,7 +157,10 @@ class Framework:
     rule_conditions: dict[str, cond.Node] = field(default_factory=dict)
     derived: dict[str, list[str]] = field(default_factory=dict)   # fact -> ids of rules deriving it
     fact_order: list[str] = field(default_factory=list)            # derived facts, dependencies first
-    rule_sources: dict[str, tuple[str, int]] = field(default_factory=dict)  # rule id -> (file, line)
+    rule_sources: dict[str, tuple[str, int]] = field(default_factory=dict)      # rule id -> (file, line)
+    question_sources: dict[str, tuple[str, int]] = field(default_factory=dict)  # question id -> (file, line)
+    principle_sources: dict[str, tuple[str, int]] = field(default_factory=dict)
+    text_sites: list[TextSite] = field(default_factory=list)       # every text field, for placeholder checks
 
     @property
     def id(self) -> str:
@@ -138,222 +205,34 @@ def load_framework(file: Path) -> Framework:
     return _load_cached(file, stamp)
 
 
-def _validate(doc: Document, model, problems: list[Diagnostic]):
-    try:
-        return model.model_validate(doc.data if doc.data is not None else {})
-    except ValidationError as exc:
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            message = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                message = f"unknown field {loc[-1]!r}"
-            elif err["type"] == "missing":
-                message = "required field is missing"
-            problems.append(doc.diag(loc, message))
-        return None
-
-
 def _load(file: Path) -> Framework:
+    from .crosscheck import check_framework
     problems: list[Diagnostic] = []
+    dropped = Dropped()
     doc = load_yaml(file)
-    model = _validate(doc, QuestionnaireFile, problems)
+    model, qdoc = validate_items(doc, QuestionnaireFile, questionnaire_item, problems, dropped)
     rule_dir = file.parent.parent / "rules" / file.stem
     rule_files = sorted(rule_dir.glob("*.yaml"))
-    rule_docs: list[tuple[Document, RulesFile]] = []
+    for misnamed in sorted(rule_dir.glob("*.yml")):
+        problems.append(Diagnostic(str(misnamed), 0, "", "not read: rule files end in .yaml"))
+    rule_docs = []
     for rule_file in rule_files:
         try:
             rdoc = load_yaml(rule_file)
         except AssessError as exc:
             problems.extend(exc.diagnostics)
             continue
-        parsed = _validate(rdoc, RulesFile, problems)
+        parsed, rview = validate_items(rdoc, RulesFile, rules_item, problems, dropped)
         if parsed is not None:
-            rule_docs.append((rdoc, parsed))
+            rule_docs.append((rview, parsed))
     if model is None:
         raise AssessError(problems)
     if model.framework.id != file.stem:
-        problems.append(doc.diag(("framework", "id"), f"must match the file name {file.stem!r}"))
+        problems.append(qdoc.diag(("framework", "id"), f"must match the file name {file.stem!r}"))
     fw = Framework(info=model.framework, principles=model.principles, sections=model.sections,
                    rules=[r for _, rf in rule_docs for r in rf.rules], questionnaire_file=file,
                    rule_files=rule_files, hash=framework_hash([file, *rule_files], file.parent.parent))
-    _check(fw, doc, rule_docs, problems)
+    check_framework(fw, qdoc, rule_docs, problems, dropped)
     if problems:
         raise AssessError(problems)
     return fw
-
-
-def _check(fw: Framework, doc: Document, rule_docs: list[tuple[Document, RulesFile]], problems: list[Diagnostic]) -> None:
-    def report_in(d: Document):
-        return lambda path, msg: problems.append(d.diag(path, msg))
-
-    levels = len(fw.info.scale)
-    lens_ids = [l.id for l in fw.info.lenses]
-    principle_ids = [p.id for p in fw.principles]
-    _duplicates(doc, [("framework", "lenses", i, "id") for i in range(len(lens_ids))], lens_ids, "lens", problems)
-    _duplicates(doc, [("principles", i, "id") for i in range(len(principle_ids))], principle_ids, "principle", problems)
-    _duplicates(doc, [("sections", i, "id") for i in range(len(fw.sections))], [s.id for s in fw.sections], "section", problems)
-    for i, p in enumerate(fw.principles):
-        if p.lens not in lens_ids:
-            problems.append(doc.diag(("principles", i, "lens"), f"unknown lens {p.lens!r}; expected one of {', '.join(lens_ids)}"))
-
-    # questions, in questionnaire order
-    paths: dict[str, tuple] = {}
-    order: dict[str, int] = {}
-    for si, section in enumerate(fw.sections):
-        for qi, q in enumerate(section.questions):
-            path = ("sections", si, "questions", qi)
-            if q.id in fw.questions:
-                problems.append(doc.diag(path + ("id",), f"duplicate question id {q.id!r}"))
-                continue
-            if q.id in META_VALUES:
-                problems.append(doc.diag(path + ("id",), f"{q.id!r} is assessment metadata, not a question id"))
-            fw.questions[q.id] = q
-            fw.section_of[q.id] = section.id
-            paths[q.id] = path
-            order[q.id] = len(order)
-    informed: dict[str, int] = {p: 0 for p in principle_ids}
-    for qid, q in fw.questions.items():
-        path = paths[qid]
-        for oi, opt in enumerate(q.options):
-            if opt.level is not None and opt.level > levels:
-                problems.append(doc.diag(path + ("options", oi, "level"), f"level {opt.level} is above the scale's top level {levels}"))
-        for key, lvl in q.levels.items():
-            if lvl < 1 or lvl > levels:
-                problems.append(doc.diag(path + ("levels", key), f"level must be 1..{levels}"))
-        for ci, lvl in enumerate(q.count_levels):
-            if lvl < 1 or lvl > levels:
-                problems.append(doc.diag(path + ("count_levels", ci), f"level must be 1..{levels}"))
-        if q.type == "scale":
-            for k in q.scale_labels:
-                if not q.min <= k <= q.max:
-                    problems.append(doc.diag(path + ("scale_labels", k), f"{k} is outside {q.min:g}..{q.max:g}"))
-        for ii, inform in enumerate(q.informs):
-            if inform.principle not in informed:
-                problems.append(doc.diag(path + ("informs", ii, "principle"), f"unknown principle {inform.principle!r}{cond.suggest(inform.principle, informed)}"))
-                continue
-            if q.type in ("number", "text", "date"):
-                problems.append(doc.diag(path + ("informs",), f"{q.type} questions cannot be scored; use them in rules"))
-                continue
-            if q.type == "single" and all(o.level is None for o in q.options):
-                problems.append(doc.diag(path + ("options",), "a scored question needs levels on its options"))
-            if q.type == "yesno" and set(q.levels) != {"yes", "no"}:
-                problems.append(doc.diag(path + ("levels",), "a scored yesno question needs levels for yes and no"))
-            if q.type == "multi" and not q.count_levels and all(o.level is None for o in q.options):
-                problems.append(doc.diag(path + ("options",), "a scored multi question needs option levels or count_levels"))
-            informed[inform.principle] += 1
-    for i, p in enumerate(fw.principles):
-        if informed.get(p.id) == 0:
-            problems.append(doc.diag(("principles", i, "id"), f"principle {p.id!r} has no scored questions informing it"))
-
-    # rules: ids, principles, caps
-    rule_paths: dict[str, tuple[Document, tuple]] = {}
-    for rdoc, rfile in rule_docs:
-        for ri, rule in enumerate(rfile.rules):
-            path = ("rules", ri)
-            if rule.id in rule_paths:
-                other = rule_paths[rule.id][0]
-                problems.append(rdoc.diag(path + ("id",), f"duplicate rule id {rule.id!r} (also in {other.file}:{other.line(rule_paths[rule.id][1])})"))
-                continue
-            rule_paths[rule.id] = (rdoc, path)
-            fw.rule_sources[rule.id] = (rdoc.file, rdoc.line(path + ("id",)))
-            if rule.principle and rule.principle not in informed:
-                problems.append(rdoc.diag(path + ("principle",), f"unknown principle {rule.principle!r}{cond.suggest(rule.principle, informed)}"))
-            for ci, cap in enumerate(rule.caps):
-                target = cap.principle or rule.principle
-                if target not in informed:
-                    problems.append(rdoc.diag(path + ("caps", ci, "principle"), f"unknown principle {target!r}"))
-                if cap.max_level >= levels:
-                    problems.append(rdoc.diag(path + ("caps", ci, "max_level"), f"a cap must be below the top level {levels}"))
-            if rule.derive:
-                fw.derived.setdefault(rule.derive, []).append(rule.id)
-            if rule.finding:
-                for key in ("title", "rationale", "recommendation", "owner"):
-                    for kind, ref in PLACEHOLDER.findall(getattr(rule.finding, key)):
-                        if (kind == "answer" and ref not in fw.questions) or (kind == "meta" and ref not in META_PLACEHOLDERS):
-                            known = fw.questions if kind == "answer" else META_PLACEHOLDERS
-                            problems.append(rdoc.diag(path + ("finding", key), f"unknown placeholder {{{kind}:{ref}}}{cond.suggest(ref, known)}"))
-
-    # conditions
-    facts = set(fw.derived)
-    for si, section in enumerate(fw.sections):
-        section_node = None
-        if section.show_if is not None:
-            first = order.get(section.questions[0].id, 0)
-            ctx = cond.ConditionContext(fw.questions, facts, report_in(doc), allow_facts=False, earlier_than=order, position=first)
-            section_node = cond.parse(section.show_if, ctx, ("sections", si, "show_if"))
-        for q in section.questions:
-            if fw.section_of.get(q.id) != section.id or paths.get(q.id, (None, si))[1] != si:
-                continue
-            own = None
-            if q.show_if is not None:
-                ctx = cond.ConditionContext(fw.questions, facts, report_in(doc), allow_facts=False, earlier_than=order, position=order[q.id])
-                own = cond.parse(q.show_if, ctx, paths[q.id] + ("show_if",))
-            parts = tuple(n for n in (section_node, own) if n is not None)
-            fw.visibility[q.id] = None if not parts else parts[0] if len(parts) == 1 else cond.All(parts)
-    for i, p in enumerate(fw.principles):
-        fw.principle_applies[p.id] = _parse_optional(p.applies_if, fw, facts, report_in(doc), ("principles", i, "applies_if"))
-    for i, lens in enumerate(fw.info.lenses):
-        fw.lens_applies[lens.id] = _parse_optional(lens.applies_if, fw, facts, report_in(doc), ("framework", "lenses", i, "applies_if"))
-    used_facts: set[str] = set()
-    depends: dict[str, set[str]] = {f: set() for f in facts}
-    for rule_id, (rdoc, path) in rule_paths.items():
-        rule = fw.rule(rule_id)
-        ctx = cond.ConditionContext(fw.questions, facts, report_in(rdoc))
-        node = cond.parse(rule.when, ctx, path + ("when",))
-        if node is None:
-            continue
-        fw.rule_conditions[rule_id] = node
-        refs = {leaf.ref for leaf in cond.leaves(node) if leaf.kind == "fact"}
-        used_facts |= refs
-        if rule.derive:
-            depends[rule.derive] |= refs
-        try:
-            cond.dnf(cond.nnf(node))
-            if rule.derive:
-                cond.dnf(cond.nnf(node, negate=True))
-        except ValueError as exc:
-            problems.append(rdoc.diag(path + ("when",), str(exc)))
-    for fact_name, rule_ids in sorted(fw.derived.items()):
-        if fact_name not in used_facts:
-            rdoc, path = rule_paths[rule_ids[0]]
-            problems.append(rdoc.diag(path + ("derive",), f"derived fact {fact_name!r} is used by no condition"))
-    fw.fact_order = _topological(depends, rule_paths, fw, problems)
-
-
-def _parse_optional(raw, fw: Framework, facts, report, path):
-    if raw is None:
-        return None
-    return cond.parse(raw, cond.ConditionContext(fw.questions, facts, report, allow_facts=False), path)
-
-
-def _duplicates(doc: Document, paths: list[tuple], ids: list[str], what: str, problems: list[Diagnostic]) -> None:
-    seen = set()
-    for path, ident in zip(paths, ids):
-        if ident in seen:
-            problems.append(doc.diag(path, f"duplicate {what} id {ident!r}"))
-        seen.add(ident)
-
-
-def _topological(depends: dict[str, set[str]], rule_paths, fw: Framework, problems: list[Diagnostic]) -> list[str]:
-    """Derived facts ordered so each comes after the facts its rules look at; cycles are errors."""
-    order: list[str] = []
-    state: dict[str, int] = {}
-
-    def visit(name: str, trail: list[str]) -> None:
-        if state.get(name) == 2:
-            return
-        if state.get(name) == 1:
-            cycle = trail[trail.index(name):] + [name]
-            rdoc, path = rule_paths[fw.derived[name][0]]
-            problems.append(rdoc.diag(path + ("derive",), f"derived facts form a cycle: {' -> '.join(cycle)}"))
-            return
-        state[name] = 1
-        for dep in sorted(depends.get(name, ())):
-            if dep in depends:
-                visit(dep, trail + [name])
-        state[name] = 2
-        order.append(name)
-
-    for name in sorted(depends):
-        visit(name, [])
-    return order

@@ -15,12 +15,15 @@ from .common import EXIT_FINDINGS, FrameworksDir, SettingsOption, dirs, fail, ha
 @handle_errors
 def frameworks_list(frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """List every framework found: built in, then user folders."""
-    from ..frameworks import builtin_root, discover, load_framework
+    from ..errors import AssessError
+    from ..frameworks import builtin_root, load_all
     builtin = builtin_root().resolve()
-    for fid, file in sorted(discover(dirs(frameworks_dir)).items()):
-        fw = load_framework(file)
-        where = "built-in" if file.resolve().parent.parent == builtin else str(file.parent.parent)
-        typer.echo(f"{fid}\t{fw.version}\t{fw.info.title}\t({where})")
+    loaded, problems = load_all(dirs(frameworks_dir))   # list what loads, then report what does not
+    for fw in loaded:
+        where = "built-in" if fw.root.resolve() == builtin else str(fw.root)
+        typer.echo(f"{fw.id}\t{fw.version}\t{fw.info.title}\t({where})")
+    if problems:
+        raise AssessError(problems)
 
 
 @handle_errors
@@ -134,7 +137,10 @@ class SchemaKind(str, Enum):
 
 
 @handle_errors
-def schema(kind: SchemaKind = typer.Argument(..., metavar="KIND", help="result, answers, framework or rules")) -> None:
+def schema(kind: SchemaKind = typer.Argument(..., metavar="KIND", help="result, answers, framework or rules"),
+           framework: Optional[str] = typer.Option(None, "--framework", metavar="ID", show_default=False,
+                                                   help="answers only: name this framework's questions and options"),
+           frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Print the JSON Schema of a file kind, for editors that validate YAML."""
     from ..schemas import json_schema
-    write_output(json.dumps(json_schema(kind.value), indent=2, sort_keys=True) + "\n", None)
+    write_output(json.dumps(json_schema(kind.value, framework, dirs(frameworks_dir)), indent=2, sort_keys=True) + "\n", None)

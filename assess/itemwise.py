@@ -1,0 +1,160 @@
+"""Schema validation item by item: a broken question, principle or rule drops only itself.
+
+The whole file is validated once and every error is reported. Items with errors (a question,
+a section, a principle, a lens, a rule) are then removed and the rest validated again, so the
+cross-checks still run on everything else. What was dropped is recorded, so the cross-checks
+do not report its absence ("unknown question", "no rule derives it") as further errors.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Optional
+
+from pydantic import ValidationError
+
+from .errors import Diagnostic
+from .yamlio import Document
+
+
+@dataclass
+class Dropped:
+    """Ids named by items that failed validation."""
+    questions: set[str] = field(default_factory=set)
+    principles: set[str] = field(default_factory=set)   # principles that failed, or that a dropped question informs
+    lenses: set[str] = field(default_factory=set)
+    facts: set[str] = field(default_factory=set)        # derived by a dropped rule
+    used_facts: set[str] = field(default_factory=set)   # looked at by a dropped rule
+
+    def note(self, path: tuple, item: Any) -> None:
+        if not isinstance(item, dict):
+            return
+        ident = item.get("id")
+        kind = path[0] if path[0] != "framework" else "lenses"
+        if kind == "sections" and len(path) == 2:
+            for question in item.get("questions") or []:
+                self.note(path + ("questions", 0), question)
+            return
+        if not isinstance(ident, str):
+            ident = None
+        if kind == "sections":
+            if ident:
+                self.questions.add(ident)
+            for inform in item.get("informs") or []:
+                if isinstance(inform, dict) and isinstance(inform.get("principle"), str):
+                    self.principles.add(inform["principle"])
+        elif kind == "principles" and ident:
+            self.principles.add(ident)
+        elif kind == "lenses" and ident:
+            self.lenses.add(ident)
+        elif kind == "rules":
+            if isinstance(item.get("derive"), str):
+                self.facts.add(item["derive"])
+            self.used_facts |= set(_fact_refs(item.get("when")))
+
+
+def _fact_refs(raw: Any) -> Iterator[str]:
+    if isinstance(raw, dict):
+        if isinstance(raw.get("fact"), str):
+            yield raw["fact"]
+        for value in raw.values():
+            yield from _fact_refs(value)
+    elif isinstance(raw, list):
+        for value in raw:
+            yield from _fact_refs(value)
+
+
+def questionnaire_item(loc: tuple) -> Optional[tuple]:
+    """The droppable item an error in a questionnaire belongs to, or None if the file is unusable."""
+    if len(loc) >= 4 and loc[0] == "sections" and isinstance(loc[1], int) and loc[2] == "questions" and isinstance(loc[3], int):
+        return loc[:4]
+    if len(loc) >= 2 and loc[0] in ("sections", "principles") and isinstance(loc[1], int):
+        return loc[:2]
+    if len(loc) >= 3 and loc[:2] == ("framework", "lenses") and isinstance(loc[2], int):
+        return loc[:3]
+    return None
+
+
+def rules_item(loc: tuple) -> Optional[tuple]:
+    return loc[:2] if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int) else None
+
+
+class Renumbered:
+    """A Document seen through the removal of some list items: paths in the validated model
+    (where later items moved up) are turned back into paths in the file."""
+
+    def __init__(self, doc: Document, kept: dict[tuple, list[int]]):
+        self.doc, self.file, self.data, self._kept = doc, doc.file, doc.data, kept
+
+    def original(self, path: tuple) -> tuple:
+        out: list = []
+        for part in path:
+            key = tuple(out)
+            if isinstance(part, int) and key in self._kept and part < len(self._kept[key]):
+                part = self._kept[key][part]
+            out.append(part)
+        return tuple(out)
+
+    def line(self, path: tuple) -> int:
+        return self.doc.line(self.original(path))
+
+    def diag(self, path: tuple, message: str) -> Diagnostic:
+        return self.doc.diag(self.original(path), message)
+
+
+def validate_items(doc: Document, model, item_of: Callable[[tuple], Optional[tuple]], problems: list[Diagnostic],
+                   dropped: Dropped):
+    """(validated model or None, a Document-like view whose paths match the model)."""
+    data = doc.data if doc.data is not None else {}
+    try:
+        return model.model_validate(data), doc
+    except ValidationError as exc:
+        errors = exc.errors()
+    items: set[tuple] = set()
+    usable = True
+    for err in errors:
+        loc = tuple(err["loc"])
+        problems.append(doc.diag(loc, _message(err, loc)))
+        item = item_of(loc)
+        if item is None:
+            usable = False
+        else:
+            items.add(item)
+    if not usable:
+        return None, doc
+    data = copy.deepcopy(data)
+    _drop_emptied_sections(data, items)
+    kept: dict[tuple, list[int]] = {}
+    for item in sorted(items, key=lambda p: (len(p), p), reverse=True):
+        parent = _at(data, item[:-1])
+        dropped.note(item, parent[item[-1]])
+        kept.setdefault(item[:-1], list(range(len(parent))))
+        del parent[item[-1]]
+        kept[item[:-1]].remove(item[-1])
+    try:
+        return model.model_validate(data), Renumbered(doc, kept)
+    except ValidationError:   # e.g. no rule left in the file: nothing of it is usable
+        return None, doc
+
+
+def _drop_emptied_sections(data: Any, items: set[tuple]) -> None:
+    """A section all of whose questions are dropped is dropped as a whole."""
+    for si, section in enumerate(data.get("sections") or [] if isinstance(data, dict) else []):
+        questions = section.get("questions") if isinstance(section, dict) else None
+        if isinstance(questions, list) and questions and all(("sections", si, "questions", qi) in items for qi in range(len(questions))):
+            items.difference_update({("sections", si, "questions", qi) for qi in range(len(questions))})
+            items.add(("sections", si))
+
+
+def _at(data: Any, path: tuple) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _message(err: dict, loc: tuple) -> str:
+    if err["type"] == "extra_forbidden":
+        return f"unknown field {loc[-1]!r}"
+    if err["type"] == "missing":
+        return "required field is missing"
+    return err["msg"].removeprefix("Value error, ")
