@@ -15,6 +15,7 @@ META_PLACEHOLDERS = ("service", "organisation", "scope", "phase", "respondent", 
 FINDING_TEXTS = ("title", "rationale", "recommendation", "owner")
 
 _BRACED = re.compile(r"\{[^{}]*\}?")
+_UNCLOSED = re.compile(r"\{\s*[^\s{}]*")
 _KIND_WORD = re.compile(r"^\s*([A-Za-z_]+)\s*(?::\s*(.*?)\s*)?\}?$", re.S)
 
 
@@ -44,6 +45,8 @@ def malformed(text: str, names: Iterable[str] = ()) -> Iterator[tuple[str, str]]
         snippet = match.group()
         if PLACEHOLDER.fullmatch(snippet):
             continue
+        if not snippet.endswith("}"):   # never closed: the suspect part runs to the next space
+            snippet = _UNCLOSED.match(snippet).group()
         inner = snippet[1:].removesuffix("}")
         word = _KIND_WORD.match(inner)
         head = word.group(1).lower() if word else ""
