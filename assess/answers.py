@@ -122,6 +122,10 @@ def assessment_from_document(doc: Document, frameworks_dirs: Optional[list[Path]
             if len(loc) >= 2 and loc[0] in ("evidence", "notes") and err["type"] != "missing":
                 loc = loc[:2]  # one message per evidence entry, not one per union branch
                 message = "must be text" + (" or a list of texts" if loc[0] == "evidence" else "")
+            elif err["type"] in ("model_type", "dict_type"):
+                message = "must be a mapping of names to values"
+            elif err["type"] == "string_type":
+                message = "must be text"
             elif err["type"] == "extra_forbidden":
                 message = f"unknown field {shown(loc[-1])}"
             elif err["type"] == "missing":

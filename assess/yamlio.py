@@ -2,9 +2,9 @@
 
 Only regular files are read, and never more than the byte limit. ruamel.yaml composes the
 document into nodes (syntax only: no constructor ever runs, so no tag can build an object);
-a composer hook counts every value as it is composed, aliases at their expanded size, and
-refuses explicit tags and deep nesting at the line where they occur. The nodes are then
-copied into plain Python values with a map from each path to its line.
+hooks in its scanner and composer count every value as it is composed, aliases at their
+expanded size, and refuse explicit tags and deep nesting at the line where they occur. The
+nodes are then copied into plain Python values with a map from each path to its line.
 """
 from __future__ import annotations
 
@@ -154,9 +154,19 @@ def _written_tag(tag: Any) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _bounded_composer() -> type:
+def _bounded_parts() -> tuple[type, type]:
+    """A scanner and a composer for ruamel.yaml that stop at the first value over a limit."""
     from ruamel.yaml.composer import Composer
     from ruamel.yaml.events import AliasEvent
+    from ruamel.yaml.scanner import Scanner
+
+    class BoundedScanner(Scanner):
+        """Stops deep flow nesting (`[[[[`) as it is read: the scanner looks far ahead inside it."""
+
+        def fetch_flow_collection_start(self, TokenClass: Any, to_push: str) -> None:
+            if len(self.flow_context) >= MAX_DEPTH:
+                raise _Refused(self.reader.line + 1, f"nested deeper than {MAX_DEPTH} levels")
+            super().fetch_flow_collection_start(TokenClass, to_push)
 
     class BoundedComposer(Composer):
         """Counts values as they are composed and stops at the first one over a limit."""
@@ -195,7 +205,7 @@ def _bounded_composer() -> type:
             if self.values > MAX_VALUES:
                 raise _Refused(line, message)
 
-    return BoundedComposer
+    return BoundedScanner, BoundedComposer
 
 
 def load_yaml(path: Path | str, text: str | None = None) -> Document:
@@ -210,7 +220,7 @@ def load_yaml(path: Path | str, text: str | None = None) -> Document:
     elif len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
         raise _too_big(file)
     yaml = YAML(typ="safe", pure=True)
-    yaml.Composer = _bounded_composer()
+    yaml.Scanner, yaml.Composer = _bounded_parts()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")   # e.g. a reused anchor: legal YAML, not the user's problem
