@@ -78,7 +78,7 @@ def test_size_and_shape(fw):
     assert fw.questions["leader_development"].levels == {"yes": 4, "no": 2}
 
 
-VAGUE = re.compile(r"\b(sometimes|regularly|occasionally|rarely|somewhat|a minority|some teams|many users)\b", re.I)
+VAGUE = re.compile(r"\b(sometimes|regularly|occasionally|rarely|somewhat|from time to time|a minority|some teams|many users)\b", re.I)
 
 
 def test_options_are_concrete(fw):
@@ -256,6 +256,16 @@ def test_informal_owner_of_a_live_part_gets_a_finding(tmp_path):
     alpha = variant(tmp_path, NO_TEAM, {}, "alpha.yaml")
     alpha.write_text(alpha.read_text(encoding="utf-8").replace("phase: live", "phase: alpha"), encoding="utf-8")
     assert "so-informal-owner" not in rules_fired(evaluate_file(alpha))
+
+
+OWNER_QUESTIONS = ("owner_decision_rights", "owner_budget", "owner_time", "owner_scope_written")
+
+
+@pytest.mark.parametrize("owner, asked", [("nobody", False), ("several_people", False), ("named_informal", True),
+                                          ("named_written", True)])
+def test_questions_about_the_owner_are_asked_only_when_there_is_one(tmp_path, owner, asked):
+    shown = load_answers(variant(tmp_path, NO_TEAM, {"named_owner": owner})).visible()
+    assert all(shown[q] is asked for q in OWNER_QUESTIONS)
 
 
 # ---------------------------------------------------------------- channel-dependent questions
