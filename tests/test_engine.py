@@ -93,3 +93,52 @@ def test_memory_stays_flat_over_10000_evaluations(mini):
         eng.evaluate(mini, samples[i % 10].facts())
     growth_mb = (rss_kb() - start) / 1024
     assert growth_mb < 10, f"RSS grew by {growth_mb:.1f} MB over 10,000 evaluations"
+
+
+QUIET_RULES = """rules:
+  - id: mini-nobody-owns
+    principle: accountability
+    when: {q: owner, equals: nobody}
+    finding:
+      severity: high
+      title: Nobody owns the service
+      rationale: No owner.
+      recommendation: Name one.
+"""
+
+NOTHING_FIRES = """
+import sys
+from assess.answers import load_answers
+from assess.engine import engine
+from assess.frameworks import load_framework
+framework = load_framework(sys.argv[1])
+assessment = load_answers(sys.argv[2], [sys.argv[3]])
+eng = engine()
+for _ in range(1500):   # past the ~1,024 live-session limit: every session must be deleted
+    effects = eng.evaluate(framework, assessment.facts())
+    assert effects.fired == () and effects.derived == {}, effects
+print("clean")
+"""
+
+
+def test_an_assessment_on_which_no_rule_fires_evaluates_and_exits_cleanly(tmp_path):
+    """delete_state crashed the process for a session in which no action ran; the sentinel rule
+    always runs one. In a subprocess, so a segfault fails this test instead of killing pytest."""
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import MINI, ROOT
+    root = tmp_path / "fw"
+    shutil.copytree(MINI, root)
+    (root / "rules" / "mini" / "rules.yaml").write_text(QUIET_RULES)
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("assessment:\n  framework: mini\n  service: S\n  scope: part\n  phase: live\n"
+                       "answers:\n  owner: named\n")
+    run = subprocess.run([sys.executable, "-c", NOTHING_FIRES, str(root / "questionnaires" / "mini.yaml"), str(answers), str(root)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert run.returncode == 0 and run.stdout == "clean\n", (run.returncode, run.stderr[-2000:])
+    cli = subprocess.run([sys.executable, "-m", "assess", "evaluate", str(answers), "-F", str(root), "--format", "json"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert cli.returncode == 0, (cli.returncode, cli.stderr[-2000:])
+    assert json.loads(cli.stdout)["findings"] == []
