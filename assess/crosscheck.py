@@ -196,7 +196,9 @@ def _check_texts(fw, problems: list[Diagnostic], dropped: Dropped) -> None:
 
 def _parse_conditions(fw, doc, paths, order, rule_paths, problems: list[Diagnostic], dropped: Dropped) -> None:
     report = _report_in(doc, problems)
-    facts = set(fw.derived) | dropped.facts   # a dropped rule's fact: its consumers are checked as if it existed
+    # a dropped rule's fact: its consumers are checked as if it existed; with a whole rules file
+    # unreadable, any fact may have come from it, so facts are not checked at all
+    facts = None if dropped.unread_rules else set(fw.derived) | dropped.facts
     for si, section in enumerate(fw.sections):
         section_node = None
         if section.show_if is not None:
@@ -239,7 +241,7 @@ def _parse_conditions(fw, doc, paths, order, rule_paths, problems: list[Diagnost
                                                         f"takes at most {exc.limit} per rule: simplify it or derive a fact"))
     for fact_name, rule_ids in sorted(fw.derived.items()):
         rdoc, path = rule_paths[rule_ids[0]]
-        if fact_name not in used_facts:
+        if fact_name not in used_facts and not dropped.unread_rules:
             problems.append(rdoc.diag(path + ("derive",), f"derived fact {fact_name!r} is used by no condition"))
         _check_complement(fw, fact_name, rule_ids, rule_paths, problems)
     fw.fact_order = _topological(depends, rule_paths, fw, problems)

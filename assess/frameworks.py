@@ -4,6 +4,7 @@ A framework root folder has `questionnaires/<id>.yaml` and `rules/<id>/*.yaml` (
 `report_templates/<id>/` and `tests/rules/<rule-id>/` fixtures). The built-in root ships in
 the package; users add roots with `--frameworks-dir` or ASSESS_FRAMEWORKS_PATH.
 Every problem found while loading is collected and raised together, each naming its line.
+Ids are unique across all roots: a user's framework never silently replaces a built-in one.
 """
 from __future__ import annotations
 
@@ -221,6 +222,7 @@ def _load(file: Path) -> Framework:
             rdoc = load_yaml(rule_file)
         except AssessError as exc:
             problems.extend(exc.diagnostics)
+            dropped.unread_rules = True
             continue
         parsed, rview = validate_items(rdoc, RulesFile, rules_item, problems, dropped)
         if parsed is not None:

@@ -25,6 +25,7 @@ class Dropped:
     lenses: set[str] = field(default_factory=set)
     facts: set[str] = field(default_factory=set)        # derived by a dropped rule
     used_facts: set[str] = field(default_factory=set)   # looked at by a dropped rule
+    unread_rules: bool = False   # a rules file could not be read at all: any fact may have come from it
 
     def note(self, path: tuple, item: Any) -> None:
         if not isinstance(item, dict):
@@ -121,6 +122,8 @@ def validate_items(doc: Document, model, item_of: Callable[[tuple], Optional[tup
         else:
             items.add(item)
     if not usable:
+        if item_of is rules_item:
+            dropped.unread_rules = True
         return None, doc
     data = copy.deepcopy(data)
     _drop_emptied_sections(data, items)
@@ -134,6 +137,8 @@ def validate_items(doc: Document, model, item_of: Callable[[tuple], Optional[tup
     try:
         return model.model_validate(data), Renumbered(doc, kept)
     except ValidationError:   # e.g. no rule left in the file: nothing of it is usable
+        if item_of is rules_item:
+            dropped.unread_rules = True
         return None, doc
 
 

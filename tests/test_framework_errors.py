@@ -290,3 +290,12 @@ def test_rules_in_a_folder_of_no_framework_and_yml_files_are_reported(broken, tm
     messages = {d.message for d in diags}
     assert "rules for no framework: there is no questionnaires/minni.yaml (did you mean 'mini'?)" in messages
     assert "not read: rule files end in .yaml" in messages
+
+
+def test_an_unreadable_rules_file_does_not_make_its_facts_unknown_elsewhere(broken, tmp_path):
+    text = open(MINI / "rules" / "mini" / "rules.yaml").read()
+    derived = text[:text.index("  - id: mini-unanchored-finding")]
+    (tmp_path / "fw" / "rules" / "mini" / "derived.yaml").write_text(derived.replace("derive: unanchored", "derive: [unanchored"))
+    diags = broken("rules:\n" + text[text.index("  - id: mini-unanchored-finding"):])
+    assert [d.file.rsplit("/", 1)[1] for d in diags] == ["derived.yaml"], diags
+    assert diags[0].message.startswith("invalid YAML")

@@ -213,3 +213,16 @@ def test_a_failing_fixture_names_its_file_once(guide_copy):
     r = run_cli("test-rules", str(guide_copy))
     fail = [line for line in r.stderr.splitlines() if line.startswith("FAIL ")]
     assert len(fail) == 1 and fail[0].count("fires.yaml") == 1
+
+
+def test_a_check_too_large_to_decide_says_so(guide_copy):
+    facts = "".join(f"  - id: wc-part-{i}\n    when: {{any: [{', '.join(f'{{q: rounds, equals: {10 * i + k}}}' for k in range(6))}]}}\n"
+                    f"    derive: part_{i}\n" for i in range(5))
+    (guide_copy / "rules" / "waste-collection" / "large.yaml").write_text(
+        "rules:\n" + facts + "  - id: wc-cap-large\n    principle: ownership\n"
+        f"    when: {{all: [{', '.join(f'{{fact: part_{i}}}' for i in range(5))}]}}\n    caps: [{{max_level: 2}}]\n")
+    _, lines = lint_lines(guide_copy)
+    too_large = [line for line in lines if ": check-too-large: " in line]
+    assert len(too_large) == 1 and "wc-cap-large: cannot tell whether its cap can lift" in too_large[0]
+    assert "7,776 alternatives" in too_large[0]
+    assert not any(": cap-never-lifts: wc-cap-large" in line for line in lines)
