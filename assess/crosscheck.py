@@ -143,7 +143,8 @@ def _index_rules(fw, rule_docs: list, problems: list[Diagnostic], dropped: Dropp
 
 def _text_sites(fw, doc, paths: dict[str, tuple], rule_paths: dict[str, tuple]) -> Iterable[TextSite]:
     def site(d, path: tuple, subject: str, text: str, filled: bool = False) -> TextSite:
-        return TextSite(d.file, d.line(path), d.diag(path, "").field, subject, text, filled)
+        field = d.diag(path, "").field   # the dotted path as the file numbers it (items may have been dropped)
+        return TextSite(d.file, d.line(path), field, subject, text, filled)
 
     info = fw.info
     yield site(doc, ("framework", "title"), info.id, info.title)
