@@ -169,7 +169,7 @@ def test_beta_with_accessibility_gap_fails_point_5_on_its_gates(results):
                                                                   "ss-blocking-accessibility-failures"}
     audit = next(f for f in result.findings if f.rule == "ss-accessibility-not-audited")
     assert audit.severity == "high" and audit.principle == "everyone-can-use"
-    assert "in beta" in audit.rationale and "Not yet; one is booked" in audit.rationale
+    assert "in its beta phase" in audit.rationale and "Not yet; one is booked" in audit.rationale
     assert "cannot be deferred" in audit.rationale
     assert {"meta.phase", "accessibility_audit"} == {b.ref for b in audit.because}
 
@@ -444,7 +444,7 @@ def test_a_gated_point_is_explained_in_plain_words(tmp_path):
     text = section(page, "principle-everyone-can-use", "principle-multidisciplinary-team")
     assert "Too little was answered on this point to score it, but what is missing or wrong decides it" in text
     assert "what its accessibility rests on is not stated" in text
-    assert "decided by a gate; too little answered to score" in section(page, "summary", "charts")
+    assert "too few answers; a gate decides" in section(page, "summary", "charts")
 
 
 def test_an_undecided_overall_reads_as_no_decision_yet_with_the_reason(tmp_path):
@@ -453,10 +453,12 @@ def test_an_undecided_overall_reads_as_no_decision_yet_with_the_reason(tmp_path)
     assert result.overall["rag"] is None and point(result, "solve-whole-problem").status == "not-enough-evidence"
     page = render(result)
     cover = text_of(page[:page.index('<nav class="contents"')])
-    assert ("No decision yet: too little was answered on 2. Solve a whole problem for users to decide it, and the "
-            "overall decision waits for every point.") in cover
+    assert ("Assessment decision No decision yet Too little was answered on 2. Solve a whole problem for users to "
+            "decide it, and the overall decision waits for every point.") in cover
     summary = section(page, "summary", "charts")
     assert "No decision yet (too little answered): 1" in summary
+    assert "found nothing" not in summary
+    assert "Before it can be decided, answer the questions left open on 2. Solve a whole problem for users." in summary
 
 
 @pytest.mark.slow
