@@ -4,6 +4,10 @@
 call it for a "since last time" page. A principle's drivers are the changed answers among
 its contributions, among the `because` of its findings (old and new), and among the
 `because` of the rules that cap it.
+
+Two assessments are of one service when their service and organisation match, ignoring case
+and spacing (`service_identity`). Anything else is refused unless the caller allows it, so a
+board never reads two different services as one service's progress.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from .models import CapApplied, Finding, Result
 Movement = Literal["up", "down", "same", "new", "gone"]
 FindingStatus = Literal["new", "resolved", "persisting"]
 META_COMPARED = ("scope", "phase", "kind")
+OTHER_SERVICE_FLAG = "--allow-other-service"
 
 
 class AnswerChange(BaseModel):
@@ -40,11 +45,18 @@ class LevelChange(BaseModel):
     new_score: Optional[float]
     old_rag: Optional[str]
     new_rag: Optional[str]
+    old_status: Optional[str] = None    # a principle's status: scored, gated, not-enough-evidence, not-applicable
+    new_status: Optional[str] = None
     movement: Movement
     delta: Optional[int]           # new level minus old level, when both are scored
     caps_lifted: list[CapApplied] = []
     caps_added: list[CapApplied] = []
     drivers: list[AnswerChange] = []
+
+    @property
+    def explained(self) -> bool:
+        """True when there is a change to explain: the level moved or a cap came or went."""
+        return self.movement != "same" or bool(self.caps_lifted or self.caps_added)
 
 
 class FindingChange(BaseModel):
@@ -75,6 +87,7 @@ class Comparison(BaseModel):
     answers_changed: list[AnswerChange]    # every changed answer, in questionnaire order
     facts_changed: list[AnswerChange]
     warnings: list[str]
+    rag_labels: dict[str, str] = {}        # the framework's own words for green, amber and red
 
     def findings_with(self, status: FindingStatus) -> list[FindingChange]:
         return [f for f in self.findings if f.status == status]
@@ -82,9 +95,30 @@ class Comparison(BaseModel):
 
 # ---------------------------------------------------------------- comparing
 
-def compare_results(old: Result, new: Result) -> Comparison:
+def service_identity(meta: dict[str, Any]) -> tuple[str, str]:
+    """Service and organisation as a key: case and runs of spaces do not make another service."""
+    return tuple(" ".join(str(meta.get(k) or "").split()).casefold() for k in ("service", "organisation"))
+
+
+def _described(meta: dict[str, Any]) -> str:
+    org = meta.get("organisation") or ""
+    return repr(meta.get("service", "")) + (f" ({org})" if org else "")
+
+
+def check_comparable(old: Result, new: Result, names: tuple[str, str] = ("the earlier assessment", "the later assessment"),
+                     allow_other_service: bool = False) -> None:
+    """Refuse two frameworks always, and two services unless allowed; both files are named."""
     if old.framework["id"] != new.framework["id"]:
-        raise AssessError(f"cannot compare a {old.framework['id']!r} assessment with a {new.framework['id']!r} one")
+        raise AssessError(f"cannot compare {names[0]} ({old.framework['id']} framework) with {names[1]} "
+                          f"({new.framework['id']} framework): they answer different frameworks")
+    if not allow_other_service and service_identity(old.assessment) != service_identity(new.assessment):
+        raise AssessError(f"{names[0]} is {_described(old.assessment)} but {names[1]} is {_described(new.assessment)}: "
+                          f"not the same service; use {OTHER_SERVICE_FLAG} to compare them anyway")
+
+
+def compare_results(old: Result, new: Result, names: tuple[str, str] = ("the earlier assessment", "the later assessment"),
+                    allow_other_service: bool = False) -> Comparison:
+    check_comparable(old, new, names, allow_other_service)
     changes = answer_changes(old, new)
     by_ref = {c.ref: c for c in changes}
     old_p = {p.id: p for p in old.principles}
@@ -106,7 +140,7 @@ def compare_results(old: Result, new: Result) -> Comparison:
                       principles=principles, findings=_finding_changes(old, new, by_ref),
                       answers_changed=[c for c in changes if not c.ref.startswith(("meta.", "fact."))],
                       facts_changed=[c for c in changes if c.ref.startswith("fact.")],
-                      warnings=_warnings(old, new))
+                      warnings=_warnings(old, new), rag_labels={**old.rag_labels, **new.rag_labels})
 
 
 def answer_changes(old: Result, new: Result) -> list[AnswerChange]:
@@ -176,6 +210,7 @@ def _level_change(id_: str, title: str, lens: str, before, after, lifted, added,
     return LevelChange(id=id_, title=title, lens=lens, old_level=old_level, new_level=new_level,
                        old_score=_capped(before), new_score=_capped(after),
                        old_rag=before.rag if before is not None else None, new_rag=after.rag,
+                       old_status=getattr(before, "status", None), new_status=getattr(after, "status", None),
                        movement=movement(old_level, new_level),
                        delta=new_level - old_level if old_level is not None and new_level is not None else None,
                        caps_lifted=lifted, caps_added=added, drivers=drivers)
@@ -228,9 +263,14 @@ def _side(result: Result) -> Side:
                 framework_version=result.framework["version"], answers_hash=result.answers_hash)
 
 
+def rag_word(rag: Optional[str], labels: dict[str, str]) -> str:
+    """A rating in the framework's own words ("Not met", "Met"), or "No rating"."""
+    return labels.get(rag, rag.capitalize()) if rag else "No rating"
+
+
 def _warnings(old: Result, new: Result) -> list[str]:
     out = []
-    for key in ("service", "organisation"):
+    for key in ("service", "organisation"):     # reached only when the caller allowed another service
         if (old.assessment.get(key) or "") != (new.assessment.get(key) or ""):
             out.append(f"the {key} differs: {old.assessment.get(key)!r} then {new.assessment.get(key)!r}")
     od, nd = old.assessment.get("date"), new.assessment.get("date")
@@ -253,17 +293,21 @@ def _unique(items) -> list[AnswerChange]:
 
 # ---------------------------------------------------------------- input
 
-def result_from_file(path: Path | str, frameworks_dirs: Optional[list[Path]] = None) -> Result:
-    """A Result from an answers file (evaluated now) or from a saved result JSON file."""
+def result_from_file(path: Path | str, frameworks_dirs: Optional[list[Path]] = None,
+                     settings: Optional[Path] = None) -> Result:
+    """A Result from an answers file (evaluated now, with the organisation's settings if given)
+    or from a saved result JSON file (which keeps the settings it was scored with)."""
     path = Path(path)
     if path.suffix.lower() != ".json":
         from .pipeline import evaluate_file
-        return evaluate_file(path, frameworks_dirs)
+        return evaluate_file(path, frameworks_dirs, settings=settings)
     from pydantic import ValidationError
 
     from .yamlio import read_text
     try:
         return Result.model_validate(json.loads(read_text(path)))
+    except RecursionError:
+        raise AssessError(Diagnostic(str(path), 0, "", "not an assessment result: the JSON is nested too deeply to read")) from None
     except json.JSONDecodeError as exc:
         raise AssessError(Diagnostic(str(path), exc.lineno, "", f"invalid JSON: {exc.msg}")) from None
     except ValidationError as exc:

@@ -87,3 +87,30 @@ def generate_portfolio(folder: Path, framework, count: int, seed: int = 1, histo
             paths.append(write_answers(folder / f"service-{i:03d}-earlier.yaml", framework,
                                        random_answers(framework, rng, max(1.0, lean - 1)), earlier))
     return paths
+
+
+def framework_variant(dest: Path, source: Path, framework_id: str, settings: str = "", rules: str = "") -> Path:
+    """A copy of a framework folder with extra framework settings (YAML lines indented under
+    `framework:`, such as RAG labels) and extra rules: for tests of vocabulary and gates."""
+    import shutil
+    shutil.copytree(source, dest)
+    questionnaire = dest / "questionnaires" / f"{framework_id}.yaml"
+    text = questionnaire.read_text(encoding="utf-8")
+    marker = "\n  version: "
+    at = text.index("\n", text.index(marker) + 1) + 1
+    questionnaire.write_text(text[:at] + settings + text[at:], encoding="utf-8")
+    if rules:
+        (dest / "rules" / framework_id / "variant.yaml").write_text(rules, encoding="utf-8")
+    return dest
+
+
+VARIANT_LABELS = {"green": "Met", "amber": "Partly met", "red": "Not met"}
+
+
+def labelled_gated_mini(dest: Path, mini: Path) -> Path:
+    """The mini framework with its own RAG words and a gate: funding answered by
+    funding_model alone (too little to score) is held at level 1 when it is `project`."""
+    labels = ", ".join(f"{k}: {v}" for k, v in VARIANT_LABELS.items())
+    return framework_variant(dest, mini, "mini", settings=f"  rag: {{labels: {{{labels}}}}}\n  scoring: {{min_answered_share: 0.9}}\n",
+                             rules="rules:\n  - id: variant-project-gate\n    principle: funding\n"
+                                   "    when: {q: funding_model, equals: project}\n    caps: [{max_level: 1}]\n")

@@ -10,6 +10,7 @@ from assess.errors import AssessError
 from assess.pipeline import evaluate_file, result_json
 
 from conftest import MINI, mini_doc, run_cli
+from generate import VARIANT_LABELS, labelled_gated_mini, random_answers, write_answers
 
 DIRS = [MINI]
 
@@ -107,12 +108,83 @@ def test_bad_result_json_is_a_clear_error(tmp_path):
     assert "r.json" in str(err.value) and "invalid JSON" in str(err.value)
 
 
-def test_warns_about_order_and_service(mini_answers):
+def test_another_service_is_refused_unless_allowed(mini_answers):
     old = evaluate_file(mini_answers(mini_doc("  owner: named\n").replace("phase: live", "phase: live\n  date: 2026-05-01"), "a.yaml"), DIRS)
     new = evaluate_file(mini_answers(mini_doc("  owner: named\n").replace("phase: live", "phase: live\n  date: 2025-05-01")
                                      .replace("Test service", "Other service"), "b.yaml"), DIRS)
-    warnings = " ".join(compare_results(old, new).warnings)
+    with pytest.raises(AssessError) as err:
+        compare_results(old, new, names=("a.yaml", "b.yaml"))
+    message = str(err.value)
+    assert "a.yaml" in message and "b.yaml" in message and "not the same service" in message
+    assert "--allow-other-service" in message
+    warnings = " ".join(compare_results(old, new, allow_other_service=True).warnings)
     assert "service differs" in warnings and "dated after" in warnings
+
+
+def test_same_service_despite_case_and_spacing(mini_answers):
+    old = evaluate_file(mini_answers(mini_doc("  owner: named\n"), "a.yaml"), DIRS)
+    new = evaluate_file(mini_answers(mini_doc("  owner: named\n").replace("Test service", "test   Service"), "b.yaml"), DIRS)
+    assert compare_results(old, new).principles
+
+
+def test_deeply_nested_json_is_a_clear_error(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000)
+    with pytest.raises(AssessError) as err:
+        result_from_file(deep)
+    assert "deep.json" in str(err.value) and "nested too deeply" in str(err.value)
+
+
+def test_framework_labels_and_gated_status(tmp_path):
+    variant = labelled_gated_mini(tmp_path / "fw", MINI)
+    before = tmp_path / "before.yaml"
+    before.write_text(mini_doc("  funding_model: project\n  owner: named\n"), encoding="utf-8")
+    after = tmp_path / "after.yaml"
+    after.write_text(mini_doc("  funding_model: multi_year\n  pooled_budget: \"yes\"\n  owner: named\n"), encoding="utf-8")
+    c = compare_results(evaluate_file(before, [variant]), evaluate_file(after, [variant]))
+    funding = next(lc for lc in c.principles if lc.id == "funding")
+    assert (funding.old_status, funding.old_level, funding.new_status) == ("gated", 1, "scored")
+    assert c.rag_labels == VARIANT_LABELS
+    md = run_cli("compare", str(before), str(after), "-F", str(variant), "-f", "md")
+    assert md.returncode == 0, md.stderr
+    assert "1 (gated) →" in md.stdout and "Not met to Met" in md.stdout
+    assert "Green" not in md.stdout and "Red" not in md.stdout and "Amber" not in md.stdout
+    html_out = tmp_path / "c.pdf"
+    pdf = run_cli("compare", str(before), str(after), "-F", str(variant), "-f", "pdf", "-o", str(html_out))
+    assert pdf.returncode == 0, pdf.stderr
+    from pypdf import PdfReader
+    text = " ".join(page.extract_text() for page in PdfReader(html_out).pages)
+    assert "Not met to" in text and "(gated)" in text and "Green" not in text
+
+
+def test_answers_listed_only_for_principles_that_moved(mini_answers):
+    # confidence 4 -> 5 changes an answer that informs accountability, but not its level
+    old = evaluate_file(mini_answers(mini_doc("  owner: named\n  decision_rights: \"yes\"\n  confidence: 4\n"), "a.yaml"), DIRS)
+    new = evaluate_file(mini_answers(mini_doc("  owner: named\n  decision_rights: \"yes\"\n  confidence: 5\n"), "b.yaml"), DIRS)
+    c = compare_results(old, new)
+    acc = next(lc for lc in c.principles if lc.id == "accountability")
+    assert acc.movement == "same" and [d.ref for d in acc.drivers] == ["confidence"] and not acc.explained
+    from assess.cli.compare import comparison_markdown
+    md = comparison_markdown(c)
+    row = next(line for line in md.splitlines() if line.startswith("| Accountability"))
+    assert "How confident" not in row
+    assert "How confident is the owner?: 4" in md          # still in the list of every changed answer
+
+
+def test_markdown_escapes_user_text_and_names_strengths(mini_answers):
+    attack = "<img src=x onerror=alert(1)>"
+    old = evaluate_file(mini_answers(mini_doc("  owner: named_remit\n  decision_rights: \"no\"\n")
+                                     .replace("Test service", attack), "a.yaml"), DIRS)
+    new = evaluate_file(mini_answers(mini_doc("  owner: named_remit\n  decision_rights: \"yes\"\n  comment: \"[x](javascript:alert(1))\"\n")
+                                     .replace("Test service", attack)
+                                     .replace("phase: live", f"phase: live\n  respondent: \"{attack}\""), "b.yaml"), DIRS)
+    from assess.cli.compare import comparison_markdown
+    md = comparison_markdown(compare_results(old, new))
+    assert "<img" not in md and "&lt;img src=x onerror=alert(1)" in md
+    assert "[x](javascript" not in md
+    strengths = [line for line in md.splitlines() if "A strong single owner" in line]
+    assert strengths and all(line.startswith("- **strength**") for line in strengths)
+    assert "**info**" not in md
 
 
 def test_cli_formats(pair):
@@ -135,8 +207,41 @@ def test_cli_pdf(pair, tmp_path):
     assert "Owner without decision rights" in text and "Accountability" in text
 
 
+def other_framework_file(path):
+    """A valid answers file for a built-in framework, whatever its current content."""
+    import random
+
+    from assess.frameworks import find_framework
+    framework = find_framework("service-standard")
+    meta = {"service": "Test service", "scope": "part", "phase": "beta", "date": "2026-10-01"}
+    return write_answers(path, framework, random_answers(framework, random.Random(3)), meta)
+
+
 def test_cli_bad_input_exits_2(pair, tmp_path):
     missing = run_cli("compare", str(pair[0]), str(tmp_path / "nope.yaml"), "-F", str(MINI))
     assert missing.returncode == 2 and "nope.yaml" in missing.stderr and "Traceback" not in missing.stderr
-    other = run_cli("compare", str(pair[0]), "examples/service-ownership/live-no-team.yaml", "-F", str(MINI))
+    other = run_cli("compare", str(pair[0]), str(other_framework_file(tmp_path / "standard.yaml")), "-F", str(MINI))
     assert other.returncode == 2 and "cannot compare" in other.stderr
+    assert "old.yaml" in other.stderr and "standard.yaml" in other.stderr
+    renamed = tmp_path / "renamed.yaml"
+    renamed.write_text(pair[1].read_text().replace("Test service", "Another service"))
+    refused = run_cli("compare", str(pair[0]), str(renamed), "-F", str(MINI))
+    assert refused.returncode == 2 and "not the same service" in refused.stderr and "renamed.yaml" in refused.stderr
+    allowed = run_cli("compare", str(pair[0]), str(renamed), "-F", str(MINI), "--allow-other-service", "-f", "json")
+    assert allowed.returncode == 0 and "warning: the service differs" in allowed.stderr
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000)
+    nested = run_cli("compare", str(deep), str(pair[1]), "-F", str(MINI))
+    assert nested.returncode == 2 and "nested too deeply" in nested.stderr and "Traceback" not in nested.stderr
+
+
+def test_settings_change_the_levels_compared(pair, tmp_path):
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("rag: {green: 4.9, amber: 4.8}\n")
+    from assess.pipeline import evaluate_file as ev
+    done = run_cli("compare", str(pair[0]), str(pair[1]), "-F", str(MINI), "-f", "json", "--settings", str(settings))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    expected = {p.id: p.rag for p in ev(pair[1], DIRS, settings=settings).principles}
+    assert {p["id"]: p["new_rag"] for p in data["principles"]} == expected
+    assert "green" not in expected.values()          # the organisation's stricter thresholds were used

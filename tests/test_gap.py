@@ -68,3 +68,59 @@ def test_cli(mini_answers):
     assert table.returncode == 0 and "Accountability" in table.stdout
     bad = run_cli("gap", str(s), str(a) + ".missing", "-F", str(MINI))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def _dated(text: str, date: str) -> str:
+    return text.replace("phase: live", f"phase: live\n  date: {date}")
+
+
+def test_large_gap_threshold_defaults_to_two_levels(mini_answers):
+    # accountability: 4 against 2.67, two levels apart; funding: 2.5 against 1.5, one level apart
+    one = mini_doc("  owner: named\n  decision_rights: \"yes\"\n  funding_model: annual\n  pooled_budget: \"no\"\n")
+    other = mini_doc("  owner: informal\n  decision_rights: \"yes\"\n  funding_model: project\n  pooled_budget: \"no\"\n")
+    s = evaluate_file(mini_answers(one.replace("phase: live", "phase: live\n  kind: self"), "s.yaml"), DIRS)
+    a = evaluate_file(mini_answers(other.replace("phase: live", "phase: live\n  kind: assessor"), "a.yaml"), DIRS)
+    gaps = {p.id: p.gap for p in gap_results(s, a).principles}
+    assert gaps["accountability"] == 2 and gaps["funding"] == 1
+    assert [p.id for p in gap_results(s, a).large] == ["accountability"]
+    assert {p.id for p in gap_results(s, a, large_gap=1).large} == {"accountability", "funding"}
+
+
+def test_dates_far_apart_are_stated(mini_answers):
+    s = evaluate_file(mini_answers(_dated(SELF, "2026-01-10"), "self.yaml"), DIRS)
+    a = evaluate_file(mini_answers(_dated(ASSESSOR, "2026-09-30"), "assessor.yaml"), DIRS)
+    g = gap_results(s, a)
+    assert g.days_apart == 263 and any("263 days apart" in w for w in g.warnings)
+    close = gap_results(s, evaluate_file(mini_answers(_dated(ASSESSOR, "2026-02-01"), "near.yaml"), DIRS))
+    assert close.days_apart == 22 and not any("days apart" in w for w in close.warnings)
+
+
+def test_principle_applying_to_neither_side_does_not_apply(mini_answers):
+    # governance belongs to the director lens, which applies only to whole-service assessments
+    s, a = evaluate_file(mini_answers(SELF, "self.yaml"), DIRS), evaluate_file(mini_answers(ASSESSOR, "assessor.yaml"), DIRS)
+    governance = next(p for p in gap_results(s, a).principles if p.id == "governance")
+    assert governance.direction == "not-applicable"
+    from assess.cli.gap import gap_markdown, reading
+    assert reading(governance) == "does not apply"
+    row = next(line for line in gap_markdown(gap_results(s, a)).splitlines() if line.startswith("| Governance"))
+    assert "does not apply" in row and "not comparable" not in row
+
+
+def test_cli_refuses_another_service_and_takes_settings(mini_answers, tmp_path):
+    s = mini_answers(SELF, "self.yaml")
+    other = mini_answers(ASSESSOR.replace("Test service", "<b>Other</b> service"), "other.yaml")
+    refused = run_cli("gap", str(s), str(other), "-F", str(MINI))
+    assert refused.returncode == 2 and "not the same service" in refused.stderr
+    assert "self.yaml" in refused.stderr and "other.yaml" in refused.stderr
+    allowed = run_cli("gap", str(s), str(other), "-F", str(MINI), "--allow-other-service", "-f", "md")
+    assert allowed.returncode == 0 and "<b>" not in allowed.stdout
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("principles:\n  accountability: {weight: 3}\nrag: {green: 4.5}\n")
+    done = run_cli("gap", str(s), str(mini_answers(ASSESSOR, "assessor.yaml")), "-F", str(MINI), "-f", "json",
+                   "--settings", str(settings), "--large-gap", "1")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    expected = evaluate_file(s, DIRS, settings=settings).framework["hash"]
+    assert data["framework"]["hash"] == expected and data["large_gap"] == 1
+    bad = run_cli("gap", str(s), str(s), "-F", str(MINI), "--large-gap", "0")
+    assert bad.returncode == 2 and "--large-gap" in bad.stderr

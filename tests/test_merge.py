@@ -1,10 +1,16 @@
 """assess merge: the documented rule per question type, spread, discussion marks, evidence kept."""
 from __future__ import annotations
 
-from conftest import MINI, run_cli
+import itertools
+import random
 
-from assess.answers import NOT_APPLICABLE, load_answers
-from assess.merge import merge_assessments, merged_yaml
+import pytest
+from conftest import MINI, run_cli
+from generate import random_answers, write_answers
+
+from assess.answers import ANSWERED, NOT_APPLICABLE, Answer, load_answers
+from assess.errors import AssessError
+from assess.merge import merge_assessments, merged_yaml, scrutiny
 
 DIRS = [MINI]
 
@@ -55,8 +61,8 @@ def team(tmp_path):
     ]
 
 
-def merged_for(paths):
-    assessments = [load_answers(p, DIRS) for p in paths]
+def merged_for(paths, dirs=DIRS):
+    assessments = [load_answers(p, dirs) for p in paths]
     return merge_assessments(assessments), assessments[0].framework
 
 
@@ -87,7 +93,11 @@ def test_spread_agreement_and_discussion(tmp_path):
     assert by_q["owner"].agreement == round(1 / 3, 4)
     assert by_q["funding_model"].spread == 0 and by_q["funding_model"].agreement == 1 and not by_q["funding_model"].discuss
     assert by_q["decision_rights"].spread == 3 and by_q["decision_rights"].discuss
-    assert {q.question for q in merged.to_discuss} == {q for q, m in by_q.items() if m.spread is not None and m.spread >= 2}
+    # beyond a wide spread: org_count gates a rule and the team disagree; pooled_budget is n/a to two, "no" to one
+    wide = {q for q, m in by_q.items() if m.spread is not None and m.spread >= 2}
+    assert {q.question for q in merged.to_discuss} == wide | {"org_count", "pooled_budget"}
+    assert by_q["org_count"].gating and "decides which questions and rules apply" in by_q["org_count"].discuss_reason
+    assert by_q["pooled_budget"].discuss_reason == "2 of 3 marked it n/a, the others answered it"
 
 
 def test_written_file_loads_and_keeps_everyone(tmp_path):
@@ -124,5 +134,103 @@ def test_cli_bad_respondent_file_named(tmp_path):
     broken.write_text("assessment:\n  framework: mini\n  service: S\nanswers:\n  owner: chief\n")
     done = run_cli("merge", *paths, str(broken), "-o", str(tmp_path / "c.yaml"), "-F", str(MINI))
     assert done.returncode == 2 and "broken.yaml:5" in done.stderr and not (tmp_path / "c.yaml").exists()
-    other = run_cli("merge", paths[0], "examples/service-ownership/live-no-team.yaml", "-o", str(tmp_path / "d.yaml"), "-F", str(MINI))
+    standard = standard_file(tmp_path / "standard.yaml", {}, "Standard respondent")
+    other = run_cli("merge", paths[0], str(standard), "-o", str(tmp_path / "d.yaml"), "-F", str(MINI))
     assert other.returncode == 2 and "one framework" in other.stderr
+    assert "standard.yaml" in other.stderr and "ana.yaml" in other.stderr
+
+
+def standard_file(path, overrides: dict, name: str, phase: str = "beta"):
+    """A service-standard answers file: generated answers, with the given ones set (None: unanswered)."""
+    from assess.frameworks import find_framework
+    framework = find_framework("service-standard")
+    answers = random_answers(framework, random.Random(7), lean=3.0, answered=1.0, na=0.0)
+    answers.update({q: Answer(ANSWERED, v) for q, v in overrides.items() if v is not None})
+    answers = {q: a for q, a in answers.items() if overrides.get(q, "") is not None}
+    meta = {"service": "Apply for a permit", "scope": "whole", "phase": phase, "respondent": name, "date": "2026-10-01"}
+    return write_answers(path, framework, answers, meta)
+
+
+def test_unscored_gate_ties_keep_the_scrutiny(tmp_path):
+    """personal_data: yes against no; "no" would hide the data protection questions and rules."""
+    yes = standard_file(tmp_path / "yes.yaml", {"personal_data": "yes", "dpia": "none"}, "Dana")
+    no = standard_file(tmp_path / "no.yaml", {"personal_data": "no", "dpia": None}, "Eli")
+    merged, framework = merged_for([yes, no], [])
+    assert merged.answers["personal_data"].value == "yes"
+    pd = next(q for q in merged.questions if q.question == "personal_data")
+    assert pd.gating and pd.discuss and "decides which questions and rules apply" in pd.discuss_reason
+    out = tmp_path / "consensus.yaml"
+    out.write_text(merged_yaml(merged, framework), encoding="utf-8")
+    consensus = load_answers(out)
+    assert consensus.visible()["dpia"] and consensus.answer("dpia").value == "none"
+    from assess.pipeline import evaluate
+    high = [f for f in evaluate(consensus).findings if f.severity == "high" and "personal_data" in {b.ref for b in f.because}]
+    assert high, "the data protection finding the 'yes' answer raises is kept"
+    meta = {"scope": "whole", "phase": "beta", "kind": "self"}
+    assert scrutiny(framework, "personal_data", Answer(ANSWERED, "yes"), meta) > \
+        scrutiny(framework, "personal_data", Answer(ANSWERED, "no"), meta)
+
+
+def test_number_and_multi_ties_on_gates_keep_the_scrutiny(tmp_path):
+    # org_count >= 3 can make the service multi-organisation (a cap); phone without online, a finding
+    a = respondent(tmp_path, "Ana", "  org_count: 2\n  channels: [phone]\n  confidence: 2\n").read_text()
+    (tmp_path / "ana.yaml").write_text(a.replace("scope: whole", "scope: part"))
+    b = respondent(tmp_path, "Ben", "  org_count: 5\n  channels: [online]\n  confidence: 2\n").read_text()
+    (tmp_path / "ben.yaml").write_text(b.replace("scope: whole", "scope: part"))
+    merged, _ = merged_for([tmp_path / "ana.yaml", tmp_path / "ben.yaml"])
+    assert merged.answers["org_count"].value == 5           # not the lower middle value 2
+    assert merged.answers["channels"].value == ["phone"]    # each option chosen by half
+    by_q = {q.question: q for q in merged.questions}
+    assert by_q["org_count"].discuss and by_q["channels"].discuss and not by_q["confidence"].discuss
+
+
+def test_order_of_the_files_does_not_change_the_consensus(tmp_path):
+    paths = team(tmp_path)
+    outputs = set()
+    for order in itertools.permutations(paths):
+        merged, framework = merged_for(list(order))
+        outputs.add(merged_yaml(merged, framework))
+    assert len(outputs) == 1
+
+
+def test_the_same_file_twice_is_refused(tmp_path):
+    paths = team(tmp_path)
+    with pytest.raises(AssessError) as err:
+        merged_for([paths[0], paths[1], paths[0]])
+    assert "same file" in str(err.value) and "ana.yaml" in str(err.value)
+    copy = tmp_path / "copy.yaml"
+    copy.write_bytes(paths[1].read_bytes())
+    with pytest.raises(AssessError) as err:
+        merged_for([paths[0], paths[1], copy])
+    assert "same content" in str(err.value)
+    done = run_cli("merge", "ana.yaml", str(paths[0]), "-o", str(tmp_path / "c.yaml"), "-F", str(MINI), cwd=tmp_path)
+    assert done.returncode == 2 and "same file" in done.stderr and not (tmp_path / "c.yaml").exists()
+
+
+def test_another_service_is_refused_unless_allowed(tmp_path):
+    paths = team(tmp_path)
+    other = tmp_path / "other.yaml"
+    other.write_text(paths[2].read_text().replace("Test service", "Other service").replace("Cy", "Dee"))
+    with pytest.raises(AssessError) as err:
+        merged_for([paths[0], other])
+    assert "not the same service" in str(err.value) and "other.yaml" in str(err.value)
+    merged = merge_assessments([load_answers(p, DIRS) for p in (paths[0], other)], allow_other_service=True)
+    assert any("different services" in w for w in merged.warnings)
+
+
+def test_identical_evidence_is_kept_once_with_every_name(tmp_path):
+    a = respondent(tmp_path, "Ana", "  owner: named\n", "evidence:\n  owner: [Board minutes, Org chart]\nnotes:\n  owner: Check\n")
+    b = respondent(tmp_path, "Ben", "  owner: named\n", "evidence:\n  owner: Board minutes\nnotes:\n  owner: Check\n")
+    merged, _ = merged_for([a, b])
+    assert merged.evidence["owner"] == ["Ana, Ben: Board minutes", "Ana: Org chart"]
+    assert merged.notes["owner"] == "Ana, Ben: Check"
+
+
+def test_split_between_na_and_an_answer_is_not_a_zero_spread(tmp_path):
+    a = respondent(tmp_path, "Ana", "  pooled_budget: {n/a: One funder}\n")
+    b = respondent(tmp_path, "Ben", "  pooled_budget: \"yes\"\n")
+    merged, _ = merged_for([a, b])
+    q = next(q for q in merged.questions if q.question == "pooled_budget")
+    assert merged.answers["pooled_budget"].value == "yes"   # a tie keeps the question in
+    assert q.discuss and "0 levels" not in merged.notes["pooled_budget"]
+    assert "1 of 2 marked it n/a" in merged.notes["pooled_budget"]

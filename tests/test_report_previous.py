@@ -251,7 +251,10 @@ def test_cli_bad_previous_file(case, tmp_path):
     assert missing.returncode == 2 and "nope.yaml" in missing.stderr and "Traceback" not in missing.stderr
     renamed = tmp_path / "renamed.yaml"
     renamed.write_text(case["old_path"].read_text().replace("service: Get urgent", "service: Not urgent"))
-    warned = run_cli("report", str(EXAMPLE), "--previous", str(renamed), "-o", str(out))
+    refused = run_cli("report", str(EXAMPLE), "--previous", str(renamed), "-o", str(out))
+    assert refused.returncode == 2 and "not the same service" in refused.stderr and "renamed.yaml" in refused.stderr
+    assert not out.exists()
+    warned = run_cli("report", str(EXAMPLE), "--previous", str(renamed), "--allow-other-service", "-o", str(out))
     assert warned.returncode == 0 and "warning: the service differs" in warned.stderr
     assert "the service differs" in out.read_text()
 

@@ -8,9 +8,13 @@ from typing import List, Optional
 
 import typer
 
-from .common import FrameworksDir, dirs, fail, handle_errors, write_output
+from .common import FrameworksDir, SettingsOption, dirs, fail, handle_errors, write_output
 
 ARROW = {"up": "▲", "down": "▼", "same": "=", "new": "new", "gone": "gone"}
+STATUS_NOTE = {"gated": "gated", "not-enough-evidence": "not enough evidence", "not-applicable": "n/a"}
+
+OtherServiceOption = typer.Option(False, "--allow-other-service",
+                                  help="Accept two files that name different services or organisations.")
 
 
 class CompareFormat(str, Enum):
@@ -25,6 +29,8 @@ def compare(old: Path = typer.Argument(..., metavar="OLD", help="The earlier ans
             new: Path = typer.Argument(..., metavar="NEW", help="The later answers file (or result JSON)."),
             format: CompareFormat = typer.Option(CompareFormat.table, "--format", "-f"),
             output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write; stdout if not given."),
+            allow_other_service: bool = OtherServiceOption,
+            settings: Optional[Path] = SettingsOption,
             frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Compare two assessments of one service: levels, findings, caps and the answers behind each change."""
     import sys
@@ -32,7 +38,9 @@ def compare(old: Path = typer.Argument(..., metavar="OLD", help="The earlier ans
     from ..compare import compare_results, result_from_file
     if format == CompareFormat.pdf and output is None and sys.stdout.isatty():
         raise fail("a PDF cannot be shown in the terminal; write it to a file with -o compare.pdf")
-    comparison = compare_results(result_from_file(old, dirs(frameworks_dir)), result_from_file(new, dirs(frameworks_dir)))
+    comparison = compare_results(result_from_file(old, dirs(frameworks_dir), settings),
+                                 result_from_file(new, dirs(frameworks_dir), settings),
+                                 names=(str(old), str(new)), allow_other_service=allow_other_service)
     for warning in comparison.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if format == CompareFormat.table and output is None:
@@ -59,31 +67,48 @@ def _title(c) -> str:
     return f"{c.new.service}: what changed since {c.old.date or 'the last assessment'}"
 
 
-def _level(level) -> str:
-    return "–" if level is None else str(level)
+def _level(level, status=None) -> str:
+    text = "–" if level is None else str(level)
+    return f"{text} ({STATUS_NOTE[status]})" if status in STATUS_NOTE and status != "not-applicable" else text
 
 
 def _change(lc) -> str:
     delta = f" ({lc.delta:+d})" if lc.delta else ""
-    return f"{_level(lc.old_level)} → {_level(lc.new_level)} {ARROW[lc.movement]}{delta}"
+    return f"{_level(lc.old_level, lc.old_status)} → {_level(lc.new_level, lc.new_status)} {ARROW[lc.movement]}{delta}"
+
+
+def _rating(lc, labels) -> str:
+    from ..compare import rag_word
+    before, after = rag_word(lc.old_rag, labels), rag_word(lc.new_rag, labels)
+    return f"{after} (no change)" if before == after else f"{before} to {after}"
+
+
+def _driver_list(lc) -> list:
+    """The answers behind a change; none for a principle whose level and caps held."""
+    return lc.drivers if lc.explained else []
 
 
 def _drivers(lc, most: int = 4) -> str:
-    parts = [f"{d.text}: {d.old_label} → {d.new_label}" for d in lc.drivers[:most]]
-    if len(lc.drivers) > most:
-        parts.append(f"and {len(lc.drivers) - most} more")
+    drivers = _driver_list(lc)
+    parts = [f"{d.text}: {d.old_label} → {d.new_label}" for d in drivers[:most]]
+    if len(drivers) > most:
+        parts.append(f"and {len(drivers) - most} more")
     return "; ".join(parts)
 
 
 def _driver_ids(lc, most: int = 6) -> str:
     """Short form for the terminal: question ids; the Markdown and JSON carry the answers."""
-    ids = [d.ref for d in lc.drivers]
+    ids = [d.ref for d in _driver_list(lc)]
     return ", ".join(ids[:most]) + (f" (+{len(ids) - most} more)" if len(ids) > most else "")
 
 
 def _caps(lc) -> str:
     return "; ".join([f"lifted {c.rule} (≤{c.max_level})" for c in lc.caps_lifted]
                      + [f"added {c.rule} (≤{c.max_level})" for c in lc.caps_added])
+
+
+def _finding_label(finding) -> str:
+    return finding.severity if finding.kind == "risk" else "strength"
 
 
 def print_comparison(c, console=None) -> None:
@@ -93,54 +118,56 @@ def print_comparison(c, console=None) -> None:
 
     console = console or Console()
     console.print(Text(_title(c), style="bold"))
-    console.print(f"{c.old.date or 'undated'} ({c.old.kind}) → {c.new.date or 'undated'} ({c.new.kind});"
-                  f" overall {_change(c.overall)}")
+    console.print(Text(f"{c.old.date or 'undated'} ({c.old.kind}) → {c.new.date or 'undated'} ({c.new.kind});"
+                       f" overall {_change(c.overall)}, {_rating(c.overall, c.rag_labels)}"))
     table = Table(title="Levels")
-    for col in ("Principle", "Level", "Caps", "Answers that changed it"):
-        table.add_column(col)
+    table.add_column("Principle", min_width=14, overflow="fold")    # wrap long names and ids rather than cut them
+    table.add_column("Level", no_wrap=True)
+    table.add_column("Rating", overflow="fold")
+    table.add_column("Answers that changed it", overflow="fold")
     for lc in c.lenses:
-        table.add_row(Text(lc.title, style="bold"), _change(lc), "", "")
+        table.add_row(Text(lc.title, style="bold"), _change(lc), _rating(lc, c.rag_labels), "")
     for lc in c.principles:
-        table.add_row(lc.title, _change(lc), _caps(lc), _driver_ids(lc))
+        table.add_row(Text(lc.title), _change(lc), _rating(lc, c.rag_labels), Text(_driver_ids(lc)))
     console.print(table)
+    for lc in c.principles:
+        if lc.caps_lifted or lc.caps_added:
+            console.print(Text(f"Caps on {lc.title}: {_caps(lc)}"))
     for status in ("new", "resolved", "persisting"):
         items = c.findings_with(status)
         if items:
             console.print(Text(f"{status.capitalize()} findings ({len(items)})", style="bold"))
             for fc in items:
-                label = fc.finding.severity if fc.finding.kind == "risk" else "strength"
-                console.print(Text(f"  {label:<8} {fc.finding.title} [{fc.finding.rule}]"))
+                console.print(Text(f"  {_finding_label(fc.finding):<8} {fc.finding.title} [{fc.finding.rule}]"))
     console.print(Text(f"{len(c.answers_changed)} answer(s) changed", style="dim"))
 
 
 def comparison_markdown(c) -> str:
-    lines = [f"# {_title(c)}", "",
-             f"Earlier: {c.old.date or 'undated'}, {c.old.kind} assessment"
-             + (f" by {c.old.respondent}" if c.old.respondent else "") + f" (framework {c.old.framework_version})  ",
-             f"Later: {c.new.date or 'undated'}, {c.new.kind} assessment"
-             + (f" by {c.new.respondent}" if c.new.respondent else "") + f" (framework {c.new.framework_version})", ""]
-    lines += [f"> Note: {w}" for w in c.warnings] + ([""] if c.warnings else [])
-    lines += [f"**Overall:** {_change(c.overall)}", "", "## Levels", "",
-              "| Principle | Lens | Level | Caps | Answers that changed it |", "| --- | --- | --- | --- | --- |"]
+    from ..reports.markdown import md
+    lines = [f"# {md(_title(c))}", "",
+             md(f"Earlier: {c.old.date or 'undated'}, {c.old.kind} assessment"
+                + (f" by {c.old.respondent}" if c.old.respondent else "") + f" (framework {c.old.framework_version})") + "  ",
+             md(f"Later: {c.new.date or 'undated'}, {c.new.kind} assessment"
+                + (f" by {c.new.respondent}" if c.new.respondent else "") + f" (framework {c.new.framework_version})"), ""]
+    lines += [f"> Note: {md(w)}" for w in c.warnings] + ([""] if c.warnings else [])
+    lines += [f"**Overall:** {md(_change(c.overall))}, {md(_rating(c.overall, c.rag_labels))}", "", "## Levels", "",
+              "| Principle | Lens | Level | Rating | Caps | Answers that changed it |",
+              "| --- | --- | --- | --- | --- | --- |"]
     for lc in c.principles:
-        lines.append(f"| {md_cell(lc.title)} | {md_cell(lc.lens)} | {_change(lc)} | {md_cell(_caps(lc))} | {md_cell(_drivers(lc, 10))} |")
+        cells = (lc.title, lc.lens, _change(lc), _rating(lc, c.rag_labels), _caps(lc), _drivers(lc, 10))
+        lines.append("| " + " | ".join(md(x) for x in cells) + " |")
     lines.append("")
     for lc in c.lenses:
-        lines.append(f"- {md_cell(lc.title)}: {_change(lc)}")
+        lines.append(f"- {md(lc.title)}: {md(_change(lc))}, {md(_rating(lc, c.rag_labels))}")
     for status in ("new", "resolved", "persisting"):
         items = c.findings_with(status)
         lines += ["", f"## {status.capitalize()} findings ({len(items)})", ""]
         for fc in items:
             why = "; ".join(f"{d.text}: {d.old_label} → {d.new_label}" for d in fc.drivers)
-            lines.append(f"- **{fc.finding.severity}** {md_cell(fc.finding.title)} (`{fc.finding.rule}`)"
-                         + (f" — because {md_cell(why)}" if why else ""))
+            lines.append(f"- **{_finding_label(fc.finding)}** {md(fc.finding.title)} (rule {md(fc.finding.rule)})"
+                         + (f" — because {md(why)}" if why else ""))
         if not items:
             lines.append("None.")
     lines += ["", f"## Answers that changed ({len(c.answers_changed)})", ""]
-    lines += [f"- {md_cell(a.text)}: {md_cell(a.old_label)} → {md_cell(a.new_label)}" for a in c.answers_changed] or ["None."]
+    lines += [f"- {md(a.text)}: {md(a.old_label)} → {md(a.new_label)}" for a in c.answers_changed] or ["None."]
     return "\n".join(lines) + "\n"
-
-
-def md_cell(text: str) -> str:
-    """Table-safe Markdown: pipes escaped, line breaks flattened."""
-    return " ".join(str(text).split()).replace("|", "\\|")

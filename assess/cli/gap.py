@@ -7,10 +7,12 @@ from typing import List, Optional
 
 import typer
 
-from .common import FrameworksDir, dirs, handle_errors, write_output
+from .common import FrameworksDir, SettingsOption, dirs, fail, handle_errors, write_output
+from .compare import OtherServiceOption
 
 DIRECTION = {"self-higher": "team rates itself higher", "self-lower": "team rates itself lower",
-             "agree": "agree", "not-comparable": "not comparable"}
+             "agree": "agree", "not-applicable": "does not apply"}
+STATUS_NOTE = {"gated": " (gated)", "not-enough-evidence": " (not enough evidence)", "not-applicable": " (n/a)"}
 
 
 class GapFormat(str, Enum):
@@ -23,11 +25,19 @@ class GapFormat(str, Enum):
 def gap(self_file: Path = typer.Argument(..., metavar="SELF", help="The team's self-assessment (answers file or result JSON)."),
         assessor_file: Path = typer.Argument(..., metavar="ASSESSOR", help="The assessor's assessment of the same service."),
         format: GapFormat = typer.Option(GapFormat.table, "--format", "-f"),
+        large_gap: int = typer.Option(2, "--large-gap", help="Levels apart that count as a large gap (at least 1)."),
+        allow_other_service: bool = OtherServiceOption,
+        settings: Optional[Path] = SettingsOption,
         frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Per principle, where the team's view and the assessor's differ, and the answers behind it."""
     from ..compare import result_from_file
     from ..gap import gap_results
-    g = gap_results(result_from_file(self_file, dirs(frameworks_dir)), result_from_file(assessor_file, dirs(frameworks_dir)))
+    if large_gap < 1:
+        raise fail(f"--large-gap must be at least 1 level, not {large_gap}")
+    g = gap_results(result_from_file(self_file, dirs(frameworks_dir), settings),
+                    result_from_file(assessor_file, dirs(frameworks_dir), settings),
+                    names=(str(self_file), str(assessor_file)), allow_other_service=allow_other_service,
+                    large_gap=large_gap)
     for warning in g.warnings:
         typer.echo(f"warning: {warning}", err=True)
     if format == GapFormat.json:
@@ -38,11 +48,24 @@ def gap(self_file: Path = typer.Argument(..., metavar="SELF", help="The team's s
         print_gap(g)
 
 
+def reading(p) -> str:
+    """How the two views relate, in words; "not comparable" says which side has no level."""
+    if p.direction in DIRECTION:
+        return DIRECTION[p.direction]
+    if "not-applicable" in (p.self_status, p.assessor_status):
+        return "applies on one side only"
+    return "not comparable: one side has no level"
+
+
 def _levels(p) -> str:
-    def one(level):
-        return "–" if level is None else str(level)
+    def one(level, status):
+        return ("–" if level is None else str(level)) + STATUS_NOTE.get(status or "", "")
     sign = f" ({p.gap:+d})" if p.gap else ""
-    return f"{one(p.self_level)} vs {one(p.assessor_level)}{sign}"
+    return f"{one(p.self_level, p.self_status)} vs {one(p.assessor_level, p.assessor_status)}{sign}"
+
+
+def _large_note(g) -> str:
+    return f"{len(g.large)} principle(s) differ by {g.large_gap} level{'' if g.large_gap == 1 else 's'} or more"
 
 
 def print_gap(g, console=None) -> None:
@@ -52,32 +75,32 @@ def print_gap(g, console=None) -> None:
 
     console = console or Console()
     console.print(Text(f"{g.assessor_side.service}: self-assessment against the assessor's view", style="bold"))
-    console.print(f"Overall: {_levels(g.overall)}, {DIRECTION[g.overall.direction]}")
+    console.print(Text(f"Overall: {_levels(g.overall)}, {reading(g.overall)}"))
     table = Table(title="Self vs assessor")
     for col in ("Principle", "Self vs assessor", "Reading", "Answers that differ"):
         table.add_column(col)
     for p in g.principles:
-        style = "bold" if p.gap is not None and abs(p.gap) >= 1 else ""
-        table.add_row(p.title, Text(_levels(p), style=style), DIRECTION[p.direction], ", ".join(a.ref for a in p.answers))
+        style = "bold" if p in g.large else ""
+        table.add_row(Text(p.title), Text(_levels(p), style=style), reading(p), ", ".join(a.ref for a in p.answers))
     console.print(table)
-    console.print(Text(f"{len(g.answers_differing)} answer(s) differ; {len(g.large)} principle(s) differ by a level or more",
-                       style="dim"))
+    console.print(Text(f"{len(g.answers_differing)} answer(s) differ; {_large_note(g)}", style="dim"))
 
 
 def gap_markdown(g) -> str:
-    from .compare import md_cell
-    lines = [f"# {md_cell(g.assessor_side.service)}: self-assessment against the assessor's view", "",
-             f"Self: {g.self_side.date or 'undated'}" + (f" by {md_cell(g.self_side.respondent)}" if g.self_side.respondent else "")
-             + f"; assessor: {g.assessor_side.date or 'undated'}"
-             + (f" by {md_cell(g.assessor_side.respondent)}" if g.assessor_side.respondent else ""), ""]
-    lines += [f"> Note: {md_cell(w)}" for w in g.warnings] + ([""] if g.warnings else [])
-    lines += [f"**Overall:** {_levels(g.overall)}, {DIRECTION[g.overall.direction]}", "",
+    from ..reports.markdown import md
+    lines = [f"# {md(g.assessor_side.service)}: self-assessment against the assessor's view", "",
+             md(f"Self: {g.self_side.date or 'undated'}" + (f" by {g.self_side.respondent}" if g.self_side.respondent else "")
+                + f"; assessor: {g.assessor_side.date or 'undated'}"
+                + (f" by {g.assessor_side.respondent}" if g.assessor_side.respondent else "")), ""]
+    lines += [f"> Note: {md(w)}" for w in g.warnings] + ([""] if g.warnings else [])
+    lines += [f"**Overall:** {md(_levels(g.overall))}, {md(reading(g.overall))}", "", md(_large_note(g)) + ".", "",
               "| Principle | Self vs assessor | Reading | Answers that differ (self → assessor) |", "| --- | --- | --- | --- |"]
     for p in g.principles:
         answers = "; ".join(f"{a.text}: {a.self_label} → {a.assessor_label}" for a in p.answers)
-        lines.append(f"| {md_cell(p.title)} | {_levels(p)} | {DIRECTION[p.direction]} | {md_cell(answers)} |")
+        lines.append("| " + " | ".join(md(x) for x in (p.title, _levels(p), reading(p), answers)) + " |")
     for title, findings in (("Findings only in the self-assessment", g.only_self_findings),
                             ("Findings only in the assessor's view", g.only_assessor_findings)):
         lines += ["", f"## {title} ({len(findings)})", ""]
-        lines += [f"- **{f.severity}** {md_cell(f.title)} (`{f.rule}`)" for f in findings] or ["None."]
+        lines += [f"- **{f.severity if f.kind == 'risk' else 'strength'}** {md(f.title)} (rule {md(f.rule)})"
+                  for f in findings] or ["None."]
     return "\n".join(lines) + "\n"

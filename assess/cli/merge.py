@@ -7,14 +7,16 @@ from typing import List, Optional
 import typer
 
 from .common import FrameworksDir, dirs, fail, handle_errors
+from .compare import OtherServiceOption
 
 
 @handle_errors
 def merge(files: List[Path] = typer.Argument(..., metavar="RESPONDENT_FILES...", help="Answers files from team members."),
           output: Path = typer.Option(..., "--output", "-o", help="The consensus answers file to write."),
           force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+          allow_other_service: bool = OtherServiceOption,
           frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
-    """Combine team members' answers: agreement and spread per question, strong disagreement marked to discuss."""
+    """Combine team members' answers: agreement and spread per question, disagreement marked to discuss."""
     from ..answers import load_answers
     from ..errors import AssessError
     from ..merge import merge_assessments, merged_yaml
@@ -25,6 +27,8 @@ def merge(files: List[Path] = typer.Argument(..., metavar="RESPONDENT_FILES...",
         raise fail(f"{output} is one of the respondents' files; write the consensus to a new file")
     if output.exists() and not force:
         raise fail(f"{output} already exists; use --force to overwrite it")
+    if not output.parent.is_dir():
+        raise fail(f"{output}: the folder {output.parent} does not exist")
     assessments, problems = [], []
     for file in files:
         try:
@@ -33,7 +37,7 @@ def merge(files: List[Path] = typer.Argument(..., metavar="RESPONDENT_FILES...",
             problems.extend(exc.diagnostics)
     if problems:
         raise AssessError(problems)
-    merged = merge_assessments(assessments)
+    merged = merge_assessments(assessments, allow_other_service=allow_other_service)
     for warning in merged.warnings:
         typer.echo(f"warning: {warning}", err=True)
     atomic_write(output, merged_yaml(merged, assessments[0].framework))
@@ -41,4 +45,4 @@ def merge(files: List[Path] = typer.Argument(..., metavar="RESPONDENT_FILES...",
     typer.echo(f"wrote {output}: {len(merged.questions)} questions answered, {agreed} in full agreement, "
                f"{len(merged.to_discuss)} to discuss", err=True)
     for q in merged.to_discuss:
-        typer.echo(f"  discuss {q.question}: spread {q.spread:g} levels", err=True)
+        typer.echo(f"  discuss {q.question}: {q.discuss_reason}", err=True)

@@ -23,7 +23,8 @@ class ReportFormat(str, Enum):
 def report(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answers file to report on."),
            output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write; '-' or none for stdout."),
            format: Optional[ReportFormat] = typer.Option(None, "--format", "-f",
-                                                         help="Output format; default from the file extension, else pdf."),
+                                                         help="Output format; default from the file extension "
+                                                              "(.pdf .html .md .csv .json), pdf on stdout."),
            template_dir: Optional[List[Path]] = typer.Option(None, "--template-dir", help="Folder of templates that override the built-in ones; may repeat.",
                                                              show_default=False),
            previous: Optional[Path] = typer.Option(None, "--previous", metavar="OLD",
@@ -31,19 +32,21 @@ def report(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
                                                         "adds a 'Since last time' section and the earlier levels on the charts."),
            no_plan: bool = typer.Option(False, "--no-plan",
                                         help="Leave out the answer changes that reach each next level (faster)."),
+           allow_other_service: bool = typer.Option(False, "--allow-other-service",
+                                                    help="Accept a --previous file that names another service or organisation."),
            settings: Optional[Path] = SettingsOption,
            frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Render the assessment report: PDF for a programme board, or HTML, Markdown, CSV, JSON."""
     from ..errors import AssessError, Diagnostic
     from ..pipeline import evaluate, load_assessment
-    from ..reports import PLANNED_FORMATS, format_for, render
+    from ..reports import PLANNED_FORMATS, render
     from ..reports.actions import next_level_plan
 
-    fmt = format.value if format else (format_for(output) if output and str(output) != "-" else None) or "pdf"
+    to_stdout = output is None or str(output) == "-"
+    fmt = (format.value if format else "pdf") if to_stdout else output_format(output, format.value if format else None)
     for folder in template_dir or []:
         if not folder.is_dir():
             raise fail(f"--template-dir {folder}: not a folder")
-    to_stdout = output is None or str(output) == "-"
     if to_stdout and fmt == "pdf" and sys.stdout.isatty():
         raise fail("a PDF cannot be shown in the terminal; write it to a file with -o report.pdf")
     assessment = load_assessment(answers, dirs(frameworks_dir), settings)
@@ -52,7 +55,8 @@ def report(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
     if previous is not None:
         from ..compare import compare_results
         try:
-            comparison = compare_results(earlier_result(previous, dirs(frameworks_dir), settings), result)
+            comparison = compare_results(earlier_result(previous, dirs(frameworks_dir), settings), result,
+                                         names=(str(previous), str(answers)), allow_other_service=allow_other_service)
         except AssessError as exc:      # name the earlier file where the message does not
             raise AssessError([d if d.file else Diagnostic(str(previous), 0, "--previous", d.message)
                                for d in exc.diagnostics]) from None
@@ -60,12 +64,32 @@ def report(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
             typer.echo(f"warning: {warning}", err=True)
     plan = next_level_plan(assessment) if fmt in PLANNED_FORMATS and not no_plan else None
     data = render(result, fmt, template_dirs=dirs(template_dir), framework=assessment.framework,
-                  comparison=comparison, plan=plan)
-    if not to_stdout:
-        output.parent.mkdir(parents=True, exist_ok=True)
+                  comparison=comparison, plan=plan, warn=lambda message: typer.echo(f"warning: {message}", err=True))
     write_output(data, None if to_stdout else output)
     if not to_stdout:
         typer.echo(f"wrote {output} ({fmt})", err=True)
+
+
+def output_format(output: Path, asked: Optional[str]) -> str:
+    """The format to write to `output`: as asked, else as its extension says. A missing or
+    non-folder parent, or an extension that names another format than the one asked for, is
+    refused before any work is done, so no file lands somewhere or in a shape nobody meant."""
+    from ..reports import EXTENSIONS, format_for
+    parent = output.parent
+    if not parent.exists():
+        raise fail(f"-o {output}: the folder {parent} does not exist; create it first")
+    if not parent.is_dir():
+        raise fail(f"-o {output}: {parent} is a file, not a folder")
+    if output.is_dir():
+        raise fail(f"-o {output}: is a folder; name a file inside it, such as {output / 'report.pdf'}")
+    named = format_for(output)
+    if asked is not None and named is not None and named != asked:
+        raise fail(f"-o {output}: the name says {named} but --format says {asked}; "
+                   f"name the file {output.with_suffix(EXTENSIONS[asked]).name} or leave out --format")
+    if asked is None and named is None:
+        endings = " ".join(EXTENSIONS.values())
+        raise fail(f"-o {output}: cannot tell the format from the file name; end it in one of {endings}, or give --format")
+    return asked or named
 
 
 def earlier_result(path: Path, frameworks_dirs: list[Path], settings: Optional[Path]):
