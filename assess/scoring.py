@@ -217,7 +217,7 @@ def _findings(assessment: Assessment, effects: Effects, shown: dict[str, bool], 
 def _satisfied_branch(node, facts: cond.Facts, effects: Effects) -> tuple:
     """The leaves of the first alternative of a condition that holds: what made the rule fire."""
     facts = cond.Facts(facts.answers, facts.meta, dict(effects.derived))
-    for conj in cond.dnf(cond.nnf(node)):
+    for conj in cond.alternatives(node):
         if all(cond.evaluate(leaf, facts) for leaf in conj):
             return conj
     return tuple(cond.leaves(node))
