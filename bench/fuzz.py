@@ -13,7 +13,6 @@ import json
 import sys
 import tempfile
 import time
-import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,8 +36,9 @@ def main() -> None:
         for name, job in jobs:
             try:
                 job()
-            except Exception:
-                failures.append(f"{name}: {traceback.format_exc(limit=1).strip().splitlines()[-1]}")
+            except Exception as exc:   # one failing share must not hide the others
+                first = (str(exc).strip().splitlines() or [""])[0][:300]
+                failures.append(f"{name}: {type(exc).__name__}: {first}")
     seconds = time.perf_counter() - start
     cases = sum(CASES.values())
     figures = {"cases": cases, "by_kind": dict(CASES), "failed": failures, "ok": not failures, "seconds": round(seconds, 1)}

@@ -199,4 +199,6 @@ FIXED_FRAMEWORKS = [
      ("rules", 5, "expands the document")),
     ("utf-16 rules", Q, R.encode("utf-16"), ("rules", 1, "UTF-16")),
     ("binary questionnaire", bytes(range(256)), R, ("questionnaire", 2, "not UTF-8 text")),
+    ("informs is not a list", Q.replace("levels: {yes: 4, no: 1}\n        informs: [{principle: accountability}]",
+                                        "levels: {yes: 4, no: 1}\n        informs: true"), R, ("questionnaire", 55, "")),
 ]
