@@ -64,6 +64,7 @@ class PrinciplePlan(BaseModel):
     title: str
     lens: str
     level_now: Optional[int]
+    status_now: str = "scored"          # "gated": level 1 set by a gate, with too little answered to score
     goal: int
     level_reached: Optional[int]
     reached: bool
@@ -82,6 +83,8 @@ class Plan(BaseModel):
     framework: dict[str, str]
     target: Optional[int]
     principles: list[PrinciplePlan]
+    not_applicable: list[str] = []      # ids of principles that do not apply to this assessment
+    at_goal: list[str] = []             # ids of principles already at the level asked for
 
 
 def plan_actions(assessment: Assessment, target: Optional[int] = None, principle: Optional[str] = None,
@@ -95,17 +98,20 @@ def plan_actions(assessment: Assessment, target: Optional[int] = None, principle
     if target is not None and not 1 <= target <= top:
         raise AssessError(f"--target must be a level from 1 to {top}")
     base = evaluate(assessment)
-    plans = []
+    plans, not_applicable, at_goal = [], [], []
     for p in base.principles:
         if principle is not None and p.id != principle:
             continue
         if not p.applicable and p.status == "not-applicable":
+            not_applicable.append(p.id)
             continue
         goal = target if target is not None else min(top, (p.level or 0) + 1)
         if p.level is not None and p.level >= goal:
+            at_goal.append(p.id)
             continue
         plans.append(_Search(assessment, base, p.id, goal, budget, evaluate).run())
-    return Plan(service=assessment.meta.service, framework=dict(base.framework), target=target, principles=plans)
+    return Plan(service=assessment.meta.service, framework=dict(base.framework), target=target, principles=plans,
+                not_applicable=not_applicable, at_goal=at_goal)
 
 
 def apply_changes(assessment: Assessment, changes: dict[str, Answer]) -> Assessment:
@@ -284,7 +290,8 @@ class _Search:
             note = (f"no set of changes to the answers behind this principle reached level {self.goal}; "
                     "the closest plan found is shown")
         return PrinciplePlan(
-            principle=self.pid, title=before.title, lens=before.lens, level_now=before.level, goal=self.goal,
+            principle=self.pid, title=before.title, lens=before.lens, level_now=before.level,
+            status_now=before.status, goal=self.goal,
             level_reached=after.level, reached=reached, changes=planned, cost=sum(c.cost for c in planned),
             caps_cleared=[c for c in before.caps if c.rule not in {x.rule for x in after.caps}],
             findings_cleared=[_ref(f) for rule, f in risks_before.items() if rule not in risks_after],

@@ -1,30 +1,44 @@
 """A programme board's view of many services, from a folder of answers files.
 
-Files are evaluated in worker processes (one engine per process: durable-rules has no locks),
-then rolled up here without further engine work. A service is its framework, service name and
-organisation; its latest assessment (by date, then file name) fills the heatmap, and the one
-before it (of the same kind) gives its movement. Staleness is measured from the newest
-assessment date in the portfolio, never from today, so the same files give the same report.
+Files are evaluated by assess/batch.py (in worker processes when there are many), then
+rolled up here without further engine work.
+
+- A service is its framework plus its service and organisation (compare.service_identity:
+  case and spacing aside). Its latest assessment fills the heatmap: the latest date; on the
+  same date an assessor's over a self-assessment, then a consensus (written by `assess
+  merge`) over one respondent's, then the file name. The one before it of the same kind
+  gives its movement.
+- Age is measured from the as-of date (today unless given), so a folder of old files shows
+  as stale; the as-of date is stated in every output.
+- Risk ranking (RISK_ORDER): services whose risk is known come first, ordered by overall
+  rating (red, then amber, then green), then the number of high, then of medium risk
+  findings, then the share of red principles, then low findings, then the lower overall
+  score. A service whose risk is not known (no overall level, or fewer than LOW_ANSWERED
+  of its applicable questions answered) is never ranked as low risk: it is listed apart.
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Iterable, Optional
 
 from pydantic import BaseModel
 
+from .batch import IN_PROCESS_BELOW, evaluate_files as _evaluate  # noqa: F401  (re-exported for callers)
+from .compare import rag_word, service_identity
+from .gap import DATES_APART_DAYS, LARGE_GAP
+from .merge import CONSENSUS_PREFIX
 from .models import SEVERITY_ORDER, Result
 
 STALE_DAYS = 365
 LOW_ANSWERED = 0.8        # share of applicable questions answered, below which confidence is low
 LOW_EVIDENCED = 0.3       # share of scored answers with evidence, below which confidence is low
-SEVERITY_WEIGHT = {"high": 3, "medium": 2, "low": 1, "info": 0}
-RAG_WEIGHT = {"red": 2, "amber": 1}
 SYSTEMIC_SHARE = 0.1      # a rule is systemic when it fires in this share of services (and at least two)
-IN_PROCESS_BELOW = 16     # fewer files than this are evaluated without starting workers
+RAG_RANK = {"red": 0, "amber": 1, "green": 2}
+KIND_RANK = {"self": 0, "assessor": 1}   # on the same date the later in this order is the latest
+RISK_ORDER = ("overall rating (red, amber, green)", "high risk findings", "medium risk findings",
+              "share of red principles", "low risk findings", "overall score")
 
 
 class Skipped(BaseModel):
@@ -36,8 +50,8 @@ class Cell(BaseModel):
     principle: str
     level: Optional[int]
     rag: Optional[str]
-    status: str
-    capped: bool
+    status: str                    # scored, gated, not-enough-evidence, not-applicable
+    capped: bool                   # a binding cap holds the level down
 
 
 class Movement(BaseModel):
@@ -56,6 +70,7 @@ class GapFlag(BaseModel):
     self_file: str
     assessor_file: str
     principles: list[dict]         # id, title, self_level, assessor_level, gap
+    days_apart: Optional[int] = None
 
 
 class ServiceRow(BaseModel):
@@ -71,10 +86,12 @@ class ServiceRow(BaseModel):
     overall_score: Optional[float]
     cells: list[Cell]
     risks: dict[str, int]          # severity -> count of risk findings
-    risk_score: int
+    red_share: float               # red principles among applicable principles with a level
+    risk_known: bool
+    risk_unknown_why: str = ""
     answered_share: float
     evidenced_share: float
-    age_days: Optional[int]
+    age_days: Optional[int]        # days before the as-of date; negative when dated after it
     stale: bool
     low_confidence: bool
     assessments: int               # how many files this service has in the portfolio
@@ -93,10 +110,12 @@ class FrameworkBlock(BaseModel):
     services: list[ServiceRow]
     rag_counts: dict[str, dict[str, int]]   # principle id -> green/amber/red/none -> count
     overall_rag_counts: dict[str, int]
+    rag_labels: dict[str, str] = {}
 
 
 class SystemicFinding(BaseModel):
     framework: str
+    framework_title: str = ""
     rule: str
     principle: str
     severity: str
@@ -107,14 +126,15 @@ class SystemicFinding(BaseModel):
 
 
 class Portfolio(BaseModel):
-    reference_date: Optional[str]   # the newest assessment date: staleness is measured from it
+    as_of: str                      # ages are measured back from this date
     stale_days: int
+    large_gap: int = LARGE_GAP
     files: int
     evaluated: int
     skipped: list[Skipped]
     frameworks: list[FrameworkBlock]
     systemic: list[SystemicFinding]
-    ranked: list[str]               # service keys, highest risk first
+    ranked: list[str]               # service keys: known risk, highest first, then unknown risk
 
     def rows(self) -> list[ServiceRow]:
         return [row for block in self.frameworks for row in block.services]
@@ -122,92 +142,52 @@ class Portfolio(BaseModel):
     def row(self, key: str) -> ServiceRow:
         return next(r for r in self.rows() if r.key == key)
 
+    def block(self, framework: str) -> FrameworkBlock:
+        return next(b for b in self.frameworks if b.id == framework)
+
 
 # ---------------------------------------------------------------- finding and evaluating files
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
-    """Answers files under the given folders (recursively) plus files named directly."""
+    """Answers files under the given folders (recursively) plus files named directly; a file
+    reached twice (by a relative and an absolute path, or a link) counts once."""
     from .errors import AssessError, Diagnostic
-    found: list[Path] = []
+    found: dict[Path, Path] = {}
     problems = []
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            found += [f for f in sorted(path.rglob("*")) if f.suffix.lower() in (".yaml", ".yml") and f.is_file()
-                      and not any(part.startswith(".") for part in f.relative_to(path).parts)]
+            candidates = [f for f in sorted(path.rglob("*")) if f.suffix.lower() in (".yaml", ".yml") and f.is_file()
+                          and not any(part.startswith(".") for part in f.relative_to(path).parts)]
         elif path.is_file():
-            found.append(path)
+            candidates = [path]
         else:
             problems.append(Diagnostic(str(path), 0, "", "no such file or folder"))
+            continue
+        for f in candidates:
+            found.setdefault(f.resolve(), f)
     if problems:
         raise AssessError(problems)
-    return list(dict.fromkeys(found))
-
-
-def _evaluate_batch(paths: list[str], frameworks_dirs: list[str]) -> list[tuple]:
-    """In a worker: evaluate each file; a bad file becomes its problems, never an exception."""
-    from .errors import AssessError, EngineError
-    from .pipeline import evaluate_file
-    out = []
-    for path in paths:
-        try:
-            out.append(("ok", path, evaluate_file(path, [Path(d) for d in frameworks_dirs])))
-        except AssessError as exc:
-            out.append(("skip", path, [str(d) for d in exc.diagnostics]))
-        except EngineError as exc:
-            out.append(("skip", path, [f"{path}: {exc}"]))
-        except Exception as exc:   # one broken file must not stop a board report of hundreds
-            out.append(("skip", path, [f"{path}: could not be evaluated ({type(exc).__name__}: {exc})"]))
-    return out
+    return list(found.values())
 
 
 def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = None, workers: Optional[int] = None,
-                   on_progress: Optional[Callable[[int], None]] = None) -> tuple[list[tuple[str, Result]], list[Skipped]]:
-    """Evaluate every file, in worker processes when there are enough; results in file order."""
-    names = [str(f) for f in files]
-    dirs = [str(d) for d in frameworks_dirs or []]
-    workers = workers or os.cpu_count() or 1
-    outcomes: list[tuple] = []
-    if workers <= 1 or len(names) < IN_PROCESS_BELOW:
-        for name in names:
-            outcomes += _evaluate_batch([name], dirs)
-            if on_progress:
-                on_progress(1)
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-        size = max(1, min(25, math.ceil(len(names) / (workers * 4))))
-        batches = [names[i:i + size] for i in range(0, len(names), size)]
-        # spawn: each worker starts clean and builds its own engine, nothing inherited mid-state
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(_evaluate_batch, batch, dirs): batch for batch in batches}
-            for future in as_completed(futures):
-                try:
-                    done = future.result()
-                except Exception as exc:   # a worker that died takes only its own batch with it
-                    done = [("skip", name, [f"{name}: the worker evaluating it stopped ({type(exc).__name__})"])
-                            for name in futures[future]]
-                outcomes += done
-                if on_progress:
-                    on_progress(len(done))
-    order = {name: i for i, name in enumerate(names)}
-    outcomes.sort(key=lambda o: order[o[1]])
-    evaluated = [(o[1], o[2]) for o in outcomes if o[0] == "ok"]
-    skipped = [Skipped(file=o[1], problems=o[2]) for o in outcomes if o[0] == "skip"]
-    return evaluated, skipped
+                   on_progress=None, settings=None) -> tuple[list[tuple[str, Result]], list[Skipped]]:
+    """Evaluate every file (assess/batch.py); results in file order, bad files as Skipped."""
+    evaluated, skipped = _evaluate(files, frameworks_dirs, workers, on_progress, settings)
+    return evaluated, [Skipped(file=f, problems=p) for f, p in skipped]
 
 
 # ---------------------------------------------------------------- the roll-up (pure)
 
 def build_portfolio(evaluated: list[tuple[str, Result]], skipped: list[Skipped] = (), stale_days: int = STALE_DAYS,
-                    files: Optional[int] = None) -> Portfolio:
+                    files: Optional[int] = None, as_of: Optional[dt.date] = None, large_gap: int = LARGE_GAP) -> Portfolio:
+    as_of = as_of or dt.date.today()
     groups: dict[tuple, list[tuple[str, Result]]] = {}
     for file, result in evaluated:
-        meta = result.assessment
-        groups.setdefault((result.framework["id"], meta["service"], meta.get("organisation") or ""), []).append((file, result))
+        groups.setdefault((result.framework["id"], *service_identity(result.assessment)), []).append((file, result))
     for items in groups.values():
         items.sort(key=_when)
-    reference = max((items[-1][1].assessment.get("date") or "" for items in groups.values()), default="") or None
     by_framework: dict[str, list[list[tuple[str, Result]]]] = {}
     for (fid, _, _), items in sorted(groups.items()):
         by_framework.setdefault(fid, []).append(items)
@@ -216,45 +196,72 @@ def build_portfolio(evaluated: list[tuple[str, Result]], skipped: list[Skipped] 
         newest = max((items[-1] for items in services), key=_when)[1]   # its principles head the heatmap
         versions = sorted({r.framework["version"] for items in services for _, r in items})
         principles = [{"id": p.id, "title": p.title, "lens": p.lens} for p in newest.principles]
-        blocks.append(_block(fid, newest.framework["title"], versions, principles,
-                             [_row(items, reference, stale_days) for items in services]))
-    latest_results = {_key(fid, svc, org): items[-1][1] for (fid, svc, org), items in groups.items()}
-    ranked = sorted((r for b in blocks for r in b.services),
-                    key=lambda r: (-r.risk_score, r.overall_score if r.overall_score is not None else -1, r.service, r.key))
-    return Portfolio(reference_date=reference, stale_days=stale_days, files=files if files is not None else len(evaluated) + len(skipped),
+        blocks.append(_block(fid, newest.framework["title"], versions, principles, newest.rag_labels,
+                             [_row(items, as_of, stale_days, large_gap) for items in services]))
+    latest = {_key(items[-1][1]): items[-1][1] for items in groups.values()}
+    titles = {b.id: b.title for b in blocks}
+    rows = [r for b in blocks for r in b.services]
+    ranked = sorted((r for r in rows if r.risk_known), key=risk_key) + \
+        sorted((r for r in rows if not r.risk_known), key=lambda r: (r.answered_share, r.service.casefold(), r.key))
+    return Portfolio(as_of=as_of.isoformat(), stale_days=stale_days, large_gap=large_gap,
+                     files=files if files is not None else len(evaluated) + len(skipped),
                      evaluated=len(evaluated), skipped=list(skipped), frameworks=blocks,
-                     systemic=systemic_findings(latest_results), ranked=[r.key for r in ranked])
+                     systemic=systemic_findings(latest, titles), ranked=[r.key for r in ranked])
+
+
+def risk_key(row: ServiceRow) -> tuple:
+    """RISK_ORDER as a sort key: the riskiest service sorts first."""
+    return (RAG_RANK.get(row.overall_rag, 3), -row.risks["high"], -row.risks["medium"], -row.red_share,
+            -row.risks["low"], row.overall_score if row.overall_score is not None else math.inf,
+            row.service.casefold(), row.key)
 
 
 def _when(item: tuple[str, Result]) -> tuple:
+    """Oldest first: date, then an assessor's after a self-assessment, then a consensus after
+    one respondent's, then file name."""
     file, result = item
-    return (result.assessment.get("date") or "", Path(file).name, file)
+    meta = result.assessment
+    consensus = str(meta.get("respondent") or "").startswith(CONSENSUS_PREFIX)
+    return (meta.get("date") or "", KIND_RANK.get(meta.get("kind"), 0), consensus, Path(file).name, file)
 
 
-def _key(framework: str, service: str, organisation: str) -> str:
-    return f"{framework}/{service}/{organisation}"
+def _key(result: Result) -> str:
+    meta = result.assessment
+    return f"{result.framework['id']}/{meta['service']}/{meta.get('organisation') or ''}"
 
 
-def _row(items: list[tuple[str, Result]], reference: Optional[str], stale_days: int) -> ServiceRow:
+def _row(items: list[tuple[str, Result]], as_of: dt.date, stale_days: int, large_gap: int) -> ServiceRow:
     file, r = items[-1]
     meta = r.assessment
     risks = {s: sum(1 for f in r.findings if f.kind == "risk" and f.severity == s) for s in ("high", "medium", "low")}
-    rags = [p.rag for p in r.principles if p.applicable]
+    levelled = [p for p in r.principles if p.applicable and p.level is not None]
     date = meta.get("date")
-    age = (dt.date.fromisoformat(reference) - dt.date.fromisoformat(date)).days if date and reference else None
+    age = (as_of - dt.date.fromisoformat(str(date))).days if date else None
     conf = r.confidence
+    unknown_why = _risk_unknown(r)
     return ServiceRow(
-        key=_key(r.framework["id"], meta["service"], meta.get("organisation") or ""), framework=r.framework["id"],
+        key=_key(r), framework=r.framework["id"],
         service=meta["service"], organisation=meta.get("organisation") or "", file=file, date=date, kind=meta.get("kind", ""),
         overall_level=r.overall.get("level"), overall_rag=r.overall.get("rag"), overall_score=r.overall.get("score"),
         cells=[Cell(principle=p.id, level=p.level if p.applicable else None, rag=p.rag if p.applicable else None,
-                    status=p.status if p.applicable else "not-applicable", capped=bool(p.caps)) for p in r.principles],
-        risks=risks, risk_score=sum(SEVERITY_WEIGHT[s] * n for s, n in risks.items()) + sum(RAG_WEIGHT.get(x, 0) for x in rags),
+                    status=p.status if p.applicable else "not-applicable",
+                    capped=p.applicable and any(c.binding for c in p.caps)) for p in r.principles],
+        risks=risks, red_share=round(sum(1 for p in levelled if p.rag == "red") / len(levelled), 4) if levelled else 0.0,
+        risk_known=not unknown_why, risk_unknown_why=unknown_why,
         answered_share=conf.answered_share, evidenced_share=conf.evidenced_share, age_days=age,
         stale=age is None or age > stale_days,
         low_confidence=conf.answered_share < LOW_ANSWERED or conf.evidenced_share < LOW_EVIDENCED
-        or any(p.status == "not-enough-evidence" for p in r.principles if p.applicable),
-        assessments=len(items), movement=_movement(items), gap=_gap(items))
+        or any(p.status in ("not-enough-evidence", "gated") for p in r.principles if p.applicable),
+        assessments=len(items), movement=_movement(items), gap=_gap(items, large_gap))
+
+
+def _risk_unknown(r: Result) -> str:
+    """Why a service's risk cannot be ranked, or "" when it can."""
+    if r.confidence.answered_share < LOW_ANSWERED:
+        return f"only {round(r.confidence.answered_share * 100)}% of applicable questions answered"
+    if r.overall.get("level") is None:
+        return "no overall level: not enough evidence"
+    return ""
 
 
 def _movement(items: list[tuple[str, Result]]) -> Optional[Movement]:
@@ -264,7 +271,7 @@ def _movement(items: list[tuple[str, Result]]) -> Optional[Movement]:
     if not earlier:
         return None
     previous_file, previous = earlier[-1]
-    c = compare_results(previous, latest)
+    c = compare_results(previous, latest, allow_other_service=True)   # grouped by service already
     return Movement(previous_file=previous_file, previous_date=previous.assessment.get("date"),
                     overall_from=c.overall.old_level, overall_to=c.overall.new_level, overall_delta=c.overall.delta,
                     up=[p.title for p in c.principles if p.movement == "up"],
@@ -273,21 +280,22 @@ def _movement(items: list[tuple[str, Result]]) -> Optional[Movement]:
                     findings_resolved=sum(1 for f in c.findings_with("resolved") if f.finding.kind == "risk"))
 
 
-def _gap(items: list[tuple[str, Result]]) -> Optional[GapFlag]:
+def _gap(items: list[tuple[str, Result]], large_gap: int) -> Optional[GapFlag]:
     """Large self/assessor gaps between the latest of each kind, when the service has both."""
     from .gap import gap_results
     by_kind = {r.assessment.get("kind"): (f, r) for f, r in items}   # items are oldest first: the last wins
     if "self" not in by_kind or "assessor" not in by_kind:
         return None
-    g = gap_results(by_kind["self"][1], by_kind["assessor"][1])
+    g = gap_results(by_kind["self"][1], by_kind["assessor"][1], allow_other_service=True, large_gap=large_gap)
     if not g.large:
         return None
-    return GapFlag(self_file=by_kind["self"][0], assessor_file=by_kind["assessor"][0],
+    return GapFlag(self_file=by_kind["self"][0], assessor_file=by_kind["assessor"][0], days_apart=g.days_apart,
                    principles=[{"id": p.id, "title": p.title, "self_level": p.self_level,
                                 "assessor_level": p.assessor_level, "gap": p.gap} for p in g.large])
 
 
-def _block(fid: str, title: str, versions: list[str], principles: list[dict], rows: list[ServiceRow]) -> FrameworkBlock:
+def _block(fid: str, title: str, versions: list[str], principles: list[dict], labels: dict[str, str],
+           rows: list[ServiceRow]) -> FrameworkBlock:
     rows = sorted(rows, key=lambda r: (r.service.casefold(), r.organisation.casefold(), r.key))
     counts = {p["id"]: {"green": 0, "amber": 0, "red": 0, "none": 0} for p in principles}
     for row in rows:
@@ -298,10 +306,10 @@ def _block(fid: str, title: str, versions: list[str], principles: list[dict], ro
     for row in rows:
         overall[row.overall_rag or "none"] += 1
     return FrameworkBlock(id=fid, title=title, versions=versions, principles=principles, services=rows,
-                          rag_counts=counts, overall_rag_counts=overall)
+                          rag_counts=counts, overall_rag_counts=overall, rag_labels=labels)
 
 
-def systemic_findings(latest: dict[str, Result]) -> list[SystemicFinding]:
+def systemic_findings(latest: dict[str, Result], titles: Optional[dict[str, str]] = None) -> list[SystemicFinding]:
     """Risk rules that fire in many services' latest assessments, by reach, then severity."""
     per_framework: dict[str, int] = {}
     hits: dict[tuple[str, str], list[str]] = {}
@@ -311,7 +319,7 @@ def systemic_findings(latest: dict[str, Result]) -> list[SystemicFinding]:
         per_framework[fid] = per_framework.get(fid, 0) + 1
         for f in result.findings:
             if f.kind == "risk":
-                hits.setdefault((fid, f.rule), []).append(result.assessment["service"])
+                hits.setdefault((fid, f.rule), []).append(_service_name(result))
                 sample.setdefault((fid, f.rule), f)
     out = []
     for (fid, rule), services in hits.items():
@@ -319,51 +327,73 @@ def systemic_findings(latest: dict[str, Result]) -> list[SystemicFinding]:
         if len(services) < max(2, math.ceil(SYSTEMIC_SHARE * total)):
             continue
         f = sample[(fid, rule)]
-        out.append(SystemicFinding(framework=fid, rule=rule, principle=f.principle, severity=f.severity,
-                                   title=f.title, services=len(services), share=round(len(services) / total, 4),
-                                   service_names=sorted(services)))
+        out.append(SystemicFinding(framework=fid, framework_title=(titles or {}).get(fid, fid), rule=rule,
+                                   principle=f.principle, severity=f.severity, title=f.title, services=len(services),
+                                   share=round(len(services) / total, 4), service_names=sorted(services, key=str.casefold)))
     return sorted(out, key=lambda s: (-s.services, SEVERITY_ORDER[s.severity], s.framework, s.rule))
+
+
+def _service_name(result: Result) -> str:
+    meta = result.assessment
+    return meta["service"] + (f" ({meta['organisation']})" if meta.get("organisation") else "")
 
 
 # ---------------------------------------------------------------- outputs
 
 CSV_COLUMNS = ("framework", "service", "organisation", "date", "kind", "file", "principle", "level", "rag", "status",
-               "risk_score", "stale", "low_confidence", "gap_flag", "overall_change")
+               "risk_rank", "risk_known", "high", "medium", "low", "as_of", "age_days", "stale", "low_confidence",
+               "gap_flag", "overall_change")
 
 
 def portfolio_csv(portfolio: Portfolio) -> str:
-    """One row per service and principle, plus an `overall` row per service: easy to pivot."""
+    """One row per service and principle, plus an `overall` row per service: easy to pivot.
+    Every cell is neutralised as the report's CSV is, so no cell runs as a formula."""
     import csv
     import io
+
+    from .reports.csv import neutralise
+    rank = {key: i + 1 for i, key in enumerate(portfolio.ranked)}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+
+    def write(cells: list) -> None:
+        writer.writerow([neutralise(c) for c in cells])
+
+    write(list(CSV_COLUMNS))
     for block in portfolio.frameworks:
         for row in block.services:
             change = row.movement.overall_delta if row.movement and row.movement.overall_delta is not None else ""
-            common = [block.id, _cell_text(row.service), _cell_text(row.organisation), row.date or "", row.kind, row.file]
-            flags = [row.risk_score, str(row.stale).lower(), str(row.low_confidence).lower(), str(row.gap is not None).lower(), change]
-            writer.writerow(common + ["overall", row.overall_level or "", row.overall_rag or "", "", *flags])
+            common = [block.id, row.service, row.organisation, row.date or "", row.kind, row.file]
+            flags = [rank[row.key] if row.risk_known else "", str(row.risk_known).lower(), row.risks["high"],
+                     row.risks["medium"], row.risks["low"], portfolio.as_of, "" if row.age_days is None else row.age_days,
+                     str(row.stale).lower(), str(row.low_confidence).lower(), str(row.gap is not None).lower(), change]
+            write(common + ["overall", row.overall_level or "", row.overall_rag or "", "", *flags])
             for cell in row.cells:
-                writer.writerow(common + [cell.principle, cell.level or "", cell.rag or "", cell.status, *flags])
+                write(common + [cell.principle, cell.level or "", cell.rag or "", cell.status, *flags])
     for skip in portfolio.skipped:
-        writer.writerow(["", "", "", "", "", skip.file, "skipped", "", "", "; ".join(skip.problems)] + [""] * 5)
+        write(["", "", "", "", "", skip.file, "skipped", "", "", "; ".join(skip.problems)] + [""] * (len(CSV_COLUMNS) - 10))
     return buffer.getvalue()
 
 
-def _cell_text(text: str) -> str:
-    """Keep a spreadsheet from running a formula typed into a service name."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-def board_context(portfolio: Portfolio, top_risks: int = 20, listed: int = 40) -> dict:
+def board_context(portfolio: Portfolio, top_risks: int = 20, listed: int = 40, names_shown: int = 8) -> dict:
     """What the board templates show; long lists are cut at `listed` (the heatmap flags every row)."""
     rows = {r.key: r for r in portfolio.rows()}
-    return {"p": portfolio, "title": "Portfolio board report", "listed": listed,
-            "doc_date": portfolio.reference_date or "2000-01-01",
-            "ranked": [rows[k] for k in portfolio.ranked[:top_risks]], "ranked_total": len(portfolio.ranked),
+    ranked = [rows[k] for k in portfolio.ranked]
+    labels = {b.id: b.rag_labels for b in portfolio.frameworks}
+    return {"p": portfolio, "title": "Portfolio board report", "listed": listed, "names_shown": names_shown,
+            "doc_date": portfolio.as_of, "mixed": len(portfolio.frameworks) > 1,
+            "titles": {b.id: b.title for b in portfolio.frameworks},
+            "rag_word": lambda framework, rag: rag_word(rag, labels.get(framework, {})),
+            "ranked": [r for r in ranked if r.risk_known][:top_risks],
+            "ranked_total": sum(1 for r in ranked if r.risk_known),
+            "unknown_risk": [r for r in ranked if not r.risk_known],
+            "risk_order": RISK_ORDER,
             "moved": [r for r in portfolio.rows() if r.movement is not None],
             "gaps": [r for r in portfolio.rows() if r.gap is not None],
+            "gaps_far": any(r.gap.days_apart is not None and r.gap.days_apart > DATES_APART_DAYS
+                            for r in portfolio.rows() if r.gap is not None),
             "stale": [r for r in portfolio.rows() if r.stale],
             "low_confidence": [r for r in portfolio.rows() if r.low_confidence],
-            "thresholds": {"low_answered": LOW_ANSWERED, "low_evidenced": LOW_EVIDENCED, "systemic_share": SYSTEMIC_SHARE}}
+            "gated": any(c.status == "gated" for r in portfolio.rows() for c in r.cells),
+            "thresholds": {"low_answered": LOW_ANSWERED, "low_evidenced": LOW_EVIDENCED, "systemic_share": SYSTEMIC_SHARE,
+                           "dates_apart": DATES_APART_DAYS}}

@@ -91,3 +91,34 @@ def test_cli(tmp_path):
     assert bad.returncode == 2 and "accountability" in bad.stderr and "Traceback" not in bad.stderr
     high = run_cli("plan", str(MINI / "whole.yaml"), "-F", str(MINI), "--target", "9")
     assert high.returncode == 2 and "--target" in high.stderr
+
+
+def test_principle_that_does_not_apply_is_said_so(tmp_path):
+    from conftest import mini_doc
+    part = tmp_path / "part.yaml"
+    part.write_text(mini_doc("  owner: named\n"), encoding="utf-8")        # governance is only for whole services
+    plan = plan_actions(load_answers(part, [MINI]), principle="governance")
+    assert plan.principles == [] and plan.not_applicable == ["governance"]
+    done = run_cli("plan", str(part), "-F", str(MINI), "--principle", "governance")
+    assert done.returncode == 0 and "governance does not apply" in done.stdout
+    assert "already at" not in done.stdout
+    at_goal = run_cli("plan", str(MINI / "whole.yaml"), "-F", str(MINI), "--target", "1")
+    assert at_goal.returncode == 0 and "already at level 1" in at_goal.stdout
+
+
+def test_gated_principle_and_settings(tmp_path):
+    from conftest import mini_doc
+    from generate import labelled_gated_mini
+    variant = labelled_gated_mini(tmp_path / "fw", MINI)
+    gated = tmp_path / "gated.yaml"
+    gated.write_text(mini_doc("  funding_model: project\n  owner: named\n"), encoding="utf-8")
+    (pp,) = plan_actions(load_answers(gated, [variant]), principle="funding").principles
+    assert pp.status_now == "gated" and pp.level_now == 1
+    done = run_cli("plan", str(gated), "-F", str(variant), "--principle", "funding")
+    assert done.returncode == 0 and "gated" in done.stdout
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("scoring: {min_answered_share: 0.4}\n")
+    # with the organisation's lower bar, funding is scored from funding_model alone, so it is not gated
+    relaxed = run_cli("plan", str(gated), "-F", str(variant), "--principle", "funding", "-f", "json", "--settings", str(settings))
+    assert relaxed.returncode == 0, relaxed.stderr
+    assert json.loads(relaxed.stdout)["principles"][0]["status_now"] == "scored"

@@ -2,17 +2,22 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
+import time
+from pathlib import Path
 
 import pytest
-from conftest import MINI, ROOT, run_cli
-from generate import generate_portfolio, write_answers
+from conftest import MINI, ROOT, mini_doc, run_cli
+from generate import VARIANT_LABELS, generate_portfolio, labelled_gated_mini, write_answers
 
 from assess.answers import ANSWERED, Answer
+from assess.board import render_html
 from assess.frameworks import find_framework
 from assess.pipeline import evaluate_file
-from assess.portfolio import SYSTEMIC_SHARE, build_portfolio, collect_files, evaluate_files, portfolio_csv
+from assess.portfolio import (SYSTEMIC_SHARE, ServiceRow, board_context, build_portfolio, collect_files, evaluate_files,
+                              portfolio_csv, risk_key)
 
 HAS_SO = (ROOT / "questionnaires" / "service-ownership.yaml").exists()
 CORRUPT = "assessment:\n  framework: mini\n  service: [unclosed\n"
@@ -44,9 +49,12 @@ def evaluated(folder):
     return evaluate_files(collect_files([folder]), [MINI], workers=2)
 
 
+AS_OF = dt.date(2026, 12, 1)
+
+
 @pytest.fixture(scope="module")
 def board(evaluated):
-    return build_portfolio(*evaluated)
+    return build_portfolio(*evaluated, as_of=AS_OF)
 
 
 def _latest_by_key(evaluated):
@@ -125,13 +133,29 @@ def test_self_and_assessor_gap_flagged(board):
     assert sum(1 for r in board.rows() if r.gap) == 1
 
 
-def test_stale_relative_to_newest_assessment(evaluated):
-    tight = build_portfolio(*evaluated, stale_days=100)
-    newest = max(r.date for r in tight.rows() if r.date)
-    assert tight.reference_date == newest
+def test_stale_measured_from_the_as_of_date(evaluated):
+    tight = build_portfolio(*evaluated, stale_days=100, as_of=AS_OF)
+    assert tight.as_of == "2026-12-01"
     for row in tight.rows():
-        assert row.stale == (row.age_days is None or row.age_days > 100)
+        assert row.age_days == (AS_OF - dt.date.fromisoformat(row.date)).days
+        assert row.stale == (row.age_days > 100)
     assert any(r.stale for r in tight.rows()) and not all(r.stale for r in tight.rows())
+
+
+def test_a_folder_of_old_assessments_is_stale_today(tmp_path):
+    old = tmp_path / "old.yaml"
+    old.write_text(mini_doc("  owner: named\n").replace("phase: live", "phase: live\n  date: 2019-03-01"))
+    evaluated = evaluate_files([old], [MINI])
+    today = build_portfolio(*evaluated)
+    assert today.as_of == dt.date.today().isoformat() and today.rows()[0].stale
+    then = build_portfolio(*evaluated, as_of=dt.date(2019, 6, 1))
+    assert not then.rows()[0].stale and then.rows()[0].age_days == 92
+    done = run_cli("portfolio", str(old), "-F", str(MINI), "-f", "json", "--as-of", "2019-06-01")
+    assert done.returncode == 0 and '"as_of": "2019-06-01"' in done.stdout and "as at 2019-06-01" in done.stderr
+    html = render_html("portfolio.html.j2", board_context(today))
+    assert "1 stale assessment" in html and dt.date.today().strftime("%B %Y") in html
+    bad = run_cli("portfolio", str(old), "-F", str(MINI), "-f", "json", "--as-of", "1 June")
+    assert bad.returncode == 2 and "--as-of" in bad.stderr and "Traceback" not in bad.stderr
 
 
 @pytest.mark.skipif(not HAS_SO, reason="service-ownership framework not present")
@@ -152,6 +176,109 @@ def test_csv_one_row_per_service_and_principle(board):
     expected = sum(len(r.cells) + 1 for r in board.rows()) + len(board.skipped)
     assert len(rows) == expected
     assert {r["file"].rsplit("/", 1)[-1] for r in rows if r["principle"] == "skipped"} == {"corrupt.yaml", "invalid.yaml"}
+    assert {r["as_of"] for r in rows if r["principle"] != "skipped"} == {"2026-12-01"}
+
+
+def test_csv_neutralises_every_cell(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    formula = "=HYPERLINK(1).yaml"
+    (tmp_path / formula).write_text(mini_doc("  owner: named\n").replace("Test service", "+SUM(A1)")
+                                    .replace("phase: live", "phase: live\n  organisation: \"-1 org\""))
+    (tmp_path / "@broken.yaml").write_text(CORRUPT)
+    # named relative to the current folder, as a user in that folder would type them
+    board = build_portfolio(*evaluate_files(collect_files([Path(formula), Path("@broken.yaml")]), [MINI]))
+    cells = [cell for row in csv.reader(io.StringIO(portfolio_csv(board))) for cell in row]
+    assert "'=HYPERLINK(1).yaml" in cells and "'+SUM(A1)" in cells and "'-1 org" in cells
+    assert any(c.startswith("'@broken.yaml") for c in cells)
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def test_a_file_named_twice_counts_once(folder, monkeypatch):
+    monkeypatch.chdir(folder)
+    files = collect_files([folder / "paired-self.yaml", Path("paired-self.yaml"), folder])
+    assert sum(1 for f in files if f.name == "paired-self.yaml") == 1
+    assert len(files) == len(collect_files([folder]))
+
+
+def _row(name: str, rag: str, high: int, medium: int, red_share: float, low: int = 0, known: bool = True) -> ServiceRow:
+    return ServiceRow(key=name, framework="mini", service=name, organisation="", file=f"{name}.yaml", date="2026-10-01",
+                      kind="self", overall_level=1, overall_rag=rag, overall_score=2.0, cells=[],
+                      risks={"high": high, "medium": medium, "low": low}, red_share=red_share, risk_known=known,
+                      answered_share=1.0, evidenced_share=1.0, age_days=1, stale=False, low_confidence=False, assessments=1)
+
+
+def test_risk_ranking_is_lexicographic():
+    rows = [_row("few highs many mediums", "red", 2, 16, 0.5), _row("more highs", "red", 5, 12, 0.5),
+            _row("amber with highs", "amber", 9, 0, 0.9), _row("red, more red principles", "red", 2, 16, 0.8),
+            _row("green", "green", 0, 1, 0.0)]
+    order = [r.service for r in sorted(rows, key=risk_key)]
+    assert order == ["more highs", "red, more red principles", "few highs many mediums", "amber with highs", "green"]
+
+
+def test_unanswered_service_is_unknown_risk_not_low(tmp_path, evaluated):
+    empty = tmp_path / "empty.yaml"
+    empty.write_text(mini_doc("").replace("Test service", "Nothing answered").replace("answers:\n", "answers: {}\n"))
+    board = build_portfolio(evaluated[0] + evaluate_files([empty], [MINI])[0], as_of=AS_OF)
+    row = next(r for r in board.rows() if r.service == "Nothing answered")
+    assert not row.risk_known and "answered" in row.risk_unknown_why
+    known = [k for k in board.ranked if board.row(k).risk_known]
+    assert board.ranked[:len(known)] == known and row.key in board.ranked[len(known):]
+    context = board_context(board)
+    assert row in context["unknown_risk"] and row not in context["ranked"]
+    html = render_html("portfolio.html.j2", context)
+    assert "Risk not known" in html and "Nothing answered" in html
+
+
+def test_latest_file_on_one_date_prefers_assessor_then_consensus(tmp_path):
+    day = "phase: live\n  date: 2026-10-01"
+    for name, kind, respondent in (("a-self.yaml", "self", "Team"), ("b-assessor.yaml", "assessor", "Panel"),
+                                   ("c-consensus.yaml", "self", "Consensus of Ana, Ben"), ("d-ana.yaml", "self", "Ana")):
+        (tmp_path / name).write_text(mini_doc("  owner: named\n").replace(
+            "phase: live", f"{day}\n  kind: {kind}\n  respondent: \"{respondent}\""))
+    files = collect_files([tmp_path])
+    assert build_portfolio(*evaluate_files(files, [MINI])).rows()[0].file.endswith("b-assessor.yaml")
+    selves = [f for f in files if "assessor" not in f.name]
+    assert build_portfolio(*evaluate_files(selves, [MINI])).rows()[0].file.endswith("c-consensus.yaml")
+
+
+def test_board_uses_the_framework_words_gates_and_shared_findings(tmp_path):
+    variant = labelled_gated_mini(tmp_path / "fw", MINI)
+    for i in range(3):
+        (tmp_path / f"s{i}.yaml").write_text(mini_doc("  funding_model: project\n  owner: named\n  decision_rights: \"no\"\n")
+                                             .replace("Test service", f"Gated {i}"))
+    board = build_portfolio(*evaluate_files(collect_files([tmp_path / f"s{i}.yaml" for i in range(3)]), [variant]), as_of=AS_OF)
+    assert {r.cell("funding").status for r in board.rows()} == {"gated"}
+    assert board.frameworks[0].rag_labels == VARIANT_LABELS
+    shared = next(s for s in board.systemic if s.rule == "mini-no-rights")
+    assert shared.service_names == ["Gated 0", "Gated 1", "Gated 2"] and shared.framework_title == "Mini framework for tests"
+    html = render_html("portfolio.html.j2", board_context(board))
+    assert "1 Not met, gated" in html and "Not met" in html and ">Red<" not in html and " Red " not in html
+    assert "Gated 0, Gated 1, Gated 2" in html and "<th scope=\"col\">Framework</th>" in html
+
+
+def test_settings_reach_the_heatmap(tmp_path, folder):
+    settings = tmp_path / "strict.yaml"
+    settings.write_text("rag: {green: 4.9, amber: 4.5}\n")
+    files = collect_files([folder / "mini"])[:6]
+    done = run_cli("portfolio", *map(str, files), "-F", str(MINI), "-f", "json", "--settings", f"mini={settings}")
+    assert done.returncode == 0, done.stderr
+    import json
+    data = json.loads(done.stdout)
+    for row in data["frameworks"][0]["services"]:
+        alone = evaluate_file(row["file"], [MINI], settings=settings)
+        assert [c["rag"] for c in row["cells"]] == [p.rag if p.applicable else None for p in alone.principles]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("principles:\n  no-such-principle: {weight: 2}\n")
+    start = time.perf_counter()
+    refused = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "json", "--settings", str(bad))
+    assert refused.returncode == 2 and "bad.yaml:2" in refused.stderr and "no-such-principle" in refused.stderr
+    assert "skipped" not in refused.stderr, "a wrong settings file stops before any evaluation"
+    assert time.perf_counter() - start < 60
+
+
+def test_missing_output_folder_is_refused_before_evaluating(folder, tmp_path):
+    done = run_cli("portfolio", str(folder), "-F", str(MINI), "-o", str(tmp_path / "nope" / "board.pdf"))
+    assert done.returncode == 2 and "does not exist" in done.stderr and "skipped" not in done.stderr
 
 
 def test_cli_html_names_skipped_files(folder, tmp_path):

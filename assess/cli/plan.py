@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import FrameworksDir, dirs, handle_errors, write_output
+from .common import FrameworksDir, SettingsOption, dirs, handle_errors, write_output
 
 
 class PlanFormat(str, Enum):
@@ -20,15 +20,33 @@ def plan(answers: Path = typer.Argument(..., metavar="ANSWERS"),
          target: Optional[int] = typer.Option(None, "--target", help="Level to reach; default: one above the current level."),
          principle: Optional[str] = typer.Option(None, "--principle", help="Plan for this principle id only."),
          format: PlanFormat = typer.Option(PlanFormat.table, "--format", "-f"),
+         settings: Optional[Path] = SettingsOption,
          frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """What would lift this level: per principle, which answers must change, from what to what, and what it clears."""
-    from ..answers import load_answers
+    from ..pipeline import load_assessment
     from ..plan import plan_actions
-    result = plan_actions(load_answers(answers, dirs(frameworks_dir)), target=target, principle=principle)
+    result = plan_actions(load_assessment(answers, dirs(frameworks_dir), settings), target=target, principle=principle)
     if format == PlanFormat.json:
         write_output(result.model_dump_json(indent=2) + "\n", None)
     else:
         print_plan(result)
+
+
+def _now(pp) -> str:
+    if pp.level_now is None:
+        return "not enough evidence"
+    return f"level {pp.level_now} (gated: set by a rule, too little answered to score)" if pp.status_now == "gated" \
+        else f"level {pp.level_now}"
+
+
+def nothing_to_plan(plan) -> str:
+    """Why there is no plan: the principle does not apply, or every one is already there."""
+    if plan.not_applicable and not plan.at_goal:
+        which = ", ".join(plan.not_applicable)
+        return (f"{which} does not apply to this assessment, so there is nothing to plan" if len(plan.not_applicable) == 1
+                else f"None of the principles applies to this assessment ({which})")
+    goal = f"level {plan.target}" if plan.target is not None else "the level asked for"
+    return f"Every principle that applies is already at {goal}."
 
 
 def print_plan(plan, console=None) -> None:
@@ -39,18 +57,17 @@ def print_plan(plan, console=None) -> None:
     console = console or Console()
     console.print(Text(f"{plan.service}: what would lift each level", style="bold"))
     if not plan.principles:
-        console.print("Every principle is already at the level asked for.")
+        console.print(Text(nothing_to_plan(plan)))
     for pp in plan.principles:
-        now = "not enough evidence" if pp.level_now is None else f"level {pp.level_now}"
         outcome = (f"reaches level {pp.level_reached}" if pp.reached
                    else f"gets to level {pp.level_reached if pp.level_reached is not None else '–'} of {pp.goal}")
-        console.print(Text(f"\n{pp.title}: {now} → {pp.goal}; {len(pp.changes)} change(s), cost {pp.cost}, {outcome}",
+        console.print(Text(f"\n{pp.title}: {_now(pp)} → {pp.goal}; {len(pp.changes)} change(s), cost {pp.cost}, {outcome}",
                            style="bold" if pp.reached else "bold yellow"))
         table = Table(show_header=True, box=None, pad_edge=False)
         for col in ("Question", "From", "To", "Cost"):
             table.add_column(col)
         for c in pp.changes:
-            table.add_row(c.question, c.from_label, c.to_label, str(c.cost))
+            table.add_row(c.question, Text(c.from_label), Text(c.to_label), str(c.cost))
         if pp.changes:
             console.print(table)
         cleared = [f"cap {c.rule} (≤{c.max_level})" for c in pp.caps_cleared] + [f"finding {f.rule}" for f in pp.findings_cleared]

@@ -1,6 +1,8 @@
 """`assess portfolio DIR... -o board.pdf`: a programme board's view of many services."""
 from __future__ import annotations
 
+import datetime as dt
+import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -9,6 +11,8 @@ from typing import List, Optional
 import typer
 
 from .common import EXIT_BAD_INPUT, FrameworksDir, dirs, fail, handle_errors, write_output
+
+_FOR_FRAMEWORK = re.compile(r"^([a-z][a-z0-9]*(?:-[a-z0-9]+)*)=(.+)$")
 
 
 class PortfolioFormat(str, Enum):
@@ -22,26 +26,39 @@ class PortfolioFormat(str, Enum):
 def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Folders of answers files (searched recursively), or files."),
               output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write; stdout if not given."),
               format: Optional[PortfolioFormat] = typer.Option(None, "--format", "-f", help="Default: from the output file's extension, else pdf."),
-              stale_days: int = typer.Option(365, "--stale-days", min=0, help="Flag assessments this many days older than the newest one."),
+              as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE",
+                                                  help="Measure the age of assessments back from this date (YYYY-MM-DD); default: today."),
+              stale_days: int = typer.Option(365, "--stale-days", min=0, help="Flag assessments older than this many days at the as-of date."),
+              large_gap: int = typer.Option(2, "--large-gap", min=1, help="Levels apart at which a self/assessor gap is flagged."),
               workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes; default: one per CPU."),
+              settings: Optional[List[str]] = typer.Option(None, "--settings", metavar="[FRAMEWORK=]FILE",
+                                                           help="Your organisation's weights and RAG thresholds: FILE for every "
+                                                                "framework, or FRAMEWORK=FILE for one; may repeat.", show_default=False),
               frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Roll up the latest assessment of every service: heatmap, RAG counts, systemic findings, risk, movement."""
+    from ..batch import check_settings, framework_ids
     from ..portfolio import board_context, build_portfolio, collect_files, evaluate_files, portfolio_csv
 
     fmt = format.value if format else _format_for(output)
-    if fmt == "pdf" and (output is None or str(output) == "-") and sys.stdout.isatty():
+    to_stdout = output is None or str(output) == "-"
+    if fmt == "pdf" and to_stdout and sys.stdout.isatty():
         raise fail("a PDF cannot be shown in the terminal; write it to a file with -o board.pdf")
+    if not to_stdout:
+        _check_writable(output)
+    day = _as_of(as_of)
+    chosen = settings_map(settings or [])
     files = collect_files(paths)
     if not files:
         raise fail("no answers files (*.yaml, *.yml) found in " + ", ".join(str(p) for p in paths))
-    evaluated, skipped = _with_progress(files, dirs(frameworks_dir), workers, evaluate_files)
+    check_settings(chosen, dirs(frameworks_dir), framework_ids(files))
+    evaluated, skipped = _with_progress(files, dirs(frameworks_dir), workers, chosen, evaluate_files)
     for skip in skipped:
         for problem in skip.problems:
             typer.echo(f"skipped: {problem}", err=True)
     if not evaluated:
         typer.echo(f"error: none of the {len(files)} files could be evaluated", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
-    board = build_portfolio(evaluated, skipped, stale_days, files=len(files))
+    board = build_portfolio(evaluated, skipped, stale_days, files=len(files), as_of=day, large_gap=large_gap)
     if fmt == "json":
         data: str | bytes = board.model_dump_json(indent=2) + "\n"
     elif fmt == "csv":
@@ -51,10 +68,41 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
         context = board_context(board)
         data = render_pdf("portfolio.html.j2", context) if fmt == "pdf" else render_html("portfolio.html.j2", context)
     write_output(data, output)
-    summary = f"{len(evaluated)} of {len(files)} files evaluated, {len(board.rows())} services"
+    summary = f"{len(evaluated)} of {len(files)} files evaluated, {len(board.rows())} services, as at {board.as_of}"
     if skipped:
         summary += f"; skipped {len(skipped)}: " + ", ".join(s.file for s in skipped)
-    typer.echo((f"wrote {output} ({fmt}): " if output is not None and str(output) != "-" else "") + summary, err=True)
+    typer.echo((f"wrote {output} ({fmt}): " if not to_stdout else "") + summary, err=True)
+
+
+def settings_map(values: list[str]) -> dict[Optional[str], Path]:
+    """`--settings FILE` applies to every framework, `--settings ID=FILE` to one."""
+    out: dict[Optional[str], Path] = {}
+    for value in values:
+        match = _FOR_FRAMEWORK.match(value)
+        key, path = (match.group(1), Path(match.group(2))) if match and not Path(value).exists() else (None, Path(value))
+        if key in out:
+            raise fail(f"--settings {value}: settings for {key or 'every framework'} already given ({out[key]})")
+        if not path.is_file():
+            raise fail(f"--settings {value}: {path} is not a file")
+        out[key] = path
+    return out
+
+
+def _as_of(value: Optional[str]) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise fail(f"--as-of {value!r}: not a date; write it as YYYY-MM-DD") from None
+
+
+def _check_writable(output: Path) -> None:
+    """Before minutes of evaluation: the output must be able to land where it was asked to."""
+    if output.is_dir():
+        raise fail(f"{output} is a folder; give a file name such as {output / 'board.pdf'}")
+    if not output.parent.is_dir():
+        raise fail(f"{output}: the folder {output.parent} does not exist")
 
 
 def _format_for(output: Optional[Path]) -> str:
@@ -64,12 +112,17 @@ def _format_for(output: Optional[Path]) -> str:
     return suffix if suffix in {f.value for f in PortfolioFormat} else "pdf"
 
 
-def _with_progress(files, frameworks_dirs, workers, evaluate_files):
+def _with_progress(files, frameworks_dirs, workers, settings, evaluate_files):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
+    # no refresh thread: workers are forked, and a fork must not copy a thread mid-write
     with Progress(TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True, disable=not console.is_terminal) as progress:
+                  console=console, transient=True, auto_refresh=False, disable=not console.is_terminal) as progress:
         task = progress.add_task("evaluate", total=len(files))
-        return evaluate_files(files, frameworks_dirs, workers, lambda n: progress.advance(task, n))
+
+        def advance(n: int) -> None:
+            progress.advance(task, n)
+            progress.refresh()
+        return evaluate_files(files, frameworks_dirs, workers, advance, settings)

@@ -1,0 +1,181 @@
+"""Evaluate many answers files at once: in this process, or in worker processes.
+
+Where time goes (measured with bench/portfolio.py): a file costs about 15 ms, most of it
+parsing YAML; a worker started with `spawn` costs about 0.25 s of imports plus 0.5 s per
+framework it loads, before its first file. So on Linux, workers are forked from this
+process after it has loaded every framework the files name: they start with the modules
+and frameworks already in memory, and each builds only its own durable-rules engine (the
+engine has no locks, so no process shares one). Elsewhere workers are spawned.
+Fewer than IN_PROCESS_BELOW files are evaluated here, without workers at all.
+
+Organisation settings (`--settings`) come as a map from framework id to file, with the key
+None for a file that applies to every framework; each process applies a settings file to a
+framework once and keeps the outcome.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Callable, Optional
+
+from .errors import AssessError, Diagnostic, EngineError
+
+# The measured break-even of forked workers against one process on the 2-core machine, with
+# its other users: see docs/boards.md and bench/portfolio.py --sweep.
+IN_PROCESS_BELOW = 16
+BATCH_MOST = 25          # files per task: few enough for a lively progress bar, enough to amortise the round trip
+
+SettingsMap = dict[Optional[str], Path]
+Outcome = tuple[str, str, object]     # ("ok", file, Result) or ("skip", file, [problems])
+
+_FRAMEWORK_LINE = re.compile(r"^\s+framework:\s*[\"']?([a-z][a-z0-9-]*)", re.MULTILINE)
+_settled: dict[tuple[str, str], object] = {}
+
+
+def with_settings(framework, settings: Optional[SettingsMap]):
+    """The framework with the settings file meant for it, if any (cached per process)."""
+    chosen = (settings or {}).get(framework.id, (settings or {}).get(None))
+    if chosen is None:
+        return framework
+    key = (framework.hash, str(chosen))
+    if key not in _settled:
+        from .settings import apply_settings
+        _settled[key] = apply_settings(framework, chosen)
+    return _settled[key]
+
+
+def evaluate_one(path: str, frameworks_dirs: list[Path], settings: Optional[SettingsMap]):
+    from .answers import load_answers
+    from .pipeline import evaluate
+    assessment = load_answers(path, frameworks_dirs)
+    assessment.framework = with_settings(assessment.framework, settings)
+    return evaluate(assessment)
+
+
+def evaluate_batch(paths: list[str], frameworks_dirs: list[str], settings: Optional[SettingsMap] = None) -> list[Outcome]:
+    """Evaluate each file; a bad file becomes its problems, never an exception."""
+    dirs = [Path(d) for d in frameworks_dirs]
+    out: list[Outcome] = []
+    for path in paths:
+        try:
+            out.append(("ok", path, evaluate_one(path, dirs, settings)))
+        except AssessError as exc:
+            out.append(("skip", path, [str(d) for d in exc.diagnostics]))
+        except EngineError as exc:
+            out.append(("skip", path, [f"{path}: {exc}"]))
+        except RecursionError:
+            out.append(("skip", path, [f"{path}: nested too deeply to read"]))
+        except Exception as exc:   # one broken file must not stop a board report of hundreds
+            out.append(("skip", path, [f"{path}: could not be evaluated ({type(exc).__name__}: {exc})"]))
+    return out
+
+
+def framework_ids(files: list[Path]) -> list[str]:
+    """The framework ids the files name, read from the raw text without parsing it: a hint
+    for loading frameworks ahead of the workers, never relied on for a result."""
+    found: dict[str, None] = {}
+    for f in files:
+        try:
+            text = f.read_text(encoding="utf-8", errors="replace")[:4096]
+        except OSError:
+            continue
+        match = _FRAMEWORK_LINE.search(text)
+        if match:
+            found.setdefault(match.group(1))
+    return list(found)
+
+
+def check_settings(settings: Optional[SettingsMap], frameworks_dirs: list[Path], ids: list[str]) -> None:
+    """Every settings file checked against the frameworks it will be applied to, before any
+    file is evaluated: a wrong settings file is one clear error, not hundreds of skipped files."""
+    from .frameworks import find_framework
+    settings = settings or {}
+    named = {k for k in settings if k is not None}
+    problems: list[Diagnostic] = []
+    for fid in sorted(named | (set(ids) if None in settings else set())):
+        try:
+            framework = find_framework(fid, frameworks_dirs)
+        except AssessError as exc:
+            if fid in named:     # named on the command line: it must exist
+                problems += [Diagnostic(d.file or str(settings[fid]), d.line, d.field or "--settings", d.message)
+                             for d in exc.diagnostics]
+            continue
+        try:
+            with_settings(framework, settings)
+        except AssessError as exc:
+            problems += [Diagnostic(d.file, d.line, d.field, f"{d.message} (for the {fid} framework)") for d in exc.diagnostics]
+    if problems:
+        raise AssessError(problems)
+
+
+def warm_up(ids: list[str], frameworks_dirs: list[Path], settings: Optional[SettingsMap]) -> None:
+    """Load the frameworks (and settings) the files name, so forked workers inherit them."""
+    from .frameworks import find_framework
+    for fid in ids:
+        try:
+            with_settings(find_framework(fid, frameworks_dirs), settings)
+        except AssessError:
+            pass          # each file that names it reports the problem itself
+
+
+def _fresh_engine() -> None:
+    """In a forked worker: its own engine, never a copy of the parent's."""
+    from . import engine
+    engine._engine = None
+
+
+def _pool_context():
+    import multiprocessing
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork"), True
+    return multiprocessing.get_context("spawn"), False
+
+
+def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = None, workers: Optional[int] = None,
+                   on_progress: Optional[Callable[[int], None]] = None, settings: Optional[SettingsMap] = None,
+                   in_process_below: int = IN_PROCESS_BELOW) -> tuple[list[tuple[str, object]], list[tuple[str, list[str]]]]:
+    """Evaluate every file; (file, Result) pairs and (file, problems) pairs, both in file order.
+
+    Workers are forked on Linux: call this before starting threads of your own (a progress
+    bar refreshing itself in a thread, for example), or pass workers=1."""
+    names = [str(f) for f in files]
+    dirs = [str(d) for d in frameworks_dirs or []]
+    workers = workers or os.cpu_count() or 1
+    outcomes: list[Outcome] = []
+    if workers <= 1 or len(names) < in_process_below:
+        for name in names:
+            outcomes += evaluate_batch([name], dirs, settings)
+            if on_progress:
+                on_progress(1)
+    else:
+        outcomes = _in_workers(names, dirs, settings, min(workers, len(names)), on_progress)
+    order = {name: i for i, name in enumerate(names)}
+    outcomes.sort(key=lambda o: order[o[1]])
+    return ([(o[1], o[2]) for o in outcomes if o[0] == "ok"], [(o[1], o[2]) for o in outcomes if o[0] == "skip"])
+
+
+def _in_workers(names: list[str], dirs: list[str], settings: Optional[SettingsMap], workers: int,
+                on_progress: Optional[Callable[[int], None]]) -> list[Outcome]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    context, forked = _pool_context()
+    if forked:
+        warm_up(framework_ids([Path(n) for n in names]), [Path(d) for d in dirs], settings)
+    size = max(1, min(BATCH_MOST, math.ceil(len(names) / (workers * 4))))
+    batches = [names[i:i + size] for i in range(0, len(names), size)]
+    outcomes: list[Outcome] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=_fresh_engine if forked else None) as pool:
+        futures = {pool.submit(evaluate_batch, batch, dirs, settings): batch for batch in batches}
+        for future in as_completed(futures):
+            try:
+                done = future.result()
+            except Exception as exc:   # a worker that died takes only its own batch with it
+                done = [("skip", name, [f"{name}: the worker evaluating it stopped ({type(exc).__name__})"])
+                        for name in futures[future]]
+            outcomes += done
+            if on_progress:
+                on_progress(len(done))
+    return outcomes
