@@ -1,5 +1,5 @@
-"""Run the slow fuzz share (the `-m slow` tests of tests/test_fuzz.py, plus its fixed hostile cases)
-and report how many cases really ran.
+"""Run the slow fuzz share (the `-m slow` tests of tests/test_fuzz.py) and report how many cases
+really ran. The quick share, fixed hostile cases included, runs with the default tests.
 
     .venv/bin/python bench/fuzz.py [--json]
 
@@ -24,21 +24,18 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     import test_fuzz
-    from fuzzing import CASES, FIXED_ANSWERS, FIXED_FRAMEWORKS
+    from fuzzing import CASES
 
     failures: list[str] = []
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        jobs = [(f"fixed: {c[0]}", lambda c=c: test_fuzz.test_fixed_hostile_answers_files(tmp, *c)) for c in FIXED_ANSWERS]
-        jobs += [(f"fixed: {c[0]}", lambda c=c: test_fuzz.test_fixed_hostile_framework_files(tmp, *c)) for c in FIXED_FRAMEWORKS]
-        jobs += [(test.__name__, lambda test=test: test(tmp_path=tmp)) for test in test_fuzz.SLOW_SHARE]
-        for name, job in jobs:
+        for test in test_fuzz.SLOW_SHARE:
             try:
-                job()
+                test(tmp_path=tmp)
             except Exception as exc:   # one failing share must not hide the others
                 first = (str(exc).strip().splitlines() or [""])[0][:300]
-                failures.append(f"{name}: {type(exc).__name__}: {first}")
+                failures.append(f"{test.__name__}: {type(exc).__name__}: {first}")
     seconds = time.perf_counter() - start
     cases = sum(CASES.values())
     figures = {"cases": cases, "by_kind": dict(CASES), "failed": failures, "ok": not failures, "seconds": round(seconds, 1)}

@@ -51,6 +51,14 @@ def test_a_directory_is_refused(tmp_path):
         read_bytes(tmp_path)
 
 
+def test_a_file_over_the_limit_is_refused_by_its_size(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    with pytest.raises(AssessError) as exc:
+        read_bytes(path)
+    assert str(exc.value) == f"{path}: file is {MAX_FILE_BYTES + 1:,} bytes; the limit is {MAX_FILE_BYTES:,}"
+
+
 def test_at_most_the_limit_plus_one_byte_is_read_even_when_the_size_lies(tmp_path, monkeypatch):
     """Files in /proc report size 0; a growing file outruns its size: the read loop is what bounds."""
     path = tmp_path / "big.yaml"
