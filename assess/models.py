@@ -66,6 +66,12 @@ class ScoringSettings(Model):
     overall: Literal["weighted", "worst"] = "weighted"
 
 
+class Terms(Model):
+    """What a framework calls the things it scores, where not "principle" (the Service Standard has points)."""
+    principle: str = Field(default="principle", min_length=1, pattern=r"^[a-z][a-z -]*$")
+    principles: str = Field(default="principles", min_length=1, pattern=r"^[a-z][a-z -]*$")
+
+
 class FrameworkInfo(Model):
     id: str = Field(pattern=SLUG)
     title: str
@@ -75,6 +81,7 @@ class FrameworkInfo(Model):
     lenses: list[Lens] = Field(min_length=1)
     rag: RagThresholds = Field(default_factory=RagThresholds)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
+    terms: Terms = Field(default_factory=Terms)
 
     @field_validator("scale")
     @classmethod

@@ -77,3 +77,102 @@ def weasyprint_log():
 def pdf_pages_text(pdf: Path) -> list[str]:
     out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     return out.split("\f")[:-1]
+
+
+def binding_answers(path: Path) -> Path:
+    """The mini answers with Accountability scoring 4.2 under a cap at 2 (a cap that binds),
+    while Governance stays below its own cap at 2 (a cap that does not)."""
+    from conftest import MINI
+    text = (MINI / "whole.yaml").read_text(encoding="utf-8")
+    for old, new in (("owner: named", "owner: named_remit"), ("confidence: 2", "confidence: 5"),
+                     ("practices: [roadmap, metrics]", "practices: [roadmap, metrics, research, retros]")):
+        assert old in text, old
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def gated(result, principle_id: str):
+    """A copy of `result` in which one principle is gated: too little answered to score, held at
+    level 1 by a binding cap (as scoring gives when a gate sits at the bottom of the scale)."""
+    from assess.models import CapApplied
+    out = result.model_copy(deep=True)
+    p = next(p for p in out.principles if p.id == principle_id)
+    p.caps = [CapApplied(rule="test-gate", max_level=1, reason="Nobody decides for the whole service", binding=True)]
+    p.status, p.score, p.capped_score, p.level = "gated", None, 1.0, 1
+    p.level_name, p.rag, p.answered_share = result.scale[0].name, "red", 0.25
+    return out
+
+
+# ---------------------------------------------------------------- reading PDFs
+
+def figure_alts(pdf: Path) -> list[str]:
+    """The /Alt text of every Figure in the PDF's structure tree (None for a figure without one)."""
+    import pypdf
+    reader = pypdf.PdfReader(pdf)
+    found: list = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, pypdf.generic.ArrayObject):
+            for child in node:
+                walk(child)
+            return
+        if not isinstance(node, pypdf.generic.DictionaryObject):
+            return
+        if node.get("/S") == "/Figure":
+            alt = node.get("/Alt")
+            found.append(str(alt) if alt is not None else None)
+        if "/K" in node:
+            walk(node["/K"])
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def page_bodies(pages: list[str]) -> list[list[str]]:
+    """Each page's lines without the running header (first line) and the footer (the line with
+    "Page N of M"), whitespace collapsed, empty lines dropped."""
+    import re
+    out = []
+    for text in pages:
+        lines = [" ".join(line.split()) for line in text.splitlines()]
+        lines = [line for line in lines if line]
+        if lines and not re.search(r"Page \d+ of \d+", lines[0]):
+            lines = lines[1:]
+        out.append([line for line in lines if not re.search(r"Page \d+ of \d+", line)])
+    return out
+
+
+def openers(html: str) -> set[str]:
+    """Texts that open something and must never end a page: headings, table captions, table head rows."""
+    from html.parser import HTMLParser
+
+    class Collect(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.stack: list[tuple[str, list[str]]] = []
+            self.found: set[str] = set()
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("h2", "h3", "h4", "h5", "caption", "thead"):
+                self.stack.append((tag, []))
+
+        def handle_endtag(self, tag):
+            if self.stack and self.stack[-1][0] == tag:
+                _, parts = self.stack.pop()
+                text = " ".join(" ".join(parts).split())
+                if text:
+                    self.found.add(text.upper() if tag == "h4" else text)      # h4 prints in capitals
+
+        def handle_data(self, data):
+            for _, parts in self.stack:
+                parts.append(data)
+    parser = Collect()
+    parser.feed(html)
+    return parser.found
+
+
+def ends_with_opener(body: list[str], found: set[str]) -> str:
+    """The opener a page's text ends with, or ''."""
+    tail = " ".join(body[-4:])
+    return next((o for o in sorted(found, key=len, reverse=True) if tail.endswith(o)), "")

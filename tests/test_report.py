@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import MINI, ROOT, run_cli
-from report_helpers import HOSTILE, LITERALS, hostile_answers
+from report_helpers import HOSTILE, LITERALS, binding_answers, gated, hostile_answers
 
 
 def evaluate(path: Path, roots=(MINI,)):
@@ -25,6 +25,11 @@ def evaluate(path: Path, roots=(MINI,)):
 @pytest.fixture(scope="module")
 def mini():
     return evaluate(MINI / "whole.yaml")
+
+
+@pytest.fixture(scope="module")
+def binding(tmp_path_factory):
+    return evaluate(binding_answers(tmp_path_factory.mktemp("binding") / "binding.yaml"))
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +98,7 @@ def test_markdown_is_inert(hostile):
     from assess.reports import render
     md = render(hostile[0], "md", framework=hostile[1]).decode()
     assert "<img" not in md and "<script" not in md and "<iframe" not in md
-    assert "&lt;img src=file:///etc/passwd&gt;" in md
+    assert "&lt;img src=file:///etc/passwd>" in md and "&gt;" not in md      # a > alone starts nothing
     assert "## Action plan" in md and "## Appendix: every answer" in md
     assert "Only one funder" not in md and "n/a" in md        # the hostile file's own n/a reason is shown
 
@@ -105,7 +110,8 @@ def test_csv_one_row_per_finding_and_no_formulas(hostile):
     assert [r["rule"] for r in rows] == [f.rule for f in hostile[0].findings]
     unanchored = next(r for r in rows if r["rule"] == "mini-unanchored-finding")
     assert unanchored["rationale"].startswith("Evil")
-    assert unanchored["caps"] == "governance <= 2"
+    assert unanchored["caps"] == ""                 # governance already scores below the cap: it holds nothing
+    assert unanchored["principle_level"] == "Level 1 · Initial"
     assert [neutralise(x) for x in ("=1+1", "+1", "-1", "@SUM(A1)", "plain", "")] == ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "plain", ""]
     for row in rows:
         assert not any(v.startswith(("=", "+", "-", "@")) for v in row.values())
@@ -176,6 +182,10 @@ def test_template_dir_and_framework_override(mini, tmp_path):
 def test_cli_report_formats_and_output_folder(tmp_path):
     out = tmp_path / "out" / "report.html"
     proc = run_cli("report", str(MINI / "whole.yaml"), "-F", str(MINI), "-o", str(out))
+    assert proc.returncode == 2 and "the folder" in proc.stderr and "does not exist" in proc.stderr
+    assert not out.parent.exists()                      # a typo in the folder never creates folders
+    out.parent.mkdir()
+    proc = run_cli("report", str(MINI / "whole.yaml"), "-F", str(MINI), "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     assert out.read_text().startswith("<!DOCTYPE html>")
     proc = run_cli("report", str(MINI / "whole.yaml"), "-F", str(MINI), "--format", "json")
@@ -205,3 +215,102 @@ def test_help_and_non_pdf_formats_do_not_import_weasyprint():
             "print('weasyprint' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-o", "{tmp}/answers.yaml/x.html"], "is a file, not a folder"),
+    (["-o", "{tmp}/out.txt"], "cannot tell the format from the file name"),
+    (["-o", "{tmp}/x.html", "-f", "md"], "the name says html but --format says md"),
+    (["-o", "{tmp}"], "is a folder"),
+])
+def test_cli_refuses_outputs_it_cannot_write_as_asked(tmp_path, args, message):
+    (tmp_path / "answers.yaml").write_text((MINI / "whole.yaml").read_text())
+    proc = run_cli("report", str(tmp_path / "answers.yaml"), "-F", str(MINI), *[a.format(tmp=tmp_path) for a in args])
+    assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.yaml"]
+
+
+def test_cli_format_comes_from_the_extension_or_is_given(tmp_path):
+    for name, start in (("r.md", "# Mini whole service"), ("r.markdown", "# Mini whole service"), ("r.csv", "rule,")):
+        proc = run_cli("report", str(MINI / "whole.yaml"), "-F", str(MINI), "-o", str(tmp_path / name))
+        assert proc.returncode == 0 and (tmp_path / name).read_text().startswith(start), proc.stderr
+    proc = run_cli("report", str(MINI / "whole.yaml"), "-F", str(MINI), "-o", str(tmp_path / "notes.txt"), "-f", "md")
+    assert proc.returncode == 0 and (tmp_path / "notes.txt").read_text().startswith("# Mini whole service")
+
+
+def test_template_errors_name_the_template_file_and_line(tmp_path):
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "report.html.j2").write_text('{% extends "base.html.j2" %}\n{% block cover %}\n<p>x</p>\n{{ nosuchvar }}\n{% endblock %}\n')
+    proc = run_cli("report", str(MINI / "whole.yaml"), "-F", str(MINI), "--template-dir", str(folder), "-f", "html")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"{folder / 'report.html.j2'}:4: report template failed: 'nosuchvar' is undefined" in proc.stderr
+
+
+# ---------------------------------------------------------------- wording
+
+def test_caps_that_hold_nothing_are_not_called_capping(mini, binding):
+    """Mini's caps sit above what the answers give; the binding variant's Accountability cap holds 4.2 at 2."""
+    from assess.reports import render
+    from assess.reports.actions import action_plan
+    from assess.reports.narrative import reading
+    quiet = render(mini[0], "html", framework=mini[1]).decode()
+    assert "Capped at level" not in quiet and "· capped" not in quiet and "Rules hold" not in quiet
+    assert "also caps this principle at level 2" in quiet and "changes nothing" in quiet
+    table = quiet[quiet.index('class="grid principle-table"'):]
+    table = table[:table.index("</table>")]
+    assert "mini-no-rights" not in table and "mini-unanchored-finding" not in table
+    held = render(binding[0], "html", framework=binding[1]).decode()
+    assert "Capped at level 2 by rule <code>mini-no-rights</code>" in held and "2 Emerging · capped" in held
+    assert "Rules hold one principle below the level its answers alone would give" in str(reading(binding[0], action_plan(binding[0])))
+    md = render(binding[0], "md", framework=binding[1]).decode()
+    assert "- Capped at level 2 by `mini-no-rights`" in md
+    assert "Also capped at level 2 by `mini-unanchored-finding`, which changes nothing here" in md
+    assert "| Accountability | Level 2 · Emerging | Red | mini-no-rights (≤ 2) |" in md
+    assert "| Governance | Level 1 · Initial | Red | – |" in md          # its cap holds nothing down
+
+
+def test_gated_status_reads_in_plain_words_everywhere(mini):
+    from assess.reports import render
+    from assess.reports.charts import bar_label
+    result = gated(mini[0], "governance")
+    plain = "set by a rule, too few answers to score"
+    html = render(result, "html", framework=mini[1]).decode()
+    assert f"Level 1 · Initial ({plain})" in html                        # tables and the principle page
+    assert "holds it at level 1 whatever the missing answers say" in html
+    assert f"1 Initial · {plain}" in html                                 # the bar chart
+    assert "set at level 1 by a rule, although too few questions were answered to score it" in html
+    assert "gated" not in html.replace('"gated"', "")
+    md = render(result, "md", framework=mini[1]).decode()
+    assert f"Level 1 · Initial ({plain})" in md and "Held at level 1 by `test-gate`" in md
+    rows = list(csv.DictReader(io.StringIO(render(result, "csv").decode())))
+    assert {r["principle_level"] for r in rows if r["principle"] == "governance"} == {f"Level 1 · Initial ({plain})"}
+    assert bar_label(next(p for p in result.principles if p.id == "governance")) == f"1 Initial · {plain}"
+
+
+def test_reading_agrees_in_number_and_uses_the_frameworks_own_words(mini):
+    from assess.models import Terms
+    from assess.reports.actions import action_plan
+    from assess.reports.narrative import reading
+    result = mini[0].model_copy(deep=True)
+    actions = [a for a in action_plan(result) if a.finding.severity != "high"]
+    one = str(reading(result, actions[:1]))
+    two = str(reading(result, actions[:2]))
+    assert "one lesser risk remains to address" in one and "two lesser risks remain to address" in two
+    rating = result.overall["rag_label"]
+    assert f"overall, rated “{rating}”." in one and f"rated {rating.lower()}" not in one
+    points = str(reading(result, actions, Terms(principle="point", principles="points")))
+    assert "strongest point" in points and "principle" not in points
+
+
+def test_reading_and_markdown_isolate_what_users_typed(mini):
+    from assess.reports import render
+    result = mini[0].model_copy(deep=True)
+    result.assessment["service"] = "Evil\u202eName"          # an override left open, as a JSON result may carry
+    html = render(result, "html", framework=mini[1]).decode()
+    reading = html[html.index('<p class="reading">'):]
+    reading = reading[:reading.index("</p>")]
+    assert "<bdi>Evil\u202eName</bdi> reaches level" in reading
+    assert '<h1 class="service-name"><bdi>Evil\u202eName</bdi></h1>' in html
+    md = render(result, "md", framework=mini[1]).decode()
+    assert "\u202e" not in md and "EvilName reaches level" in md

@@ -129,7 +129,7 @@ def test_since_last_time_lists_principle_changes_and_the_answers_behind_them(cas
 def test_radar_overlays_the_earlier_levels_with_a_legend_and_text_alternative(case, html):
     from assess.reports import render
     top = len(case["new"].scale)
-    old_scores = {p.id: p.capped_score or 0 for p in case["old"].principles}
+    old_levels = {p.id: p.level or 0 for p in case["old"].principles}
     radars = [s for s in re.findall(r"<svg.*?</svg>", section(html, "charts"), re.S) if "Radar" in s]
     assert radars
     for svg in radars:
@@ -137,16 +137,18 @@ def test_radar_overlays_the_earlier_levels_with_a_legend_and_text_alternative(ca
         assert len(data) == 2
         dashed = [p for p in data if "stroke-dasharray" in p]
         assert len(dashed) == 1 and "fill-opacity" in next(p for p in data if p not in dashed)
-        # the dashed outline is the earlier assessment: vertex i sits at radius old_score / top
+        # the dashed outline is the earlier assessment: vertex i sits at radius old level / top
         title = re.search(r"<title>(.*?)</title>", svg).group(1)
         desc = re.search(r"<desc>(.*?)</desc>", svg).group(1)
-        axes = re.findall(r'<line x1="270" y1="185" x2="([\d.]+)" y2="([\d.]+)"', svg)
+        spokes = re.findall(r'<line x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)" y2="([\d.]+)" stroke="#d5dae1"', svg)
+        centre = (float(spokes[0][0]), float(spokes[0][1]))
+        axes = [(x2, y2) for x1, y1, x2, y2 in spokes]
         members = [p.id for p in case["new"].principles if p.applicable and f"{p.title}: level" in desc]
         points = [tuple(map(float, xy.split(","))) for xy in re.search(r'points="([^"]+)"', dashed[0]).group(1).split()]
         assert len(points) == len(axes) == len(members) >= 3
         for (px, py), (ax, ay), pid in zip(points, axes, members):
-            share = math.dist((px, py), (270, 185)) / math.dist((float(ax), float(ay)), (270, 185))
-            assert abs(share - old_scores[pid] / top) < 0.01, pid
+            share = math.dist((px, py), centre) / math.dist((float(ax), float(ay)), centre)
+            assert abs(share - old_levels[pid] / top) < 0.01, pid
         for name in ("This assessment, 30 September 2026", "Earlier, 31 March 2026"):
             assert name.lower() in title.lower() and name in svg          # text alternative and legend
         assert "earlier level" in desc

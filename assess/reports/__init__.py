@@ -12,7 +12,8 @@ from ..models import Result
 from . import csv, html, markdown, pdf
 
 
-def _json(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None) -> bytes:
+def _json(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None,
+          warn=None) -> bytes:
     """The Result itself: an earlier assessment and a plan do not change it."""
     from ..pipeline import result_json
     return result_json(result).encode("utf-8")
@@ -31,16 +32,22 @@ EXTENSIONS = {"pdf": ".pdf", "html": ".html", "md": ".md", "csv": ".csv", "json"
 
 
 def render(result: Result, fmt: str, template_dirs: Optional[Iterable[Path]] = None,
-           framework_root: Optional[Path] = None, framework=None, comparison=None, plan=None) -> bytes:
+           framework_root: Optional[Path] = None, framework=None, comparison=None, plan=None,
+           warn: Optional[Callable[[str], None]] = None) -> bytes:
     """`comparison` (compare_results(earlier, result)) adds "Since last time"; `plan`
-    (actions.next_level_plan) adds the changes that reach each next level."""
+    (actions.next_level_plan) adds the changes that reach each next level; `warn` hears of
+    template assets that could not be loaded (PDF and HTML)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; expected one of: {', '.join(FORMATS)}")
     return FORMATS[fmt](result, template_dirs=list(template_dirs or ()), framework_root=framework_root,
-                        framework=framework, comparison=comparison, plan=plan)
+                        framework=framework, comparison=comparison, plan=plan, warn=warn)
+
+
+# other spellings a file name may use for a format
+ALSO = {".htm": "html", ".markdown": "md"}
 
 
 def format_for(path: Path) -> Optional[str]:
-    """The format a file name asks for, by its extension."""
+    """The format a file name asks for, by its extension; None when it names none."""
     suffix = path.suffix.lower()
-    return next((fmt for fmt, ext in EXTENSIONS.items() if ext == suffix), "md" if suffix == ".markdown" else None)
+    return next((fmt for fmt, ext in EXTENSIONS.items() if ext == suffix), ALSO.get(suffix))

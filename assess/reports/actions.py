@@ -33,6 +33,7 @@ class Unlock:
     cap: int
     level_now: Optional[int]
     level_without_cap: Optional[int]
+    binding: bool = True           # False when the answers alone already sit at or below the cap
 
     @property
     def gain(self) -> int:
@@ -87,9 +88,10 @@ def suggested_owner(principle: Optional[PrincipleResult]) -> str:
 
 
 def _unlock(p: PrincipleResult, rule: str, top: int) -> Unlock:
-    cap = next(c.max_level for c in p.caps if c.rule == rule)
+    cap = next(c for c in p.caps if c.rule == rule)
+    binding = cap.binding and p.level is not None
     if p.score is None:
-        return Unlock(p.id, p.title, cap, p.level, None)
+        return Unlock(p.id, p.title, cap.max_level, p.level, None, binding)
     others = [c.max_level for c in p.caps if c.rule != rule]
     without = min([p.score] + others)
-    return Unlock(p.id, p.title, cap, p.level, max(1, min(top, math.floor(without + 1e-9))))
+    return Unlock(p.id, p.title, cap.max_level, p.level, max(1, min(top, math.floor(without + 1e-9))), binding)

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
-from ..models import AnswerRecord, Finding, PrincipleResult, Result
+from ..models import AnswerRecord, Finding, PrincipleResult, Result, Terms
 from . import charts, filters
 from .actions import Planner, action_plan
 from .narrative import reading
@@ -55,6 +55,7 @@ def report_context(result: Result, framework=None, planner: Planner = action_pla
     applicable = [p for p in result.principles if p.applicable]
     principles = [_principle_view(p, result, records, framework) for p in applicable]
     lenses = [l for l in result.lenses if l.applicable]
+    terms = framework.info.terms if framework is not None else Terms()
     return {
         "r": result,
         "meta": meta,
@@ -68,8 +69,9 @@ def report_context(result: Result, framework=None, planner: Planner = action_pla
         "actions": actions,
         "top_actions": actions[:SUMMARY_FINDINGS],
         "strengths": [f for f in result.findings if f.kind == "strength"],
-        "reading": reading(result, actions),
-        "charts": _charts(result, lenses, applicable, top, _earlier(since)),
+        "terms": terms,
+        "reading": reading(result, actions, terms),
+        "charts": _charts(result, lenses, applicable, top, terms, _earlier(since)),
         "since": since,
         "next_level": plan.principles if plan is not None else None,
         "sections": _sections(result, framework),
@@ -120,23 +122,25 @@ def _earlier(since: Optional[SinceView]) -> Optional[charts.Earlier]:
                           levels={lc.id: lc.old_level for lc in c.principles})
 
 
-def _charts(result: Result, lenses, applicable: list[PrincipleResult], top: int,
+def _charts(result: Result, lenses, applicable: list[PrincipleResult], top: int, terms: Terms,
             earlier: Optional[charts.Earlier] = None) -> list[dict[str, Any]]:
+    """The radars plot levels after caps, as the captions say; the bars add the scores behind them."""
     out = []
     groups = [(lens, [p for p in applicable if p.lens == lens.id]) for lens in lenses]
     drawn = [(lens, members) for lens, members in groups if len(members) >= 3]
     scale = 0.9 if len(drawn) == 1 else 0.62     # two or more radars sit side by side
     against = f": {earlier.now_name.lower()}, against {earlier.name.lower()}" if earlier else ""
     with_earlier = " and the earlier assessment" if earlier else ""
+    one, many = terms.principle, terms.principles
     for lens, members in drawn:
-        svg = charts.radar(members, top, f"Radar of principle levels, {lens.title}{against}", scale, earlier)
-        out.append({"caption": f"{lens.title}: principle levels{with_earlier}", "svg": svg, "wide": len(drawn) == 1})
+        svg = charts.radar(members, top, f"Radar of {one} levels, {lens.title}{against}", scale, earlier)
+        out.append({"caption": f"{lens.title}: {one} levels{with_earlier}", "svg": svg, "wide": len(drawn) == 1})
     if not out:
-        svg = charts.radar(applicable, top, f"Radar of principle levels, all lenses{against}", 0.9, earlier)
+        svg = charts.radar(applicable, top, f"Radar of {one} levels, all lenses{against}", 0.9, earlier)
         if svg is not None:
-            out.append({"caption": f"All principles: levels{with_earlier}", "svg": svg, "wide": True})
-    out.append({"caption": f"Level reached by each principle, with caps{with_earlier}", "wide": True,
-                "svg": charts.bars(applicable, top, f"Bar chart of principle levels with caps{against}",
+            out.append({"caption": f"All {many}: levels{with_earlier}", "svg": svg, "wide": True})
+    out.append({"caption": f"Level reached by each {one}, with the caps that hold levels down{with_earlier}", "wide": True,
+                "svg": charts.bars(applicable, top, f"Bar chart of {one} levels with caps{against}",
                                    result.rag_labels, earlier)})
     return out
 

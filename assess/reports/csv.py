@@ -1,5 +1,8 @@
 """One CSV row per finding, for spreadsheets and trackers.
 
+`caps` lists only the caps a finding's rule sets that hold a level down; `principle_level` is
+the level of the finding's principle in words ("Level 1 · Ad hoc (set by a rule, ...)").
+
 A cell that starts with =, +, - or @ (or a tab or carriage return) would run as a formula
 in a spreadsheet; such cells get a leading single quote so they read as text.
 """
@@ -10,9 +13,10 @@ import io
 
 from ..models import Result
 from .actions import action_plan
+from .filters import binding_caps, level_text
 
 COLUMNS = ("rule", "principle", "principle_title", "kind", "severity", "title", "rationale", "recommendation",
-           "owner", "caps", "because")
+           "owner", "caps", "because", "principle_level")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -22,20 +26,23 @@ def neutralise(value: object) -> str:
 
 
 def render_csv(result: Result) -> str:
-    titles = {p.id: p.title for p in result.principles}
+    principles = {p.id: p for p in result.principles}
     owners = {a.finding.rule: a.owner for a in action_plan(result)}
     buffer = io.StringIO()
     writer = stdlib_csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for f in result.findings:
-        caps = "; ".join(f"{p.id} <= {c.max_level}" for p in result.principles for c in p.caps if c.rule == f.rule)
+        caps = "; ".join(f"{p.id} <= {c.max_level}" for p in result.principles for c in binding_caps(p) if c.rule == f.rule)
         because = "; ".join(f"{b.ref} = {b.label}" for b in f.because)
-        row = (f.rule, f.principle, titles.get(f.principle, f.principle), f.kind, f.severity, f.title, f.rationale,
-               f.recommendation, owners.get(f.rule, f.owner), caps, because)
+        p = principles.get(f.principle)
+        level = level_text(p.level, p.level_name, p.status) if p is not None else ""
+        row = (f.rule, f.principle, p.title if p is not None else f.principle, f.kind, f.severity, f.title, f.rationale,
+               f.recommendation, owners.get(f.rule, f.owner), caps, because, level)
         writer.writerow([neutralise(v) for v in row])
     return buffer.getvalue()
 
 
-def render(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None) -> bytes:
+def render(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None,
+           warn=None) -> bytes:
     """One row per finding of this assessment: an earlier one and a plan do not change it."""
     return render_csv(result).encode("utf-8")

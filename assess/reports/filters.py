@@ -31,10 +31,31 @@ def long_date(value: Any) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+# A status other than plainly scored, in words a board member reads without a glossary.
+STATUS_NOTE = {"gated": "set by a rule, too few answers to score"}
+
+
+def status_note(status: str) -> str:
+    return STATUS_NOTE.get(status, "")
+
+
 def level_text(level: Optional[int], name: Optional[str], status: str = "scored") -> str:
     if level is None:
         return "Not applicable" if status == "not-applicable" else "Not enough evidence"
-    return f"Level {level} · {name}" if name else f"Level {level}"
+    text = f"Level {level} · {name}" if name else f"Level {level}"
+    return f"{text} ({status_note(status)})" if status_note(status) else text
+
+
+def binding_caps(p) -> list:
+    """The caps that hold this principle's level down. A cap the answers already sit below holds
+    nothing, and a principle with no level has nothing held."""
+    return [c for c in p.caps if c.binding] if p.level is not None else []
+
+
+def quiet_caps(p) -> list:
+    """The other caps: set by a rule, but not what decides the level."""
+    held = binding_caps(p)
+    return [c for c in p.caps if c not in held]
 
 
 def rag_class(rag: Optional[str]) -> str:

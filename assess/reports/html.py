@@ -1,4 +1,5 @@
-"""The report as one self-contained HTML file (inline CSS and SVG), and the source of the PDF."""
+"""The report as one self-contained HTML file (inline CSS, SVG and template assets), and the
+source of the PDF."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,25 +7,40 @@ from typing import Iterable, Optional
 
 from ..errors import AssessError, Diagnostic
 from ..models import Result
+from .assets import AssetFolders, Warn, folder_url, inline_css_assets, inline_html_assets
 from .context import report_context
-from .templates import REPORT_TEMPLATE, stylesheet_text, template_env
+from .templates import REPORT_TEMPLATE, STYLESHEET, search_path, stylesheet_text, template_env, template_folder
 
 
 def report_env(result: Result, template_dirs: Iterable[Path] = (), framework_root: Optional[Path] = None, framework=None):
-    root = framework_root or (framework.root if framework is not None else None)
-    return template_env(result.framework["id"], template_dirs, root)
+    return template_env(result.framework["id"], template_dirs, _root(framework_root, framework))
+
+
+def _root(framework_root: Optional[Path], framework) -> Optional[Path]:
+    return framework_root or (framework.root if framework is not None else None)
 
 
 def render_html(result: Result, template_dirs: Iterable[Path] = (), framework_root: Optional[Path] = None,
-                framework=None, inline_css: bool = True, env=None, comparison=None, plan=None) -> str:
+                framework=None, inline_css: bool = True, env=None, comparison=None, plan=None,
+                warn: Optional[Warn] = None) -> str:
+    """With `inline_css` (the HTML file), the stylesheet and every template asset are inlined,
+    so the file needs nothing beside it; without it (the PDF's source), URLs stay for the fetcher."""
+    template_dirs = list(template_dirs)
     env = env or report_env(result, template_dirs, framework_root, framework)
     context = report_context(result, framework, comparison=comparison, plan=plan)
-    context.update(inline_css=inline_css, css=stylesheet_text(env) if inline_css else "",
-                   lens_titles={l.id: l.title for l in result.lenses})
+    css = ""
+    folders = None
+    if inline_css:
+        folders = AssetFolders(search_path(result.framework["id"], template_dirs, _root(framework_root, framework)))
+        css = inline_css_assets(stylesheet_text(env), folder_url(template_folder(env, STYLESHEET)), folders, warn)
+    context.update(inline_css=inline_css, css=css, lens_titles={l.id: l.title for l in result.lenses})
     try:
-        return env.get_template(REPORT_TEMPLATE).render(context)
+        html = env.get_template(REPORT_TEMPLATE).render(context)
     except Exception as exc:            # a user's or framework's template is input too
         raise template_problem(exc) from None
+    if folders is not None:
+        html = inline_html_assets(html, folder_url(template_folder(env, REPORT_TEMPLATE)), folders, warn)
+    return html
 
 
 def template_problem(exc: Exception):
@@ -35,10 +51,24 @@ def template_problem(exc: Exception):
     if isinstance(exc, jinja2.TemplateNotFound):
         return AssessError(f"report template not found: {exc.name}")
     if isinstance(exc, jinja2.TemplateError):
-        return AssessError(f"report template failed: {exc.message or exc}")
+        file, line = template_location(exc)
+        return AssessError(Diagnostic(file, line, "", f"report template failed: {exc.message or exc}"))
     return exc
 
 
-def render(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None) -> bytes:
+def template_location(exc: BaseException) -> tuple[str, int]:
+    """The innermost template line in a traceback: Jinja2 rewrites its frames to point at the
+    template file and line, and marks them with __jinja_exception__."""
+    file, line = "", 0
+    tb = exc.__traceback__
+    while tb is not None:
+        if "__jinja_exception__" in tb.tb_frame.f_globals:
+            file, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    return file, line
+
+
+def render(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None,
+           warn: Optional[Warn] = None) -> bytes:
     return render_html(result, template_dirs or (), framework_root, framework,
-                       comparison=comparison, plan=plan).encode("utf-8")
+                       comparison=comparison, plan=plan, warn=warn).encode("utf-8")

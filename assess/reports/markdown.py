@@ -1,24 +1,29 @@
 """The report as Markdown for a wiki page or a pull request: the same sections, no charts.
 
-User text is escaped so it reads literally: no HTML, links or images can come from answers.
+User text is escaped so it reads literally: no HTML, links or images can come from answers,
+and direction controls are removed (Markdown renderers have no reliable way to isolate them).
 """
 from __future__ import annotations
 
 import re
 
 from ..models import Result
+from .bidi import strip_controls
 from .context import because_label, report_context
-from .filters import level_text, long_date, num, pct
+from .filters import binding_caps, level_text, long_date, num, pct, quiet_caps
 from .since import change_text, delta_text, driver_label
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")                   # only an & that would start an entity needs escaping
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")          # only a < that would start a tag or an autolink
 _BULLET_START = re.compile(r"^([-+>])")                 # would start a list or quote at the start of a line
 _NUMBER_START = re.compile(r"^(\d+)([.)])(?=\s|$)")     # would start a numbered list
 
 
 def md(text: object) -> str:
-    """Plain text as inert Markdown: HTML-escaped, markup characters backslashed, one line."""
-    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Plain text as inert Markdown, one line: what would start a tag or an entity is escaped,
+    markup characters are backslashed, and a > is left as it is (it quotes only at a line start)."""
+    s = _TAG_START.sub("&lt;", _ENTITY.sub("&amp;", strip_controls(str(text))))
     s = " ".join(_SPECIAL.sub(r"\\\1", s).split())
     return _NUMBER_START.sub(r"\1\\\2", _BULLET_START.sub(r"\\\1", s))
 
@@ -51,18 +56,23 @@ def render_markdown(result: Result, framework=None, comparison=None, plan=None) 
     out += ["", "### Strengths", ""]
     out += [f"- **{md(f.title)}**: {md(f.rationale)}" for f in c["strengths"]] or ["No strengths were identified."]
     out += _since(c["since"], {l.id: l.title for l in r.lenses})
-    out += ["", "## Principles", ""]
-    out += _table(("Principle", "Level", "Rating", "Capped by"), [
+    t = c["terms"]
+    out += ["", f"## {t.principles.capitalize()}", ""]
+    out += _table((t.principle.capitalize(), "Level", "Rating", "Capped by"), [
         (pv.result.title, level_text(pv.result.level, pv.result.level_name, pv.result.status),
          r.rag_labels.get(pv.result.rag, "–") if pv.result.rag else "–",
-         ", ".join(f"{x.rule} (≤ {x.max_level})" for x in pv.result.caps) or "–") for pv in c["principles"]])
+         ", ".join(f"{x.rule} (≤ {x.max_level})" for x in binding_caps(pv.result)) or "–") for pv in c["principles"]])
     for pv in c["principles"]:
         p = pv.result
-        out += [f"### {md(p.title)}", "", f"{md(level_text(p.level, p.level_name, p.status))}; score {num(p.score)}"
-                + (f", after caps {num(p.capped_score)}" if p.caps else ""), ""]
+        score = f"score {num(p.score)}" + (f", after caps {num(p.capped_score)}" if p.capped_score != p.score else "")
+        out += [f"### {md(p.title)}", "", f"{md(level_text(p.level, p.level_name, p.status))}; "
+                + (score if p.score is not None else "not scored"), ""]
         if p.contributions:
             out += _table(("Question", "Answer", "Level", "Weight"), [(x.text, x.label, num(x.level), num(x.weight)) for x in p.contributions])
-        out += [f"- Capped at level {x.max_level} by `{md(x.rule)}`: {md(x.reason)}" for x in p.caps]
+        verb = "Held at level {} by" if p.status == "gated" else "Capped at level {} by"
+        out += [f"- {verb.format(x.max_level)} `{md(x.rule)}`: {md(x.reason)}" for x in binding_caps(p)]
+        out += [f"- Also capped at level {x.max_level} by `{md(x.rule)}`, which changes nothing here: {md(x.reason)}"
+                for x in quiet_caps(p)]
         out += [f"- Not applicable: {md(a.text)} (reason: {md(a.na_reason)})" for a in pv.na]
         for f in pv.risks + pv.strengths:
             out += ["", f"**{md(f.title)}** ({'strength' if f.kind == 'strength' else f.severity + ' risk'}, rule `{md(f.rule)}`)", "",
@@ -97,7 +107,7 @@ def _since(since, lens_titles: dict[str, str]) -> list[str]:
     c = since.comparison
     out = ["", "## Since last time", "", md(f"This assessment against {since.earlier}"
                                            + (f" by {c.old.respondent}" if c.old.respondent else "") + "."), ""]
-    out += [f"> Note: {md(w)}." for w in c.warnings] + ([""] if c.warnings else [])
+    out += [f"> Note: {md(w)}." for w in since.notes] + ([""] if since.notes else [])
     out += [md(f"Overall level {change_text(c.overall)}. {len(since.new)} new, {len(since.resolved)} resolved and "
                f"{len(since.persisting)} persisting findings; {len(since.answers)} answers changed."), ""]
     out += _table(("Principle or lens", "Lens", "Earlier", "Now", "Change"),
@@ -131,7 +141,7 @@ def _next_level(plans) -> list[str]:
     if plans is None:
         return []
     out = ["### Reaching the next level", "",
-           "The smallest set of answer changes found that reaches each principle's next level, checked by the rules.", ""]
+           "The smallest set of answer changes found that reaches the next level, checked by the rules.", ""]
     for pp in plans:
         now = f"level {pp.level_now}" if pp.level_now is not None else "not enough evidence"
         outcome = "" if pp.reached else f"; best found reaches level {pp.level_reached if pp.level_reached is not None else '–'}"
@@ -145,7 +155,7 @@ def _next_level(plans) -> list[str]:
                    + ([f"- {md(pp.note)}"] if pp.note else []))
         out += effects + ([""] if effects else [])
     if not plans:
-        out += ["Every principle is already at the top level.", ""]
+        out += ["Everything is already at the top level.", ""]
     return out
 
 
@@ -157,7 +167,8 @@ def _answer_text(a) -> str:
     return a.label
 
 
-def render(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None) -> bytes:
+def render(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None,
+           warn=None) -> bytes:
     return render_markdown(result, framework, comparison, plan).encode("utf-8")
 
 

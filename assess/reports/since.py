@@ -19,6 +19,7 @@ class SinceView:
     lenses: list[LevelChange]
     principles: list[LevelChange]        # every principle, in framework order
     explained: list[LevelChange]         # those whose level, caps or answers changed
+    notes: list[str]                     # what the reader should know before trusting the comparison
     new: list[FindingChange]
     resolved: list[FindingChange]
     persisting: list[FindingChange]
@@ -31,8 +32,22 @@ def since_view(comparison: Optional[Comparison]) -> Optional[SinceView]:
     c = comparison
     explained = [lc for lc in c.principles if lc.movement != "same" or lc.caps_lifted or lc.caps_added or lc.drivers]
     return SinceView(comparison=c, earlier=earlier_name(c), lenses=c.lenses, principles=c.principles,
-                     explained=explained, new=c.findings_with("new"), resolved=c.findings_with("resolved"),
+                     explained=explained, notes=report_notes(c), new=c.findings_with("new"), resolved=c.findings_with("resolved"),
                      persisting=c.findings_with("persisting"), answers=c.answers_changed)
+
+
+# The comparison's warnings are worded for `assess compare OLD NEW`; in a report the earlier
+# assessment is the file given with --previous.
+_REPORT_WORDING = {"check the order of OLD and NEW": "check that --previous names the earlier assessment"}
+
+
+def report_notes(c: Comparison) -> list[str]:
+    notes = []
+    for warning in c.warnings:
+        for compare_words, report_words in _REPORT_WORDING.items():
+            warning = warning.replace(compare_words, report_words)
+        notes.append(warning)
+    return notes
 
 
 def earlier_name(c: Comparison) -> str:

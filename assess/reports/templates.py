@@ -47,6 +47,7 @@ def _env(dirs: tuple[str, ...]):
     import jinja2
 
     from . import filters
+    from .bidi import isolate
     from .context import because_label
     from .since import change_text, delta_text, driver_label, movement_word
     env = jinja2.Environment(
@@ -55,9 +56,10 @@ def _env(dirs: tuple[str, ...]):
         undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
-    env.filters.update(filters.FILTERS)
+    env.filters.update(filters.FILTERS, user=isolate)
     env.globals.update(level_text=filters.level_text, because_label=because_label, change_text=change_text,
-                       delta_text=delta_text, driver_label=driver_label, movement_word=movement_word)
+                       delta_text=delta_text, driver_label=driver_label, movement_word=movement_word,
+                       binding_caps=filters.binding_caps, quiet_caps=filters.quiet_caps, status_note=filters.status_note)
     return env
 
 
@@ -65,3 +67,9 @@ def stylesheet_text(env) -> str:
     """The print CSS as the loader finds it, so a framework or user folder may replace it."""
     source, _, _ = env.loader.get_source(env, STYLESHEET)
     return source
+
+
+def template_folder(env, name: str) -> Path:
+    """The folder the loader takes `name` from: relative URLs in that file start there."""
+    _, filename, _ = env.loader.get_source(env, name)
+    return Path(filename).parent if filename else base_dir()
