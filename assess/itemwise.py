@@ -33,7 +33,7 @@ class Dropped:
         ident = item.get("id")
         kind = path[0] if path[0] != "framework" else "lenses"
         if kind == "sections" and len(path) == 2:
-            for question in item.get("questions") or []:
+            for question in _list(item.get("questions")):
                 self.note(path + ("questions", 0), question)
             return
         if not isinstance(ident, str):
@@ -41,7 +41,7 @@ class Dropped:
         if kind == "sections":
             if ident:
                 self.questions.add(ident)
-            for inform in item.get("informs") or []:
+            for inform in _list(item.get("informs")):
                 if isinstance(inform, dict) and isinstance(inform.get("principle"), str):
                     self.principles.add(inform["principle"])
         elif kind == "principles" and ident:
@@ -52,6 +52,11 @@ class Dropped:
             if isinstance(item.get("derive"), str):
                 self.facts.add(item["derive"])
             self.used_facts |= set(_fact_refs(item.get("when")))
+
+
+def _list(value: Any) -> list:
+    """A field that should be a list; anything else was already reported and counts as empty."""
+    return value if isinstance(value, list) else []
 
 
 def _fact_refs(raw: Any) -> Iterator[str]:
@@ -157,9 +162,16 @@ def _at(data: Any, path: tuple) -> Any:
     return data
 
 
+_PLAIN = {"model_type": "must be a mapping of fields", "dict_type": "must be a mapping", "list_type": "must be a list",
+          "string_type": "must be text", "bool_type": "must be true or false", "int_type": "must be a whole number",
+          "float_type": "must be a number", "int_from_float": "must be a whole number"}
+
+
 def _message(err: dict, loc: tuple) -> str:
     if err["type"] == "extra_forbidden":
         return f"unknown field {loc[-1]!r}"
     if err["type"] == "missing":
         return "required field is missing"
+    if err["type"] in _PLAIN:
+        return _PLAIN[err["type"]]
     return err["msg"].removeprefix("Value error, ")

@@ -187,7 +187,7 @@ Q, R = SEED_QUESTIONNAIRE, SEED_RULES
 FIXED_FRAMEWORKS = [
     ("seed", Q, R, "ok"),
     ("empty rules file", Q, "", ("rules", 1, "required field is missing")),
-    ("rules are a list of text", Q, "rules: [a, b]\n", ("rules", 1, "Rule")),
+    ("rules are a list of text", Q, "rules: [a, b]\n", ("rules", 1, "must be a mapping")),
     ("questionnaire nesting 10,000", Q + deep_nesting(10_000, "extra"), R, ("questionnaire", Q.count("\n") + 1, "nested deeper")),
     ("rules nesting 10,000", Q, R + deep_nesting(10_000, "extra"), ("rules", R.count("\n") + 1, "nested deeper")),
     ("condition nesting 10,000", Q, "rules:\n  - id: deep\n    derive: deep\n    when: " + "{not: " * 10_000 + "{q: owner, answered: true}"

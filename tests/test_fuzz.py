@@ -122,14 +122,8 @@ def assert_outcome(diagnostics: list[Diagnostic] | None, expected, file_of=lambd
 # ---------------------------------------------------------------- fixed cases
 
 # cases that show a defect outside the loaders tested here, until it is fixed where it lives
-KNOWN_DEFECTS = {
-    "informs is not a list": "assess/itemwise.py: Dropped.note iterates `informs: true` and raises TypeError",
-}
-
-
 def cases(table: list[tuple]) -> list:
-    return [pytest.param(*case, id=case[0], marks=[pytest.mark.xfail(reason=KNOWN_DEFECTS[case[0]], strict=False)]
-                         if case[0] in KNOWN_DEFECTS else []) for case in table]
+    return [pytest.param(*case, id=case[0]) for case in table]
 
 
 @pytest.mark.parametrize("name, data, expected", cases(FIXED_ANSWERS))
