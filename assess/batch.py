@@ -1,12 +1,18 @@
 """Evaluate many answers files at once: in this process, or in worker processes.
 
-Where time goes (measured with bench/portfolio.py): a file costs about 15 ms, most of it
-parsing YAML; a worker started with `spawn` costs about 0.25 s of imports plus 0.5 s per
-framework it loads, before its first file. So on Linux, workers are forked from this
-process after it has loaded every framework the files name: they start with the modules
-and frameworks already in memory, and each builds only its own durable-rules engine (the
-engine has no locks, so no process shares one). Elsewhere workers are spawned.
-Fewer than IN_PROCESS_BELOW files are evaluated here, without workers at all.
+Where time goes (bench/portfolio.py): a file costs 10 to 30 ms, most of it parsing YAML; a
+worker started with `spawn` spends about 0.25 s importing and 0.5 s per framework it loads
+before its first file, which is why spawned workers lost to one process (0.28x at 40 files
+in one measured run). So on Linux, workers are forked from this process after it has
+loaded every framework the files name: they start with the modules and frameworks in
+memory (0.90x at 40 files in the same run, on a saturated machine) and each builds only its
+own durable-rules engine (the engine has no locks, so no process shares one). Elsewhere
+workers are spawned. Pickling a Result back costs about 2 ms.
+
+Fewer than IN_PROCESS_BELOW files are evaluated here, without workers. Measured: forked
+workers cost a fixed 30 to 100 ms (start, hand-over, shut-down); 16 files take about 0.2 s in
+one process. Below that the fixed cost is a large share of the whole and there is little to
+win; above it, free cores give up to twice the speed while busy ones cost under a tenth.
 
 Organisation settings (`--settings`) come as a map from framework id to file, with the key
 None for a file that applies to every framework; each process applies a settings file to a
@@ -23,9 +29,7 @@ from typing import Callable, Optional
 
 from .errors import AssessError, Diagnostic, EngineError
 
-# The measured break-even of forked workers against one process on the 2-core machine, with
-# its other users: see docs/boards.md and bench/portfolio.py --sweep.
-IN_PROCESS_BELOW = 16
+IN_PROCESS_BELOW = 16   # see above and `bench/portfolio.py --sweep`
 BATCH_MOST = 25          # files per task: few enough for a lively progress bar, enough to amortise the round trip
 
 SettingsMap = dict[Optional[str], Path]

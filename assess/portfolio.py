@@ -25,7 +25,7 @@ from typing import Iterable, Optional
 
 from pydantic import BaseModel
 
-from .batch import IN_PROCESS_BELOW, evaluate_files as _evaluate  # noqa: F401  (re-exported for callers)
+from .batch import evaluate_files as _evaluate
 from .compare import rag_word, service_identity
 from .gap import DATES_APART_DAYS, LARGE_GAP
 from .merge import CONSENSUS_PREFIX
