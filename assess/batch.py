@@ -163,23 +163,42 @@ def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = No
 
 def _in_workers(names: list[str], dirs: list[str], settings: Optional[SettingsMap], workers: int,
                 on_progress: Optional[Callable[[int], None]]) -> list[Outcome]:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
     context, forked = _pool_context()
     if forked:
         warm_up(framework_ids([Path(n) for n in names]), [Path(d) for d in dirs], settings)
     size = max(1, min(BATCH_MOST, math.ceil(len(names) / (workers * 4))))
     batches = [names[i:i + size] for i in range(0, len(names), size)]
     outcomes: list[Outcome] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_fresh_engine if forked else None) as pool:
+    unfinished: list[str] = []
+    with _pool(workers, context, forked) as pool:
         futures = {pool.submit(evaluate_batch, batch, dirs, settings): batch for batch in batches}
         for future in as_completed(futures):
             try:
                 done = future.result()
-            except Exception as exc:   # a worker that died takes only its own batch with it
-                done = [("skip", name, [f"{name}: the worker evaluating it stopped ({type(exc).__name__})"])
-                        for name in futures[future]]
+            except Exception:   # a worker died, and a broken pool fails every batch still waiting
+                unfinished += futures[future]
+                continue
             outcomes += done
             if on_progress:
                 on_progress(len(done))
+    for name in sorted(unfinished, key=names.index):
+        outcomes.append(_alone(name, dirs, settings, context, forked))
+        if on_progress:
+            on_progress(1)
     return outcomes
+
+
+def _pool(workers: int, context, forked: bool):
+    from concurrent.futures import ProcessPoolExecutor
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_fresh_engine if forked else None)
+
+
+def _alone(name: str, dirs: list[str], settings: Optional[SettingsMap], context, forked: bool) -> Outcome:
+    """A file whose batch was lost with a worker, retried in a worker of its own: only the
+    file that stops a worker is skipped, not every file that was waiting behind it."""
+    with _pool(1, context, forked) as pool:
+        try:
+            return pool.submit(evaluate_batch, [name], dirs, settings).result()[0]
+        except Exception as exc:
+            return ("skip", name, [f"{name}: the worker evaluating it stopped ({type(exc).__name__})"])

@@ -325,3 +325,23 @@ def test_cli_pdf_is_tagged_with_a_real_table(folder, tmp_path):
     assert {"/Table", "/TH", "/TD"} <= tags
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Heatmap" in text and "Paired service" in text and "corrupt.yaml" in text
+
+
+def test_a_file_that_stops_its_worker_costs_only_itself(folder, monkeypatch):
+    import os
+
+    import assess.batch as batch
+    if batch._pool_context()[0].get_start_method() != "fork":
+        pytest.skip("workers inherit the stand-in evaluation only when forked")
+    real = batch.evaluate_one
+
+    def stops_on_one_file(path, dirs, settings):
+        if path.endswith("service-003.yaml"):
+            os._exit(1)             # as a crash in native code would
+        return real(path, dirs, settings)
+    monkeypatch.setattr(batch, "evaluate_one", stops_on_one_file)
+    files = collect_files([folder / "mini"])
+    evaluated, skipped = evaluate_files(files, [MINI], workers=2)
+    assert [s.file.rsplit("/", 1)[-1] for s in skipped] == ["service-003.yaml"]
+    assert "worker evaluating it stopped" in skipped[0].problems[0]
+    assert len(evaluated) == len(files) - 1
