@@ -172,7 +172,36 @@ def openers(html: str) -> set[str]:
     return parser.found
 
 
-def ends_with_opener(body: list[str], found: set[str]) -> str:
-    """The opener a page's text ends with, or ''."""
-    tail = " ".join(body[-4:])
-    return next((o for o in sorted(found, key=len, reverse=True) if tail.endswith(o)), "")
+def page_endings(pdf: Path) -> dict[int, list[str]]:
+    """For each page (from 1), the structure tags around the last content placed on it, in
+    reading order: ["Sect", "H3", "Span"] means the page ends inside a heading. Read from the
+    tagged PDF's structure tree, so a principle named in a table cell is not taken for a heading."""
+    import pypdf
+    reader = pypdf.PdfReader(pdf)
+    pages = {page.indirect_reference.idnum: number for number, page in enumerate(reader.pages, start=1)}
+    last: dict[int, list[str]] = {}
+
+    def walk(node, chain: list[str], page):
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, pypdf.generic.ArrayObject):
+            for child in node:
+                walk(child, chain, page)
+        elif isinstance(node, pypdf.generic.DictionaryObject):
+            if "/Pg" in node:
+                page = pages.get(node.raw_get("/Pg").idnum, page)
+            if node.get("/Type") == "/MCR":
+                last[page] = chain
+            elif "/K" in node:
+                walk(node["/K"], chain + [str(node.get("/S", "")).lstrip("/")], page)
+        elif isinstance(node, int) and page is not None:
+            last[page] = chain
+    walk(reader.trailer["/Root"]["/StructTreeRoot"], [], None)
+    return last
+
+
+def stranded(chain: list[str]) -> str:
+    """What a page must never end with: a heading, a table's caption, a table head alone."""
+    for i, tag in enumerate(chain):
+        if tag in ("H1", "H2", "H3", "H4", "H5", "H6", "THead") or (tag == "Caption" and chain[i - 1:i] == ["Table"]):
+            return tag
+    return ""

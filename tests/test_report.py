@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import csv
+import html as html_lib
 import io
 import json
+import re
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -314,3 +316,167 @@ def test_reading_and_markdown_isolate_what_users_typed(mini):
     assert '<h1 class="service-name"><bdi>Evil\u202eName</bdi></h1>' in html
     md = render(result, "md", framework=mini[1]).decode()
     assert "\u202e" not in md and "EvilName reaches level" in md
+
+
+# ---------------------------------------------------------------- charts
+
+def _titles(framework_id: str) -> list[str]:
+    from assess.frameworks import find_framework
+    return [p.title for p in find_framework(framework_id).principles]
+
+
+def _legend_rows(svg: str, size: str = "9") -> dict[float, list[tuple[float, str]]]:
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for x, y, text in re.findall(rf'<text x="([\d.]+)" y="([\d.]+)" text-anchor="start" font-size="{size}" fill="#5b6573"[^>]*>([^<]*)</text>', svg):
+        rows.setdefault(float(y), []).append((float(x), text))
+    return rows
+
+
+def test_chart_labels_wrap_between_words_and_are_never_cut():
+    from assess.reports.textwidth import text_width, wrap
+    for title in _titles("service-ownership") + _titles("service-standard") + ["A multidisciplinary team"]:
+        for width in (90, 110, 186):
+            lines = wrap(title, width, 10)
+            assert " ".join(lines).split() == title.split(), title       # no word broken, nothing dropped
+            assert all(text_width(line, 10) <= width for line in lines if " " in line)
+    assert wrap("Supercalifragilisticexpialidocious", 40, 10)[0] != "Supercalifragilisticexpialidocious"
+
+
+def test_bar_chart_legend_entries_never_overlap_and_labels_sit_by_their_bars(binding):
+    from assess.reports import charts
+    from assess.reports.textwidth import text_width
+    result = binding[0]
+    labels = {"green": "Met", "amber": "Met with actions and a very long name for the rating", "red": "Not met"}
+    svg = charts.bars(result.principles, len(result.scale), "Bars", labels)
+    rows = _legend_rows(svg)
+    assert sum(len(r) for r in rows.values()) == 5                      # cap, score before caps, three ratings
+    for entries in rows.values():
+        entries.sort()
+        for (x, text), (next_x, _) in zip(entries, entries[1:]):
+            assert x + text_width(text, 9) + 10 < next_x, (text, rows)    # room for the next swatch
+    x0, unit = 200, 290 / len(result.scale)
+    placed = re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor="start" font-size="10" fill="#1b2430" font-weight="bold">([^<]*)<', svg)
+    assert [text for _, text in placed] == [charts.bar_label(p) for p in result.principles]
+    for p, (x, label) in zip(result.principles, placed):
+        x = float(x)
+        drawn = max([p.capped_score] + ([p.score] if charts.binding_caps(p) else []))
+        assert 0 < x - (x0 + drawn * unit) <= 12, p.id                     # just past the bar, not past a cap that holds nothing
+        patch = re.search(rf'<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="15" fill="#ffffff"/><text x="{x:.1f}"', svg)
+        assert patch and float(patch.group(2)) >= text_width(label, 10, bold=True)   # grid lines stop short of it
+    capped = next(p for p in result.principles if p.id == "accountability")
+    assert charts.bar_label(capped) == "2 Emerging · capped"
+    governance = next(p for p in result.principles if p.id == "governance")
+    assert governance.caps and "capped" not in charts.bar_label(governance)
+
+
+def test_long_point_titles_wrap_over_more_lines_without_an_ellipsis():
+    from assess.models import CapApplied, PrincipleResult
+    from assess.reports import charts
+    titles = _titles("service-standard")
+    principles = [PrincipleResult(id=f"p{i}", title=t, lens="team", applicable=True, level=3, level_name="Meets the phase",
+                                  score=3.2, capped_score=3.2, rag="green", status="scored", answered_share=1.0,
+                                  caps=[CapApplied(rule="r", max_level=4, reason="x", binding=False)], contributions=[],
+                                  not_applicable=[], unanswered=[]) for i, t in enumerate(titles)]
+    for svg in (charts.bars(principles, 4, "Bars", {}), charts.radar(principles, 4, "Radar")):
+        assert "…" not in svg
+        words = html_lib.unescape(" ".join(re.findall(r">([^<>]+)</text>", svg))).split()
+        for title in titles:
+            assert " ".join(title.split()) in " ".join(words), title
+
+
+def test_radar_plots_the_levels_its_caption_names(mini):
+    import math
+    from assess.reports import charts
+    result = mini[0]
+    svg = charts.radar(result.principles, len(result.scale), "Radar of principle levels")
+    spokes = re.findall(r'<line x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)" y2="([\d.]+)" stroke="#d5dae1"', svg)
+    centre = (float(spokes[0][0]), float(spokes[0][1]))
+    shape = re.search(r'<polygon points="([^"]+)" fill="#2f5d8a"', svg).group(1).split()
+    for xy, (_, _, ax, ay), p in zip(shape, spokes, result.principles):
+        share = math.dist(tuple(map(float, xy.split(","))), centre) / math.dist((float(ax), float(ay)), centre)
+        assert abs(share - p.level / len(result.scale)) < 0.01, p.id
+
+
+def test_chart_text_alternative_carries_every_value(binding):
+    from assess.reports import charts
+    result = binding[0]
+    svg = charts.bars(result.principles, len(result.scale), "Bar chart of principle levels with caps", result.rag_labels)
+    title = re.search(r"<title>(.*?)</title>", svg).group(1)
+    assert title.startswith("Bar chart of principle levels with caps: ")
+    for p in result.principles:
+        assert f"{p.title}: level {p.level} ({p.level_name})" in title
+    assert "Accountability: level 2 (Emerging), held there by a cap at level 2" in title
+
+
+# ---------------------------------------------------------------- palette
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("sheet", ["report.css", "board/board.css"])
+def test_small_text_on_rag_colours_reaches_4_5_to_1(sheet):
+    from assess.reports.templates import base_dir
+    css = (base_dir() / sheet).read_text()
+    colours = dict(re.findall(r"--([a-z-]+): (#[0-9a-f]{6})", css))
+    white, ink = "#ffffff", colours["ink"]
+    for name in ("green", "red", "none", "accent"):          # badges and tags with white text
+        assert _contrast(colours[name], white) >= 4.5, name
+    assert _contrast(colours["amber"], ink) >= 4.5            # amber badges carry dark ink
+    assert _contrast(colours["amber-text"], white) >= 4.5 and _contrast(colours["amber-text"], colours["tint"]) >= 4.5
+    if sheet == "report.css":
+        assert re.search(r"\.badge\.rag-amber \{[^}]*color: var\(--ink\)", css)
+        assert re.search(r"\.sev\.sev-medium \{[^}]*color: var\(--ink\)", css)
+
+
+# ---------------------------------------------------------------- template assets
+
+@pytest.fixture
+def branded(tmp_path):
+    """A --template-dir folder with its own logo, used from the template and from its stylesheet."""
+    from assess.reports.templates import base_dir
+    folder = tmp_path / "brand"
+    folder.mkdir()
+    (folder / "logo.png").write_bytes(bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000" "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000000049454e44ae426082"))
+    (tmp_path / "secret.png").write_bytes((folder / "logo.png").read_bytes())
+    (folder / "report.html.j2").write_text('{% extends "base.html.j2" %}{% block cover %}'
+                                           '<img src="logo.png" alt="Council logo"><img src="../secret.png" alt="x">'
+                                           '{{ super() }}{% endblock %}')
+    (folder / "report.css").write_text((base_dir() / "report.css").read_text() + "\n.cover { background: url(logo.png); }\n")
+    return folder
+
+
+def test_template_folder_serves_its_own_assets_and_refusals_are_reported(mini, branded):
+    from assess.reports import render
+    heard: list[str] = []
+    html = render(mini[0], "html", template_dirs=[branded], framework=mini[1], warn=heard.append).decode()
+    assert html.count("data:image/png;base64,") == 2                    # the <img> and the stylesheet's url()
+    assert heard == ["report template asset not loaded: ../secret.png (outside the template folders)"]
+    proc = run_cli("report", str(MINI / "whole.yaml"), "-F", str(MINI), "--template-dir", str(branded),
+                   "-o", str(branded.parent / "r.html"))
+    assert proc.returncode == 0 and "warning: report template asset not loaded: ../secret.png" in proc.stderr
+
+
+def test_asset_rule_keeps_to_the_template_folders(tmp_path):
+    from assess.reports.assets import AssetFolders
+    own, other = tmp_path / "own", tmp_path / "other"
+    for folder in (own, other):
+        folder.mkdir()
+    (other / "shared.png").write_bytes(b"x")
+    (tmp_path / "outside.png").write_bytes(b"x")
+    (own / "link.png").symlink_to(tmp_path / "outside.png")
+    folders = AssetFolders([own, other])
+    assert folders.locate((own / "shared.png").as_uri())[0] == (other / "shared.png").resolve()   # first match wins
+    for url, reason in [((own / "link.png").as_uri(), "no file link.png"), (own.as_uri() + "/../outside.png", "outside"),
+                        ("http://127.0.0.1:9/x.png", "http: URL is never fetched"), ("data:image/png;base64,AA", "data:"),
+                        ((own / "missing.png").as_uri(), "no file missing.png")]:
+        path, why = folders.locate(url)
+        assert path is None and reason in why, url

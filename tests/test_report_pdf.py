@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import MINI, ROOT, run_cli
-from report_helpers import LITERALS, hostile_answers, pdf_pages_text, weasyprint_log
+from report_helpers import (LITERALS, figure_alts, hostile_answers, openers, page_bodies, page_endings, pdf_pages_text,
+                            stranded, weasyprint_log)
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -168,3 +169,161 @@ def test_realistic_example_reaches_twelve_pages(tmp_path):
     proc = run_cli("report", str(examples[0]), "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     assert len(pypdf.PdfReader(out).pages) >= 12
+
+
+# ---------------------------------------------------------------- paging, as the CLI renders real examples
+
+EXAMPLES = ROOT / "examples"
+PAGED = [EXAMPLES / "service-ownership" / "health-pathway-unanchored.yaml", EXAMPLES / "service-standard" / "live-amber.yaml"]
+
+
+@pytest.fixture(scope="module", params=[p.stem for p in PAGED])
+def example_pdf(request, tmp_path_factory):
+    """An example rendered as `assess report` renders it (with the next-level plan), and its HTML."""
+    from assess.answers import load_answers
+    from assess.pipeline import evaluate
+    from assess.reports import render
+    from assess.reports.actions import next_level_plan
+    assessment = load_answers(next(p for p in PAGED if p.stem == request.param))
+    result, plan = evaluate(assessment), next_level_plan(assessment)
+    with weasyprint_log() as log:
+        data = render(result, "pdf", framework=assessment.framework, plan=plan)
+    path = tmp_path_factory.mktemp("paged") / f"{request.param}.pdf"
+    path.write_bytes(data)
+    html = render(result, "html", framework=assessment.framework, plan=plan).decode()
+    return {"path": path, "html": html, "result": result, "log": log.messages()}
+
+
+def test_no_page_ends_with_a_heading_a_caption_or_a_table_head(example_pdf, mini_pdf):
+    for path in (example_pdf["path"], mini_pdf[0]):
+        endings = page_endings(path)
+        pages = len(pdf_pages_text(path))
+        assert sorted(endings) == list(range(1, pages + 1))           # no page is empty
+        for number in range(1, pages):
+            assert not stranded(endings[number]), f"{path.name}: page {number} ends in {endings[number]}"
+    assert example_pdf["log"] == []
+
+
+@pytest.mark.parametrize("last", ["<h3 style='break-after: auto'>Stranded</h3>",
+                                  "<table><caption style='break-after: auto'>Stranded</caption><thead><tr><th scope='col'>A</th>"
+                                  "</tr></thead><tbody><tr><td><div style='height: 60mm'>x</div></td></tr></tbody></table>"])
+def test_the_ending_check_finds_what_is_stranded(tmp_path, last):
+    """The check above must be able to fail: a heading or a caption forced to the foot of a page is caught."""
+    from assess.reports.pdf import html_to_pdf
+    html = ('<html lang="en"><head><title>t</title></head><body><h2>First</h2><div style="height: 200mm"></div>'
+            f'{last}<div style="height: 60mm; break-inside: avoid"></div><p>end</p></body></html>')
+    path = tmp_path / "s.pdf"
+    path.write_bytes(html_to_pdf(html, css="@page { size: A4; margin: 20mm; } tr { break-inside: avoid; }"))
+    assert stranded(page_endings(path)[1]) in ("H3", "Caption", "THead")
+
+
+def test_continued_tables_repeat_their_header(example_pdf):
+    bodies = page_bodies(pdf_pages_text(example_pdf["path"]))
+    head = "Question Answer Evidence and notes"
+    start = next(i for i, b in enumerate(bodies) if b and b[0] == "Appendix: every answer")
+    sections = {s for s in openers(example_pdf["html"])}
+    continued = 0
+    for body in bodies[start + 1:]:
+        assert body[0] == head or body[0] in sections, body[:2]     # a page of the appendix never starts mid-table bare
+        continued += body[0] == head
+    assert continued >= 1
+
+
+def test_executive_summary_fits_on_one_page_for_every_service_ownership_example(tmp_path):
+    """The summary starts a page and the next section starts the next page, so rendering the
+    cover and the summary alone shows whether it fits: two pages, not three."""
+    from assess.answers import load_answers
+    from assess.pipeline import evaluate
+    from assess.reports.context import report_context
+    from assess.reports.html import report_env
+    from assess.reports.pdf import html_to_pdf
+    from assess.reports.templates import stylesheet_text
+    blank = "".join("{% block " + b + " %}{% endblock %}" for b in
+                    ("contents", "since_last_time", "charts", "principles", "action_plan", "methodology", "appendix"))
+    examples = sorted((EXAMPLES / "service-ownership").glob("*.yaml"))
+    assert examples
+    for answers in examples:
+        assessment = load_answers(answers)
+        result = evaluate(assessment)
+        env = report_env(result, framework=assessment.framework)
+        context = report_context(result, assessment.framework)
+        context.update(inline_css=False, css="", lens_titles={l.id: l.title for l in result.lenses})
+        html = env.from_string('{% extends "report.html.j2" %}' + blank).render(context)
+        path = tmp_path / f"{answers.stem}.pdf"
+        path.write_bytes(html_to_pdf(html, stylesheet_text(env)))
+        pages = pdf_pages_text(path)
+        assert len(pages) == 2 and "Executive summary" in pages[1], answers.name
+
+
+def test_every_figure_has_alt_text_with_its_values(example_pdf):
+    result = example_pdf["result"]
+    alts = figure_alts(example_pdf["path"])
+    assert len(alts) == example_pdf["html"].count("<svg ") >= 2
+    applicable = [p for p in result.principles if p.applicable]
+    for alt in alts:
+        assert alt and ": " in alt and "level" in alt
+        named = [p for p in applicable if f"{p.title}: " in alt]
+        assert named, alt
+        for p in named:
+            assert (f"{p.title}: level {p.level} ({p.level_name})" if p.level is not None
+                    else f"{p.title}: not enough evidence") in alt
+    bars = next(a for a in alts if a.startswith("Bar chart"))
+    assert all(f"{p.title}: " in bars for p in applicable)
+
+
+def test_a_chart_without_its_title_fails_the_alt_check(mini_result, tmp_path):
+    """WeasyPrint logs nothing for an SVG without <title>: only reading /Alt from the PDF catches it."""
+    from assess.reports.html import render_html, report_env
+    from assess.reports.pdf import html_to_pdf
+    from assess.reports.templates import stylesheet_text
+    result, framework = mini_result
+    env = report_env(result, framework=framework)
+    html = re.sub(r"<title>[^<]*</title>(?=<desc>)", "", render_html(result, env=env, framework=framework, inline_css=False))
+    path = tmp_path / "untitled.pdf"
+    with weasyprint_log() as log:
+        path.write_bytes(html_to_pdf(html, stylesheet_text(env)))
+    assert log.messages() == []
+    alts = figure_alts(path)
+    assert alts and all(alt is None for alt in alts)
+
+
+def test_user_text_is_isolated_in_the_pdf(mini_result, tmp_path):
+    """An override left open in a service name (a result file may carry one) reverses nothing after it."""
+    from assess.reports import pdf
+    result, framework = mini_result
+    evil = result.model_copy(deep=True)
+    evil.assessment["service"] = "Evil\u202eName"
+    path = tmp_path / "bidi.pdf"
+    path.write_bytes(pdf.render(evil, framework=framework))
+    text = " ".join(" ".join(pdf_pages_text(path)).split())
+    assert "reaches level" in text and "level reaches" not in text
+    assert "sehcaer" not in text and "llarevo" not in text           # "reaches", "overall" never reversed
+
+
+def test_template_folder_logo_reaches_the_pdf(mini_result, tmp_path):
+    from assess.reports import pdf
+    from assess.reports.fetcher import SafeFetcher
+    from assess.reports.templates import search_path
+    result, framework = mini_result
+    folder = tmp_path / "brand"
+    folder.mkdir()
+    (folder / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="10"><rect width="40" height="10"/></svg>')
+    (folder / "report.html.j2").write_text('{% extends "base.html.j2" %}{% block cover %}<img src="logo.svg" alt="Council logo">'
+                                           '<img src="/etc/passwd" alt="x">{{ super() }}{% endblock %}')
+    fetcher = SafeFetcher(search_path("mini", [folder], framework.root))
+    heard: list[str] = []
+    pdf.render(result, template_dirs=[folder], framework=framework, fetcher=fetcher, warn=heard.append)
+    assert (folder / "logo.svg").resolve().as_uri() in fetcher.calls
+    assert fetcher.refused == ["file:///etc/passwd"]
+    assert heard == ["report template asset not loaded: file:///etc/passwd (outside the template folders)"]
+
+
+def test_stylesheet_cache_keys_on_the_allowed_folders(tmp_path):
+    from assess.reports import pdf
+    from assess.reports.fetcher import SafeFetcher
+    from assess.reports.templates import base_dir
+    css, base = "body { color: black; }", base_dir().as_uri() + "/"
+    one, same, wider = SafeFetcher([base_dir()]), SafeFetcher([base_dir()]), SafeFetcher([base_dir(), tmp_path])
+    assert pdf.stylesheet(css, base, one) is pdf.stylesheet(css, base, same)
+    assert pdf.stylesheet(css, base, one) is not pdf.stylesheet(css, base, wider)
+    assert pdf.stylesheet(css, base, one) is not pdf.stylesheet(css, tmp_path.as_uri() + "/", one)
