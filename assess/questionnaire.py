@@ -196,7 +196,7 @@ class Session:
         self.answers.pop(qid, None)
 
     def add_evidence(self, qid: str, text: str) -> None:
-        text = _checked_text(text, "evidence")
+        text = checked_text(text, "evidence")
         self.evidence.setdefault(qid, []).append(text)
 
     def change_evidence(self, qid: str, index: int, text: str) -> None:
@@ -205,7 +205,7 @@ class Session:
         if not 0 <= index < len(items):
             raise ValueError(f"no evidence item {index + 1} for {qid}")
         if text.strip():
-            items[index] = _checked_text(text, "evidence")
+            items[index] = checked_text(text, "evidence")
         else:
             del items[index]
             if not items:
@@ -213,7 +213,7 @@ class Session:
 
     def set_note(self, qid: str, text: str) -> None:
         if text.strip():
-            self.notes[qid] = _checked_text(text, "a note")
+            self.notes[qid] = checked_text(text, "a note")
         else:
             self.notes.pop(qid, None)
 
@@ -255,7 +255,7 @@ class Session:
         return evaluate(self.assessment())
 
 
-def _checked_text(text: str, what: str) -> str:
+def checked_text(text: str, what: str) -> str:
     text = text.strip()
     if not text:
         raise ValueError(f"{what} cannot be empty")

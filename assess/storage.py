@@ -1,16 +1,23 @@
-"""Write answers files: plain, stable YAML that diffs well in version control.
+"""Answers files on disk: plain, stable YAML that diffs well, and the guards of a guided run.
 
 Every string is written double-quoted with JSON escapes (valid YAML), so no text a user
-typed can change the file's structure.
+typed can change the file's structure. While `assess run` has a file open it holds a lock
+next to it, removes temp files a killed save left behind, and refuses to overwrite a file
+that changed on disk since it was read.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 import re
+import time
+from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from .answers import NA_KEY, NOT_APPLICABLE, UNANSWERED, Answer
+from .errors import AssessError, Diagnostic
 
 META_ORDER = ("framework", "framework_version", "service", "organisation", "scope", "phase", "respondent", "kind", "date")
 
@@ -81,3 +88,183 @@ def answers_yaml(meta: dict[str, Any], answers: dict[str, Answer], evidence: dic
             else:
                 lines.append(f"  {qid}: {scalar(value)}")
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- the answers file while `assess run` has it open
+
+def real_file(path: Path) -> Path:
+    """The file a path names, through a symlink: where atomic_write puts its temp files."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def lock_file(path: Path) -> Path:
+    path = real_file(path)
+    return path.with_name(f".{path.name}.lock")
+
+
+class AnswersLock:
+    """One guided run per answers file: an advisory lock held in a file next to it.
+
+    The lock file records the process id for the message a second run shows. Holding it is an
+    flock on that file, which the system drops when the process ends in any way (SIGKILL too),
+    so a lock left by a run that died is seen as free without guessing from the process id.
+    """
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.file = lock_file(self.path)
+        self._fd: Optional[int] = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def acquire(self) -> None:
+        """Take the lock, or raise AssessError saying who holds it or why it cannot be made."""
+        import fcntl
+        while True:
+            try:
+                fd = os.open(self.file, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise AssessError(Diagnostic(str(self.path), 0, "", _folder_problem(self.path.parent, exc))) from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _read_holder(fd)
+                os.close(fd)
+                raise AssessError(Diagnostic(str(self.path), 0, "", f"is open in another `assess run`{holder}; "
+                                             f"finish that run first (if none is running, delete {self.file})")) from None
+            except OSError as exc:
+                os.close(fd)
+                raise AssessError(Diagnostic(str(self.path), 0, "", f"cannot lock {self.file}: {exc.strerror or exc}")) from None
+            # the previous holder may have removed the file between our open and our flock: lock the one on disk
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(self.file))
+            except FileNotFoundError:
+                same = False
+            if not same:
+                os.close(fd)
+                continue
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()} {time.strftime('%Y-%m-%d %H:%M')}\n".encode())
+            self._fd = fd
+            remove_stale_temp_files(self.path)   # left by a run killed while saving; nobody else writes here now
+            return
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        try:
+            os.unlink(self.file)
+        except OSError:
+            pass
+        os.close(self._fd)
+        self._fd = None
+
+
+def _read_holder(fd: int) -> str:
+    try:
+        pid, _, since = os.pread(fd, 200, 0).decode("utf-8", "replace").strip().partition(" ")
+    except OSError:
+        return ""
+    return f" (process {pid}, since {since})" if pid.isdigit() and since else ""
+
+
+def _folder_problem(folder: Path, exc: OSError) -> str:
+    """Why no file can be made in `folder`, worded for what actually failed."""
+    shown = folder if str(folder) else Path(".")
+    if isinstance(exc, FileNotFoundError) and not shown.is_dir():
+        return f"folder {shown} does not exist"
+    if isinstance(exc, PermissionError):
+        return f"cannot write in {shown}: permission denied"
+    if isinstance(exc, FileNotFoundError):   # e.g. /proc: the folder is there but refuses new files
+        return f"cannot create files in {shown}"
+    return f"cannot write in {shown}: {exc.strerror or exc}"
+
+
+def stale_temp_files(path: Path) -> list[Path]:
+    """Temp files atomic_write makes for `path` (.name.XXXXXXXX.tmp); a run killed mid-save leaves one."""
+    path = real_file(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[A-Za-z0-9_]{{8}}\.tmp")
+    try:
+        return sorted(p for p in folder.iterdir() if pattern.fullmatch(p.name) and p.is_file())
+    except OSError:
+        return []
+
+
+def remove_stale_temp_files(path: Path) -> int:
+    removed = 0
+    for tmp in stale_temp_files(path):
+        try:
+            tmp.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def disk_digest(path: Path) -> Optional[str]:
+    """The hash of the file's bytes now, or None when there is no file."""
+    try:
+        return digest(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise AssessError(Diagnostic(str(path), 0, "", f"cannot read: {exc.strerror or exc}")) from None
+
+
+class ChangedOnDisk(AssessError):
+    """The answers file is not what this run last read or wrote: someone else changed it."""
+
+
+def check_unchanged(path: Path, expected: Optional[str]) -> None:
+    """Refuse (ChangedOnDisk) when the file's bytes are not the ones expected (None: no file yet)."""
+    now = disk_digest(path)
+    if now == expected:
+        return
+    if expected is None:
+        what = "was created by another program since this run began"
+    elif now is None:
+        what = "was deleted or moved since this run last saved it"
+    else:
+        what = "was changed by hand or by another program since this run last read or saved it"
+    raise ChangedOnDisk(Diagnostic(str(path), 0, "", f"{what}; it was not overwritten"))
+
+
+def comments_in(text: str) -> list[tuple[int, str]]:
+    """Every comment in a YAML text, as (line, text without '#'), found by the YAML parser itself."""
+    from ruamel.yaml import YAML
+    found: set[tuple[int, str]] = set()
+
+    def collect(token: Any) -> None:
+        if isinstance(token, list):
+            for t in token:
+                collect(t)
+        elif token is not None and hasattr(token, "value") and getattr(token, "start_mark", None) is not None:
+            first = token.start_mark.line + 1
+            value = token.value[1:] if token.value.startswith("\n") else token.value   # the end of the line before
+            for offset, line in enumerate(value.split("\n")):
+                if line.strip().startswith("#"):
+                    found.add((first + offset, line.strip().lstrip("#").strip()))
+
+    def walk(node: Any) -> None:
+        ca = getattr(node, "ca", None)
+        if ca is not None:
+            collect(ca.comment)
+            for item in ca.items.values():
+                collect(item)
+            collect(getattr(ca, "end", None))
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        for child in children:
+            walk(child)
+
+    try:
+        walk(YAML(typ="rt", pure=True).load(text))
+    except Exception:   # an unreadable file is reported by the loader, not here
+        return []
+    return sorted(found)

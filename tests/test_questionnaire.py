@@ -208,7 +208,9 @@ EDIT = st.one_of(
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(EDIT, max_size=25))
 def test_any_edit_sequence_saves_a_loadable_file(mini, tmp_path, edits):
-    session = Session.new(mini, dict(META), tmp_path / "prop.yaml")
+    path = tmp_path / "prop.yaml"
+    path.unlink(missing_ok=True)   # one tmp_path for all examples; each starts a new file, as `-o` does
+    session = Session.new(mini, dict(META), path)
     session.save()   # as the guided run does once the assessment details are in
     for kind, qid, value in edits:
         if kind == "answer":

@@ -1,9 +1,10 @@
 """`assess run`: the guided assessment in the terminal.
 
 This module only asks and displays (questionary for input, rich for layout); the flow itself
-(order, show_if, next and previous question, saving) lives in assess/questionnaire.py.
-Every answer is saved atomically before the next question appears, so stopping at any
-moment loses at most the answer being typed.
+(order, show_if, next and previous question, saving) lives in assess/questionnaire.py, and
+stopping on Ctrl-C or a signal in assess/cli/interrupts.py. Every answer is saved atomically
+before the next question appears, so stopping at any moment loses at most the answer being
+typed. One run at a time holds an answers file (storage.AnswersLock).
 """
 from __future__ import annotations
 
@@ -15,17 +16,18 @@ from typing import Any, List, Optional
 
 import typer
 
-from .common import EXIT_INTERRUPTED, FrameworksDir, dirs, fail, handle_errors
+from .common import FrameworksDir, dirs, fail, handle_errors
+from .interrupts import Interrupts, Stop
 
-NOT_A_TERMINAL = ("`assess run` asks its questions in a terminal, and there is none here (input is not a TTY). "
-                  "Without a terminal: `assess init FRAMEWORK -o answers.yaml`, fill in the file, "
-                  "then `assess evaluate answers.yaml`.")
+WITHOUT_A_TERMINAL = ("Without a terminal: `assess init FRAMEWORK -o answers.yaml`, fill in the file, "
+                      "then `assess evaluate answers.yaml`.")
 
 # what a prompt can return besides an answer (option ids never start with ':')
-SKIP, NA, EVIDENCE, NOTE, HELP, BACK, RETRY, NONE_OF_THESE = (":skip", ":na", ":evidence", ":note", ":help",
-                                                               ":back", ":retry", ":none")
-NEXT = ":next"
+SKIP, NA, EVIDENCE, NOTE, HELP, BACK, RETRY, NONE_OF_THESE, CLEAR, MORE = (
+    ":skip", ":na", ":evidence", ":note", ":help", ":back", ":retry", ":none", ":clear", ":more")
+NEXT, ADD, META, DONE = ":next", ":add", ":meta", ":done"
 SCALE_AS_LIST = 11   # scales with more points than this are typed, not picked
+TOP_FINDINGS = 5     # risks shown in the end summary; `assess evaluate` lists them all
 
 
 @handle_errors
@@ -38,10 +40,13 @@ def run(target: str = typer.Argument(..., metavar="FRAMEWORK|ANSWERS",
     """Answer a questionnaire step by step in the terminal; every answer is saved as you go."""
     from ..frameworks import find_framework
     from ..questionnaire import Session
+    from ..storage import AnswersLock
 
     extra = dirs(frameworks_dir)
     resuming = Path(target).is_file() or target.endswith((".yaml", ".yml"))
     session = framework = None
+    if section and review:
+        raise fail("use --section or --review, not both")
     if resuming:
         if output is not None:
             raise fail(f"-o is for starting a new assessment; to continue this one run `assess run {target}`")
@@ -56,24 +61,27 @@ def run(target: str = typer.Argument(..., metavar="FRAMEWORK|ANSWERS",
             raise fail("--section and --review work on an existing answers file: `assess run answers.yaml --review`")
         if output is None:
             raise fail(f"name the answers file to create: `assess run {target} -o answers.yaml`")
-        if output.exists():
-            raise fail(f"{output} already exists; continue it with `assess run {output}`")
-        folder = output.parent
-        if not folder.is_dir():
-            raise fail(f"folder {folder} does not exist")
-        if not os.access(folder, os.W_OK):
-            raise fail(f"cannot write in {folder}: permission denied")
+        problem = new_file_problem(output, f"continue it with `assess run {output}`")
+        if problem:
+            raise fail(problem)
         framework = find_framework(target, extra)
-    if section and review:
-        raise fail("use --section or --review, not both")
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise fail(NOT_A_TERMINAL)
+    problem = terminal_problem()
+    if problem:
+        raise fail(problem)
 
-    guide = Guide(session, extra)
+    lock = AnswersLock(session.path if session else output)
+    lock.acquire()
+    interrupts = Interrupts()
+    interrupts.install()   # also when SIGINT came in ignored: Ctrl-C must stop a prompt and the gaps alike
+    guide = Guide(session, extra, lock, interrupts)
     try:
         if session is None:
+            if output.exists():   # made by someone else since the check above
+                raise fail(f"{output} already exists; continue it with `assess run {output}`")
             guide.start(framework, output)
             guide.walk_all()
+        elif not guide.accept_hand_comments():
+            return
         elif review:
             guide.review()
         elif section:
@@ -81,26 +89,62 @@ def run(target: str = typer.Argument(..., metavar="FRAMEWORK|ANSWERS",
         else:
             guide.resume()
         guide.finish()
-    except (KeyboardInterrupt, EOFError):
-        guide.stopped()
-        raise typer.Exit(EXIT_INTERRUPTED)
+    except Stop as stop:
+        guide.stopped(stop)
+        raise typer.Exit(stop.exit_code)
+    finally:
+        interrupts.restore()
+        guide.lock.release()
+
+
+def terminal_problem() -> Optional[str]:
+    """Why this process cannot hold a guided run (input or output not a terminal), or None."""
+    missing = [name for name, stream in (("input", sys.stdin), ("output", sys.stdout)) if not stream.isatty()]
+    if not missing:
+        return None
+    what = "its input and output are not terminals" if len(missing) == 2 else f"its {missing[0]} is not a terminal"
+    return f"`assess run` asks its questions in a terminal, but {what} (piped or redirected). {WITHOUT_A_TERMINAL}"
+
+
+def new_file_problem(path: Path, if_exists: str) -> Optional[str]:
+    """Why `path` cannot become a new answers file, or None; `if_exists` says what to do instead."""
+    if str(path).strip() in ("", "."):
+        return "give a file name for the answers, e.g. answers.yaml"
+    if path.is_dir():
+        return f"{path} is a folder; name a file in it, e.g. {path / 'answers.yaml'}"
+    if path.exists() or path.is_symlink():
+        return f"{path} already exists; {if_exists}"
+    folder = path.parent
+    if not folder.is_dir():
+        return f"folder {folder} does not exist"
+    if not os.access(folder, os.W_OK):
+        return f"cannot write in {folder}: permission denied"
+    return None
 
 
 class Guide:
     """The terminal side of one guided run."""
 
-    def __init__(self, session, frameworks_dirs: list[Path]):
+    def __init__(self, session, frameworks_dirs: list[Path], lock, interrupts: Interrupts):
         from rich.console import Console
         self.session = session
         self.frameworks_dirs = frameworks_dirs
+        self.lock = lock
+        self.interrupts = interrupts
         self.console = Console(highlight=False)
-        self.unsaved = False
         self.shown_section: Optional[str] = None
+        self.draft: Optional[list] = None   # ticks of a multi question kept while its menu is open
+        # what the answers file holds: the progress line at the last save (None: nothing saved there yet)
+        self.on_disk: Optional[str] = self.answered_line() if session is not None else None
+        self.unsaved = False
+        self.changed_outside = False
+        self.framework_id = session.framework.id if session is not None else ""
 
     # ------------------------------------------------------------ the phases of a run
 
     def start(self, framework, output: Path) -> None:
         from ..questionnaire import Session
+        self.framework_id = framework.id
         self.say(f"{framework.info.title} {framework.version}", style="bold")
         if framework.info.description:
             self.say(framework.info.description, style="dim")
@@ -108,8 +152,24 @@ class Guide:
                  f"{output} after every question; press Ctrl-C to stop and continue later.")
         meta = self.ask_meta({})
         self.session = Session.new(framework, meta, output)
-        self.save()
-        self.say(f"Created {output}.", style="green")
+        if self.save():
+            self.say(f"Created {output}.", style="green")
+
+    def accept_hand_comments(self) -> bool:
+        """A resumed file with comments written by hand: say they will go, and let the user keep them."""
+        from ..yamlio import read_text
+        s = self.session
+        comments = s.hand_comments(read_text(s.path))
+        if not comments:
+            return True
+        shown = "; ".join(f"line {line}: # {text}" for line, text in comments[:3]) + (" ..." if len(comments) > 3 else "")
+        self.say(f"{s.path} has {len(comments)} comment(s) written by hand ({shown}). `assess run` rewrites the "
+                 "whole file after every answer and does not keep comments; put remarks under `notes:`.",
+                 style="yellow")
+        if self.confirm("Carry on and drop the comments at the first save?", default=False):
+            return True
+        self.say(f"Nothing was changed in {s.path}.")
+        return False
 
     def resume(self) -> None:
         from ..questionnaire import Walk
@@ -148,48 +208,19 @@ class Guide:
                 f"{len(skipped)} question(s) that apply have no answer yet. Answer them now?", default=False):
             self.walk(Walk(self.session, skipped))
 
-    def review(self) -> None:
-        from questionary import Choice, Separator
-        s = self.session
-        while True:
-            self.print_answers()
-            shown = s.visible()
-            choices = [Choice("Assessment details (service, scope, phase ...)", value=":meta")]
-            for n, qid in enumerate(s.order, 1):
-                if shown[qid]:
-                    choices.append(Choice(f"Q{n} {s.question(qid).text} — {self.label(qid)}", value=qid))
-            choices += [Separator(), Choice("Done", value=":done")]
-            pick = self.select("Change which answer?", choices, shortcuts=False, search=True)
-            if pick == ":done":
-                return
-            before = set(s.unanswered())
-            if pick == ":meta":
-                s.meta.update(self.ask_meta(s.meta))
-                self.save()
-            else:
-                self.ask(pick, can_back=False)
-            self.ask_new_questions(before)
-
-    def ask_new_questions(self, before: set[str]) -> None:
-        """A changed answer (or scope) can bring questions into view: ask them straight away."""
-        from ..questionnaire import Walk
-        new = [q for q in self.session.unanswered() if q not in before]
-        if new:
-            self.say(f"That change brings {len(new)} more question(s) into the assessment.", style="yellow")
-            self.walk(Walk(self.session, new))
-
     def finish(self) -> None:
-        from ..tables import print_result
+        from ..tables import print_summary
         s = self.session
         self.console.rule("Summary")
         if s.unanswered():
             self.say(f"{len(s.unanswered())} question(s) still have no answer, so some levels may lack evidence.",
                      style="yellow")
         result = s.evaluate()
-        print_result(result, self.console)
+        evaluate = f"assess evaluate {s.path}{self.dirs_flags()}"
+        print_summary(result, self.console, top=TOP_FINDINGS, full_list=f"`{evaluate}` or the report")
         self.offer_report(result)
-        self.say(f"Answers are in {s.path}. Evaluate them any time with `assess evaluate {s.path}"
-                 f"{self.dirs_flags()}`; change them with `{self.command('--review')}`.")
+        self.say(f"Answers are in {s.path}. Evaluate them any time with `{evaluate}`; "
+                 f"change them with `{self.command('--review')}`.")
 
     def offer_report(self, result) -> None:
         from ..errors import AssessError
@@ -202,7 +233,8 @@ class Guide:
         if not self.confirm("Write the PDF report now?", default=True):
             return
         target = Path(self.text("Report file", default=str(self.session.path.with_suffix(".pdf")),
-                                validate=lambda t: bool(t.strip()) or "give a file name"))
+                                validate=lambda t: bool(t.strip()) or "give a file name",
+                                instruction="(Enter confirms)"))
         if target.exists() and not self.confirm(f"{target} exists. Replace it?", default=False):
             return
         try:
@@ -217,15 +249,145 @@ class Guide:
             return
         self.say(f"Wrote {target}.", style="green")
 
-    def stopped(self) -> None:
+    def stopped(self, stop: Stop) -> None:
+        """Say truthfully what is on disk and how to go on; after Ctrl-C, offer to save what is not."""
+        from ..errors import AssessError
+        why = "" if stop.signum == 2 else f" ({stop})"
+        try:
+            if self.session is None:
+                self.say(f"\nStopped{why} before the assessment details were complete; nothing was saved.")
+                return
+            if self.unsaved and not self.changed_outside:
+                if stop.signum == 2:
+                    self.last_chance()
+                else:   # no one to ask: one more quiet attempt
+                    try:
+                        with self.interrupts.holding():
+                            self.session.save()
+                            self.saved()
+                    except (AssessError, Stop):
+                        pass
+            self.say(f"\nStopped{why}. " + self.disk_summary())
+            if self.on_disk is not None or self.changed_outside:
+                self.say(f"Continue with: {self.command()}")
+            else:
+                self.say(f"Start again with: assess run {self.framework_id} -o {self.session.path}{self.dirs_flags()}")
+        except OSError:   # the terminal is gone (hang-up): the file is all there is to leave
+            pass
+
+    def disk_summary(self) -> str:
         s = self.session
-        if s is None:
-            self.say("\nStopped before the assessment details were complete; nothing was saved.")
-            return
-        self.say(f"\nStopped. {self.answered_line()}, saved in {s.path}.")
+        if self.changed_outside:
+            return (f"{s.path} was changed outside this run and was left as it is; this run's changes since it "
+                    "last saved are not in it.")
+        if self.on_disk is None:
+            return f"Nothing was saved: {s.path} was never written."
         if self.unsaved:
-            self.say("The latest changes could not be saved (see the error above).", style="bold red")
-        self.say(f"Continue with: {self.command()}")
+            return f"The latest changes are not saved; {s.path} holds what was saved before: {self.on_disk}."
+        return f"{self.answered_line()}, saved in {s.path}."
+
+    def last_chance(self) -> None:
+        """Before stopping with unsaved answers: try again, save elsewhere, or stop without them."""
+        from questionary import Choice
+        from ..errors import AssessError
+        self.interrupts.forget()
+        self.say("\nThe latest answers are not saved yet.", style="bold yellow")
+        try:
+            while self.unsaved:
+                choice = self.select("Before stopping:", [
+                    Choice("Try saving again", value="retry", shortcut_key="r"),
+                    Choice("Save to another file", value="other", shortcut_key="o"),
+                    Choice("Stop without saving them", value="quit", shortcut_key="q")], default="retry")
+                if choice == "quit":
+                    return
+                if choice == "other":
+                    self.save_elsewhere()
+                    continue
+                try:
+                    with self.interrupts.holding():
+                        self.session.save()
+                        self.saved()
+                except AssessError as exc:
+                    self.say(f"Could not save: {exc}", style="bold red")
+        except Stop:
+            return   # a second Ctrl-C: stop now
+
+    # ------------------------------------------------------------ review
+
+    def review(self) -> None:
+        """Pick a section, then a question in it: short lists that fit a small terminal."""
+        from questionary import Choice, Separator
+        s = self.session
+        self.say(f"Reviewing {s.meta['service']}: {self.answered_line()}.", style="bold")
+        last = None
+        while True:
+            choices = [Choice(f"Assessment details: scope {s.meta['scope']}, phase {s.meta['phase']}, "
+                              f"{s.meta['kind']}", value=META, shortcut_key="0")]
+            keys = iter("123456789abcefghilmnopqrstuvwxyz")
+            shown = s.visible()
+            for section in s.framework.sections:
+                ids = [q.id for q in section.questions]
+                visible = [q for q in ids if shown[q]]
+                kept = [q for q in ids if not shown[q] and s.answer(q).state != "unanswered"]
+                extra = f", {len(kept)} kept inactive" if kept else ""
+                if visible:
+                    done = sum(1 for q in visible if s.done(q))
+                    choices.append(Choice(f"{section.title} — {done} of {len(visible)} answered{extra}",
+                                          value=section.id, shortcut_key=next(keys, False)))
+                else:
+                    choices.append(Choice(section.title, value=section.id,
+                                          disabled=f"hidden by show_if{extra}", shortcut_key=False))
+            choices += [Separator(), Choice("Done", value=DONE, shortcut_key="d")]
+            last = self.select("Review which part?", choices, default=last)
+            if last == DONE:
+                return
+            if last == META:
+                self.change(lambda: self.change_meta())
+            else:
+                self.review_section(last)
+
+    def review_section(self, section_id: str) -> None:
+        from questionary import Choice, Separator
+        s = self.session
+        section = next(x for x in s.framework.sections if x.id == section_id)
+        last = None
+        while True:
+            shown = s.visible()
+            keys = iter("1234567890")
+            choices = []
+            for q in section.questions:
+                title = f"Q{s.order.index(q.id) + 1} {q.text} — {self.label(q.id)}{self.marks(q.id)}"
+                if shown[q.id]:
+                    choices.append(Choice(title, value=q.id, shortcut_key=next(keys, False)))
+                elif s.answer(q.id).state != "unanswered":
+                    choices.append(Choice(title, value=q.id, disabled="inactive: hidden by show_if", shortcut_key=False))
+            if not any(not c.disabled for c in choices):
+                return
+            choices += [Separator(), Choice("Back to the sections", value=BACK, shortcut_key="b")]
+            last = self.select(f"Change which answer in {section.title}?", choices, default=last)
+            if last == BACK:
+                return
+            self.change(lambda: self.ask(last, can_back=False))
+
+    def change(self, edit) -> None:
+        """Make one change, then say what it hid and ask what it brought into view."""
+        from ..questionnaire import Walk
+        s = self.session
+        before_open, before_hidden = set(s.unanswered()), set(s.inactive())
+        edit()
+        for qid in s.inactive():
+            if qid not in before_hidden:
+                self.say(f"Q{s.order.index(qid) + 1} {qid}: {self.label(qid)} (inactive: hidden by show_if; kept in "
+                         "the file, left out of scoring)", style="yellow")
+        new = [q for q in s.unanswered() if q not in before_open]
+        if new:
+            self.say(f"That change brings {len(new)} more question(s) into the assessment.", style="yellow")
+            self.walk(Walk(s, new))
+
+    def change_meta(self) -> None:
+        s = self.session
+        s.meta.update(self.ask_meta(s.meta))
+        self.save()
 
     # ------------------------------------------------------------ one question
 
@@ -234,9 +396,11 @@ class Guide:
         s = self.session
         q = s.question(qid)
         self.print_header(qid)
+        self.draft = None
         while True:
             choice = self.prompt_value(q, can_back)
             if choice == SKIP:
+                self.say("Skipped for now.", style="dim")
                 return NEXT
             if choice == BACK:
                 return BACK
@@ -246,9 +410,14 @@ class Guide:
                 self.ask_evidence(q)
             elif choice == NOTE:
                 self.ask_note(q)
+            elif choice == CLEAR:
+                was = self.label(qid)
+                s.clear(qid)
+                self.save()
+                self.say(f"Cleared ({was}); the question has no answer now.", style="green")
             elif choice == NA:
                 reason = self.text("Why does this question not apply?", default=s.answer(qid).na_reason,
-                                   instruction="(Enter with nothing typed to go back to the question)")
+                                   validate=_text_check, instruction="(Enter with nothing typed to go back to the question)")
                 if reason.strip():
                     s.mark_na(qid, reason)
                     self.save()
@@ -261,6 +430,7 @@ class Guide:
                     continue
                 if q.type == "multi":   # the checkbox echoes only a count; say what was chosen
                     self.say(f"  {self.label(qid)}", style="dim")
+                self.draft = None
                 self.save()
                 return NEXT
 
@@ -279,30 +449,49 @@ class Guide:
                            for v in range(int(q.min), int(q.max) + 1)]
             keys = _option_keys(q, [v for _, v in options])
             choices = [Choice(label, value=v, shortcut_key=k) for (label, v), k in zip(options, keys)]
-            default = NA if current.state == "not-applicable" else value   # Enter keeps what is there
+            # Enter keeps what is there; with nothing there the pointer starts on Skip, so a stray Enter records nothing
+            default = NA if current.state == "not-applicable" else value if value is not None else SKIP
             return self.select(q.text, choices + [Separator()] + self.actions(q, can_back), default=default)
         if q.type == "multi":
-            import questionary
-            picked = questionary.checkbox(
-                q.text, choices=[Choice(o.label, value=o.id, checked=o.id in (value or [])) for o in q.options],
-                instruction=f"(space ticks, Enter confirms; nothing ticked: none of these, {_more(q)})",
-            ).unsafe_ask()
-            if picked:
-                return picked
-            first = [Choice("None of these", value=NONE_OF_THESE, shortcut_key="0"),
-                     Choice("Choose options again", value=RETRY, shortcut_key="c")]
-            choice = self.select("Nothing ticked:", first + [Separator()] + self.actions(q, can_back))
-            return self.prompt_value(q, can_back) if choice == RETRY else choice
+            return self.prompt_multi(q, value, can_back)
         return self.prompt_typed(q, value, current, can_back)
+
+    def prompt_multi(self, q, value, can_back: bool) -> Any:
+        from questionary import Choice, Separator
+        ticked = self.draft if self.draft is not None else (value or [])
+        picked = self.checkbox(q.text, [Choice(o.label, value=o.id, checked=o.id in ticked) for o in q.options]
+                               + [Separator(), Choice(f"More: {_more(q, can_back)} (ticks are kept)", value=MORE)],
+                               instruction=f"(space ticks, Enter confirms; tick More for {_more(q, can_back)})")
+        ticks = [p for p in picked if p != MORE]
+        if ticks and MORE not in picked:
+            return ticks
+        self.draft = ticks
+        first = [Choice("Back to ticking", value=RETRY, shortcut_key="t")]
+        if MORE in picked and ticks:
+            first.append(Choice(f"Save the {len(ticks)} ticked", value=":save", shortcut_key="v"))
+            title = f"{len(ticks)} ticked; more for this question:"
+        else:
+            first.append(Choice("None of these", value=NONE_OF_THESE, shortcut_key="0"))
+            title = "Nothing ticked:"
+        default = NONE_OF_THESE if (value == [] and not ticks) else RETRY   # Enter twice never records "none"
+        choice = self.select(title, first + [Separator()] + self.actions(q, can_back), default=default)
+        if choice == RETRY:
+            return self.prompt_multi(q, value, can_back)
+        if choice == ":save":
+            return ticks
+        return choice
 
     def prompt_typed(self, q, value, current, can_back: bool) -> Any:
         from questionary import Choice, Separator
         from ..answers import parse_answer
+        from ..questionnaire import date_problem
 
         def check(text: str):
             t = text.strip()
             if t in ("", "?") or (q.allow_na and t.lower() in ("n/a", "na")):
                 return True
+            if q.type == "date" and date_problem(t):
+                return date_problem(t)
             try:
                 parse_answer(q, t)
             except ValueError as exc:
@@ -313,7 +502,7 @@ class Guide:
         default = ("n/a" if current.state == "not-applicable" else "" if value is None
                    else value.isoformat() if q.type == "date" else str(value))
         typed = self.text(q.text, default=default, validate=check,
-                          instruction=f"({hint} · ? help · Enter on empty: {_more(q)})").strip()
+                          instruction=f"({hint} · ? help · Enter on empty: {_more(q, can_back)})").strip()
         if typed == "?":
             return HELP
         if typed.lower() in ("n/a", "na") and q.allow_na:
@@ -321,19 +510,25 @@ class Guide:
         if typed:
             return typed
         choice = self.select("Nothing typed:", [Choice("Type an answer", value=RETRY, shortcut_key="t"), Separator()]
-                             + self.actions(q, can_back), default=None if q.required else SKIP)
+                             + self.actions(q, can_back), default=RETRY if q.required else SKIP)
         return self.prompt_typed(q, value, current, can_back) if choice == RETRY else choice
 
     def actions(self, q, can_back: bool) -> list:
         from questionary import Choice
+        s = self.session
+        state = s.answer(q.id).state
         items = [Choice("Skip for now", value=SKIP, shortcut_key="s")]
         if q.allow_na:
-            items.append(Choice("Not applicable (give a reason)", value=NA, shortcut_key="a"))
-        count = len(self.session.evidence.get(q.id, []))
+            items.append(Choice("Change the n/a reason" if state == "not-applicable" else "Not applicable (give a reason)",
+                                value=NA, shortcut_key="a"))
+        if state != "unanswered":
+            items.append(Choice("Clear the n/a" if state == "not-applicable" else "Clear the answer", value=CLEAR,
+                                shortcut_key="c"))
+        count = len(s.evidence.get(q.id, []))
         asked = f": {q.evidence_prompt}" if q.evidence_prompt else ""
-        so_far = f" ({count} so far)" if count else ""
-        items.append(Choice(f"Add evidence{asked}{so_far}", value=EVIDENCE, shortcut_key="e"))
-        items.append(Choice("Edit the note" if self.session.notes.get(q.id) else "Add a note", value=NOTE,
+        items.append(Choice(f"Evidence ({count}): add, correct or remove" if count else f"Add evidence{asked}",
+                            value=EVIDENCE, shortcut_key="e"))
+        items.append(Choice("Edit or remove the note" if s.notes.get(q.id) else "Add a note", value=NOTE,
                             shortcut_key="n"))
         items.append(Choice("Help", value=HELP, shortcut_key="h"))
         if can_back:
@@ -341,19 +536,38 @@ class Guide:
         return items
 
     def ask_evidence(self, q) -> None:
-        for item in self.session.evidence.get(q.id, []):
-            self.say(f"  evidence: {item}", style="dim")
+        from questionary import Choice, Separator
+        s = self.session
+        items = s.evidence.get(q.id, [])
+        if items:
+            keys = iter("123456789")
+            pick = self.select("Evidence for this question:", [Choice("Add evidence", value=ADD, shortcut_key="a")]
+                               + [Choice(f"Correct or remove: {_clip(item)}", value=i, shortcut_key=next(keys, False))
+                                  for i, item in enumerate(items)]
+                               + [Separator(), Choice("Back to the question", value=BACK, shortcut_key="b")], default=ADD)
+            if pick == BACK:
+                return
+            if pick != ADD:
+                old = items[pick]
+                text = self.text("Evidence", default=old, validate=_text_check,
+                                 instruction="(edit it, or clear it and press Enter to remove it)")
+                if text.strip() != old:
+                    s.change_evidence(q.id, pick, text)
+                    self.save()
+                    self.say("Evidence corrected." if text.strip() else "Evidence removed.", style="green")
+                return
         text = self.text(q.evidence_prompt or "Evidence (a link, a document name or a short description)",
                          validate=_text_check, instruction="(Enter with nothing typed to cancel)")
         if text.strip():
-            self.session.add_evidence(q.id, text)
+            s.add_evidence(q.id, text)
             self.save()
             self.say("Evidence added.", style="green")
 
     def ask_note(self, q) -> None:
         old = self.session.notes.get(q.id, "")
         text = self.text("Note", default=old, validate=_text_check,
-                         instruction="(clear it and press Enter to remove the note)" if old else "")
+                         instruction="(clear it and press Enter to remove the note)" if old
+                         else "(Enter with nothing typed to cancel)")
         if text.strip() != old:
             self.session.set_note(q.id, text)
             self.save()
@@ -363,22 +577,17 @@ class Guide:
 
     def ask_meta(self, old: dict) -> dict:
         from questionary import Choice
-        from ..questionnaire import meta_error, parse_date
+        from ..questionnaire import date_problem, meta_error, parse_date
 
-        def field_check(name):
-            return lambda t: meta_error(name, t.strip()) or True
-
-        def date_check(t):
-            try:
-                parse_date(t)
-            except ValueError as exc:
-                return str(exc)
-            return True
+        def field_check(name, needed: str = ""):
+            return lambda t: (needed if needed and not t.strip() else meta_error(name, t.strip())) or True
 
         meta = {"service": self.text("Service name", default=old.get("service", ""),
-                                     validate=lambda t: bool(t.strip()) and field_check("service")(t) or "a service name is needed").strip(),
+                                     validate=field_check("service", "a service name is needed"),
+                                     instruction="(one line; Enter confirms)").strip(),
                 "organisation": self.text("Organisation", default=old.get("organisation", ""),
-                                          validate=field_check("organisation")).strip()}
+                                          validate=field_check("organisation"),
+                                          instruction="(may be left empty; Enter confirms)").strip()}
         meta["scope"] = self.select("Scope", [
             Choice("part – one organisation's part of the service", value="part", shortcut_key="1"),
             Choice("whole – the whole service, across organisations", value="whole", shortcut_key="2")],
@@ -387,14 +596,15 @@ class Guide:
         meta["phase"] = self.select("Phase", [Choice(p, value=p, shortcut_key=str(i)) for i, p in enumerate(phases, 1)],
                                     default=old.get("phase", "live"))
         meta["respondent"] = self.text("Respondent (who is answering)", default=old.get("respondent", ""),
-                                       validate=field_check("respondent")).strip()
+                                       validate=field_check("respondent"),
+                                       instruction="(may be left empty; Enter confirms)").strip()
         meta["kind"] = self.select("Kind of assessment", [
             Choice("self – the team assesses itself", value="self", shortcut_key="1"),
             Choice("assessor – an independent assessor", value="assessor", shortcut_key="2")],
             default=old.get("kind", "self"))
         date = old.get("date") or dt.date.today()
-        meta["date"] = parse_date(self.text("Date", default=date.isoformat(), validate=date_check,
-                                            instruction="(YYYY-MM-DD)"))
+        meta["date"] = parse_date(self.text("Date", default=date.isoformat(), validate=lambda t: date_problem(t) or True,
+                                            instruction="(YYYY-MM-DD; Enter confirms)"))
         return meta
 
     # ------------------------------------------------------------ display
@@ -406,7 +616,7 @@ class Guide:
         progress = s.progress(qid)
         if progress.section.id != self.shown_section:
             self.shown_section = progress.section.id
-            self.console.rule(Text(progress.section.title))
+            self.console.rule(Text(self.clean(progress.section.title)))
             if progress.section.description:
                 self.say(progress.section.description, style="dim")
         self.say(progress.line(), style="cyan")
@@ -426,16 +636,16 @@ class Guide:
     def print_help(self, q) -> None:
         from rich.panel import Panel
         from rich.text import Text
-        text = Text(q.help or "No further guidance for this question.")
+        text = Text(self.clean(q.help or "No further guidance for this question.", lines=True))
         for o in q.options:
             if o.help:
-                text.append(f"\n• {o.label}: {o.help}")
+                text.append(self.clean(f"\n• {o.label}: {o.help}", lines=True))
         if q.type in ("number", "scale"):
-            text.append(f"\nAnswer: a number, {_range_hint(q)}.")
+            text.append(f"\nAnswer: {_range_hint(q)}.")
         if q.type == "date":
             text.append("\nAnswer: a date written YYYY-MM-DD.")
         if q.evidence_prompt:
-            text.append(f"\nEvidence asked for: {q.evidence_prompt}")
+            text.append(self.clean(f"\nEvidence asked for: {q.evidence_prompt}"))
         if q.allow_na:
             text.append("\nThis question may be marked not applicable, with a reason.")
         if not q.required:
@@ -451,31 +661,17 @@ class Guide:
         for section, ids in s.visible_sections():
             done = sum(1 for q in ids if s.done(q))
             status = "done" if done == len(ids) else "not started" if done == 0 else "in progress"
-            table.add_row(section.title, f"{done} of {len(ids)}", status)
+            table.add_row(self.clean(section.title), f"{done} of {len(ids)}", status)
         self.console.print(table)
         inactive = s.inactive()
         if inactive:
             self.say(f"{len(inactive)} answer(s) kept but inactive: their questions are hidden by show_if "
                      f"({', '.join(inactive)}).", style="dim")
 
-    def print_answers(self) -> None:
-        from rich.table import Table
-        from rich.text import Text
+    def marks(self, qid: str) -> str:
         s = self.session
-        shown = s.visible()
-        table = Table(title=f"Answers: {s.meta['service']}")
-        for col in ("#", "Question", "Answer", "Evidence", "Note"):
-            table.add_column(col)
-        for n, qid in enumerate(s.order, 1):
-            answer = Text(self.label(qid))
-            if not shown[qid]:
-                if s.answer(qid).state == "unanswered":
-                    continue
-                answer = Text(f"{self.label(qid)} (inactive: hidden by show_if)", style="dim")
-            table.add_row(f"Q{n}", Text(s.question(qid).text), answer,
-                          str(len(s.evidence.get(qid, []))) if s.evidence.get(qid) else "",
-                          "yes" if s.notes.get(qid) else "")
-        self.console.print(table)
+        count = len(s.evidence.get(qid, []))
+        return (f" · evidence {count}" if count else "") + (" · note" if s.notes.get(qid) else "")
 
     def answered_line(self) -> str:
         s = self.session
@@ -488,11 +684,16 @@ class Guide:
         s = self.session
         answer = s.answer(qid)
         text = answer_label(s.question(qid), answer)
-        return f"{text}: {answer.na_reason}" if answer.state == "not-applicable" else text
+        return self.clean(f"{text}: {answer.na_reason}" if answer.state == "not-applicable" else text)
+
+    @staticmethod
+    def clean(text: str, lines: bool = False) -> str:
+        from ..tables import clean
+        return clean(text, lines=lines)
 
     def say(self, message: str, style: str = "") -> None:
         from rich.text import Text
-        self.console.print(Text(message, style=style))
+        self.console.print(Text(self.clean(message, lines=True), style=style))
 
     def command(self, extra: str = "") -> str:
         return f"assess run {self.session.path}{self.dirs_flags()}" + (f" {extra}" if extra else "")
@@ -502,53 +703,127 @@ class Guide:
 
     # ------------------------------------------------------------ saving
 
-    def save(self) -> None:
-        """Save now; on failure say why, keep the answers in memory and let the user choose."""
+    def saved(self) -> None:
+        """Bookkeeping after a save went through: the file now holds everything."""
+        if self.unsaved:
+            self.say(f"Saved to {self.session.path}.", style="green")
+        self.unsaved = False
+        self.on_disk = self.answered_line()
+
+    def save(self) -> bool:
+        """Save now: True when it went through first time. On failure say truthfully what the file
+        holds, keep the answers in memory and let the user choose."""
         from questionary import Choice
         from ..errors import AssessError
+        from ..storage import ChangedOnDisk
+        first = True
         while True:
             try:
-                self.session.save()
+                with self.interrupts.holding():
+                    self.session.save()
+                    self.saved()
+                return first
+            except ChangedOnDisk as exc:
+                problem, self.changed_outside = exc, True
             except AssessError as exc:
-                self.unsaved = True
-                self.say(f"Could not save: {exc}", style="bold red")
-                self.say("The file on disk still holds what was saved before; your latest answers are kept "
-                         "in memory.", style="yellow")
-                choice = self.select("What now?", [
-                    Choice("Try again", value="retry", shortcut_key="r"),
-                    Choice("Save to another file", value="other", shortcut_key="o"),
-                    Choice("Carry on; try again after the next answer", value="later", shortcut_key="c")])
-                if choice == "other":
-                    other = self.text("Save to", validate=lambda t: bool(t.strip()) or "give a file name")
-                    self.session.path = Path(other.strip())
-                if choice == "later":
-                    return
+                problem = exc
+            first, self.unsaved = False, True
+            self.say(f"Could not save: {problem}", style="bold red")
+            if self.changed_outside:
+                self.say("This run's latest answers are kept in memory; save them to another file, or stop and "
+                         "look at the file first.", style="yellow")
+                choices = [Choice("Save to another file", value="other", shortcut_key="o"),
+                           Choice("Stop here", value="stop", shortcut_key="q")]
+            else:
+                where = (f"Nothing has been saved to {self.session.path} yet" if self.on_disk is None
+                         else f"{self.session.path} still holds what was saved before ({self.on_disk})")
+                self.say(f"{where}; your latest answers are kept in memory.", style="yellow")
+                choices = [Choice("Try again", value="retry", shortcut_key="r"),
+                           Choice("Save to another file", value="other", shortcut_key="o"),
+                           Choice("Carry on; try again after the next answer", value="later", shortcut_key="c")]
+            choice = self.select("What now?", choices)
+            if choice == "stop":
+                raise Stop()
+            if choice == "later":
+                return False
+            if choice == "other" and self.save_elsewhere():
+                return False
+
+    def save_elsewhere(self) -> bool:
+        """Ask for a new file and save there; from then on the run saves to it. False if given up."""
+        from ..errors import AssessError
+        from ..storage import AnswersLock
+        s = self.session
+
+        def check(text: str):
+            return not text.strip() or new_file_problem(Path(text.strip()).expanduser(),
+                                                        "choose another name (it is not overwritten)") or True
+
+        while True:
+            typed = self.text("Save to (a new file)", validate=check,
+                              instruction="(Enter with nothing typed to go back)").strip()
+            if not typed:
+                return False
+            path = Path(typed).expanduser()
+            lock = AnswersLock(path)
+            try:
+                lock.acquire()
+                problem = new_file_problem(path, "choose another name (it is not overwritten)")
+                if problem:   # appeared since the prompt checked it
+                    raise AssessError(problem)
+            except AssessError as exc:
+                lock.release()
+                self.say(f"Not saved: {exc}", style="bold red")
                 continue
-            if self.unsaved:
-                self.say(f"Saved to {self.session.path}.", style="green")
-            self.unsaved = False
-            return
+            old_path, old_hash = s.path, s.disk_hash
+            s.path, s.disk_hash = path, None
+            try:
+                with self.interrupts.holding():
+                    s.save()
+            except AssessError as exc:
+                s.path, s.disk_hash = old_path, old_hash
+                lock.release()
+                self.say(f"Could not save: {exc}", style="bold red")
+                continue
+            except Stop:
+                s.path, s.disk_hash = old_path, old_hash   # the save finished, but on old terms: keep the new lock too
+                self.lock.release()
+                self.lock = lock
+                raise
+            self.lock.release()
+            self.lock, self.changed_outside, self.unsaved = lock, False, False
+            self.on_disk = self.answered_line()
+            self.say(f"Saved to {path}; from now on answers are saved there ({old_path} is left as it was).",
+                     style="green")
+            return True
 
-    # ------------------------------------------------------------ questionary wrappers (Ctrl-C propagates)
+    # ------------------------------------------------------------ questionary wrappers (Ctrl-C and signals stop)
 
-    def select(self, message: str, choices: list, default: Any = None, shortcuts: bool = True,
-               search: bool = False) -> Any:
+    def select(self, message: str, choices: list, default: Any = None) -> Any:
         import questionary
+        for c in choices:
+            if isinstance(getattr(c, "title", None), str):
+                c.title = self.clean(c.title)
         values = [getattr(c, "value", None) for c in choices]
-        return questionary.select(message, choices=choices, default=default if default in values else None,
-                                  use_shortcuts=shortcuts, use_search_filter=search, use_jk_keys=not search,
-                                  instruction="(arrows or keys, Enter chooses)" if shortcuts
-                                  else "(arrows, or type to filter; Enter chooses)",
-                                  ).unsafe_ask()
+        return self.interrupts.ask(questionary.select(
+            self.clean(message), choices=choices, default=default if default in values else None,
+            use_shortcuts=True, instruction="(arrows or keys, Enter chooses)"))
+
+    def checkbox(self, message: str, choices: list, instruction: str) -> list:
+        import questionary
+        for c in choices:
+            if isinstance(getattr(c, "title", None), str):
+                c.title = self.clean(c.title)
+        return self.interrupts.ask(questionary.checkbox(self.clean(message), choices=choices, instruction=instruction))
 
     def text(self, message: str, default: str = "", validate=None, instruction: str = "") -> str:
         import questionary
-        return questionary.text(message, default=default, validate=validate,
-                                instruction=instruction or None).unsafe_ask()
+        return self.interrupts.ask(questionary.text(self.clean(message), default=self.clean(default, lines=True),
+                                                    validate=validate, instruction=instruction or None))
 
     def confirm(self, message: str, default: bool) -> bool:
         import questionary
-        return questionary.confirm(message, default=default).unsafe_ask()
+        return self.interrupts.ask(questionary.confirm(self.clean(message), default=default))
 
 
 def _option_keys(q, values: list) -> list:
@@ -559,21 +834,38 @@ def _option_keys(q, values: list) -> list:
     return [keys[i] if i < len(keys) else False for i in range(len(values))]
 
 
-def _more(q) -> str:
+def _more(q, can_back: bool) -> str:
     """What the 'more choices' menu offers, named in the prompt's hint."""
-    return "skip, " + ("n/a, " if q.allow_na else "") + "evidence, note, back"
+    return "skip, " + ("n/a, " if q.allow_na else "") + "evidence, note, help" + (", back" if can_back else "")
+
+
+def _plain(value: float) -> str:
+    """A number as a person writes it: 100000000, not 1e+08."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _range_hint(q) -> str:
+    what = "a whole number" if q.type == "scale" or getattr(q, "whole_number", False) else "a number"
     if q.min is not None and q.max is not None:
-        return f"from {q.min:g} to {q.max:g}"
+        return f"{what} from {_plain(q.min)} to {_plain(q.max)}"
     if q.min is not None:
-        return f"at least {q.min:g}"
+        return f"{what}, at least {_plain(q.min)}"
     if q.max is not None:
-        return f"at most {q.max:g}"
-    return "a number"
+        return f"{what}, at most {_plain(q.max)}"
+    return what
+
+
+def _clip(text: str, width: int = 60) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[:width - 1] + "…"
 
 
 def _text_check(text: str):
-    from ..answers import MAX_TEXT
-    return len(text.strip()) <= MAX_TEXT or f"at most {MAX_TEXT:,} characters"
+    from ..questionnaire import checked_text
+    if not text.strip():
+        return True
+    try:
+        checked_text(text, "the text")
+    except ValueError as exc:
+        return str(exc)
+    return True
