@@ -258,7 +258,7 @@ def test_caps_that_hold_nothing_are_not_called_capping(mini, binding):
     from assess.reports.narrative import reading
     quiet = render(mini[0], "html", framework=mini[1]).decode()
     assert "Capped at level" not in quiet and "· capped" not in quiet and "Rules hold" not in quiet
-    assert "also caps this principle at level 2" in quiet and "changes nothing" in quiet
+    assert "also caps this principle at level 2" in quiet and "so it does not change the level" in quiet
     table = quiet[quiet.index('class="grid principle-table"'):]
     table = table[:table.index("</table>")]
     assert "mini-no-rights" not in table and "mini-unanchored-finding" not in table
@@ -267,7 +267,7 @@ def test_caps_that_hold_nothing_are_not_called_capping(mini, binding):
     assert "Rules hold one principle below the level its answers alone would give" in str(reading(binding[0], action_plan(binding[0])))
     md = render(binding[0], "md", framework=binding[1]).decode()
     assert "- Capped at level 2 by `mini-no-rights`" in md
-    assert "Also capped at level 2 by `mini-unanchored-finding`, which changes nothing here" in md
+    assert "Also capped at level 2 by `mini-unanchored-finding`, which does not change the level" in md
     assert "| Accountability | Level 2 · Emerging | Red | mini-no-rights (≤ 2) |" in md
     assert "| Governance | Level 1 · Initial | Red | – |" in md          # its cap holds nothing down
 

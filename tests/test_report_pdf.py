@@ -327,3 +327,20 @@ def test_stylesheet_cache_keys_on_the_allowed_folders(tmp_path):
     assert pdf.stylesheet(css, base, one) is pdf.stylesheet(css, base, same)
     assert pdf.stylesheet(css, base, one) is not pdf.stylesheet(css, base, wider)
     assert pdf.stylesheet(css, base, one) is not pdf.stylesheet(css, tmp_path.as_uri() + "/", one)
+
+
+def test_a_long_unbroken_service_name_keeps_the_cover_to_one_page(mini_result, tmp_path):
+    from assess.reports import pdf
+    result, framework = mini_result
+    long = result.model_copy(deep=True)
+    long.assessment["service"] = "Registerafishingvesselwithoutanyspacesinthenameatall" * 2 + " and a few more words besides"
+    long.assessment["organisation"] = "TheMarineManagementAndLicensingAgencyDirectorateOfTheUnitedKingdom"
+    path = tmp_path / "long.pdf"
+    path.write_bytes(pdf.render(long, framework=framework))
+    pages = pdf_pages_text(path)
+    assert "Prepared with" in pages[0] and "Contents" in pages[1] and "Prepared with" not in pages[1]
+    words = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    top = {w: float(y) for y, w in reversed(re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]+)</word>', words))}
+    name = min(y for w, y in top.items() if w.startswith("Registerafishing"))
+    assert top["Prepared"] > top["Kind"] + 10 > name          # the foot below the facts, the facts below the name

@@ -71,7 +71,7 @@ def render_markdown(result: Result, framework=None, comparison=None, plan=None) 
             out += _table(("Question", "Answer", "Level", "Weight"), [(x.text, x.label, num(x.level), num(x.weight)) for x in p.contributions])
         verb = "Held at level {} by" if p.status == "gated" else "Capped at level {} by"
         out += [f"- {verb.format(x.max_level)} `{md(x.rule)}`: {md(x.reason)}" for x in binding_caps(p)]
-        out += [f"- Also capped at level {x.max_level} by `{md(x.rule)}`, which changes nothing here: {md(x.reason)}"
+        out += [f"- Also capped at level {x.max_level} by `{md(x.rule)}`, which does not change the level: {md(x.reason)}"
                 for x in quiet_caps(p)]
         out += [f"- Not applicable: {md(a.text)} (reason: {md(a.na_reason)})" for a in pv.na]
         for f in pv.risks + pv.strengths:
