@@ -219,6 +219,19 @@ def test_markdown_has_the_same_section(case):
     assert md.index("## Since last time") < md.index("## Principles")
 
 
+def test_a_previous_file_dated_later_is_noted_in_the_reports_own_terms(case):
+    """The note names --previous (the report's argument), and a > in it stays a >."""
+    from assess.compare import compare_results
+    from assess.reports import render
+    backwards = compare_results(case["new"], case["old"])            # the "earlier" file is the later one
+    md = render(case["old"], "md", framework=case["assessment"].framework, comparison=backwards).decode()
+    note = next(line for line in md.splitlines() if line.startswith("> Note:") and "dated after" in line)
+    assert "check that --previous names the earlier assessment" in note and "OLD and NEW" not in note
+    assert "&gt;" not in note and "2026-09-30 > 2026-03-31" in note
+    html = render(case["old"], "html", framework=case["assessment"].framework, comparison=backwards).decode()
+    assert "check that --previous names the earlier assessment" in html and "OLD and NEW" not in html
+
+
 def test_cli_previous_answers_or_result_json_and_no_plan(case, tmp_path):
     from assess.pipeline import result_json
     out = tmp_path / "r.html"
