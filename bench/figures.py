@@ -2,66 +2,113 @@
 
     .venv/bin/python bench/figures.py [--quick]
 
---quick shortens the long ones (fewer kill-and-resume trials, fewer portfolio services).
+--quick shortens the long ones (fewer kill-and-resume trials, fewer portfolio services, no
+fuzzing). Each row says whether its goal is met; the exit code is 1 when a benchmark failed
+to run or a goal is missed, so `make bench` can gate a change.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@dataclass
+class Row:
+    measure: str
+    value: str
+    goal: str = ""
+    met: Optional[bool] = None     # None: no goal to judge
+
+
 def run(script: str, *args: str) -> dict:
+    """A bench script's figures (its last JSON line), or {"error": why} if it printed none."""
     proc = subprocess.run([sys.executable, f"bench/{script}", "--json", *args], cwd=ROOT, capture_output=True, text=True)
-    lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if not lines:
-        return {"error": (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]}
+        tail = (proc.stderr or proc.stdout).strip().splitlines()
+        return {"error": f"{script} exited {proc.returncode}: {tail[-1] if tail else 'no output'}"}
     figures = json.loads(lines[-1])
     figures["exit"] = proc.returncode
     return figures
 
 
-def main() -> None:
+def rows_for(figures: dict, build: Callable[[dict], list[Row]], name: str) -> list[Row]:
+    """The rows a bench gives, or one row saying why it could not be measured."""
+    if "error" in figures:
+        return [Row(name, "not measured", figures["error"], False)]
+    try:
+        return build(figures)
+    except (KeyError, TypeError, ValueError) as exc:
+        return [Row(name, "not measured", f"unexpected figures ({exc})", False)]
+
+
+def engine_rows(e: dict) -> list[Row]:
+    return [Row("engine / reference evaluator, CPU per assessment", f"{e['ratio']}x", "<= 5x", e["ratio"] <= 5),
+            Row("engine assessments per second", f"{e['engine_per_s']:,}", "rules only"),
+            Row("full evaluations per second", f"{e['evaluate_per_s']:,}", "facts + engine + scoring"),
+            Row("`assess --help` cold start", f"{e['help_ms']} ms ({e['help_ratio']}x bare python)",
+                "no weasyprint/durable import")]
+
+
+def report_rows(r: dict) -> list[Row]:
+    return [Row("PDF report / bare WeasyPrint on the same HTML", f"{r['ratio']}x ({r['ratio_tagged']}x vs bare tagged)",
+                f"<= 1.2x; {r['pages']} pages", r["ratio"] <= 1.2 and r["pages"] >= 20),
+            Row("report pages per second", f"{r['pages_per_s']}")]
+
+
+def portfolio_rows(p: dict) -> list[Row]:
+    goal_s = 30 * p["services"] / 500
+    return [Row(f"portfolio: {p['services']} services to a board PDF", f"{p['seconds']} s",
+                f"<= {goal_s:g} s (30 s for 500)", p["seconds"] <= goal_s),
+            Row("portfolio workers vs one process", f"{p['speedup']}x",
+                f"{p['workers']} workers; two plain processes managed {p['spare_parallelism']}x in the same run")]
+
+
+def fuzz_rows(f: dict) -> list[Row]:
+    return [Row("fuzz cases run", f"{f['cases']:,} in {f['seconds']} s",
+                ">= 10,000, all handled" + ("" if f["ok"] else f"; FAILED: {f['failed'][:1]}"),
+                f["ok"] and f["cases"] >= 10_000)]
+
+
+def kill_rows(k: dict) -> list[Row]:
+    return [Row("kill-and-resume trials survived", f"{k['survived']} of {k['trials']}",
+                f"all; {k['confirmed_answers']:,} confirmed answers, {k['seconds']} s", k["survived"] == k["trials"])]
+
+
+def table(rows: list[Row], quick: bool) -> str:
+    verdict = {True: "met", False: "NOT MET", None: ""}
+    cells = [(r.measure, r.value, r.goal, verdict[r.met]) for r in rows]
+    head = ("measure", "value", "goal / note", "")
+    widths = [max(len(c[i]) for c in cells + [head]) for i in range(4)]
+    line = lambda c: "| " + " | ".join(s.ljust(w) for s, w in zip(c, widths)) + " |"
+    load = os.getloadavg()[0]
+    out = [f"Figures measured {dt.date.today().isoformat()} on {os.cpu_count()} cores, load average {load:.1f}"
+           + (" (quick)" if quick else ""), "", line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    return "\n".join(out + [line(c) for c in cells])
+
+
+def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    quick = args.quick
-    rows: list[tuple[str, str, str]] = []
-
-    e = run("engine.py", "--n", "300" if quick else "1000")
-    rows += [("engine / reference evaluator, per assessment", f"{e.get('ratio')}x", "goal <= 5x"),
-             ("engine assessments per second", f"{e.get('engine_per_s'):,}" if "engine_per_s" in e else str(e), "rules only"),
-             ("full evaluations per second", f"{e.get('evaluate_per_s', '?'):,}", "facts + engine + scoring"),
-             ("`assess --help` cold start", f"{e.get('help_ms')} ms ({e.get('help_ratio')}x bare python)", "no weasyprint/durable import")]
-    r = run("report.py", "--runs", "2" if quick else "5")
-    rows += [("PDF report / bare WeasyPrint, same HTML", f"{r.get('ratio')}x ({r.get('ratio_tagged')}x vs bare tagged)",
-              f"{r.get('pages')} pages; goal <= 1.2x"),
-             ("report pages per second", f"{r.get('pages_per_s')}", "")]
-    p = run("portfolio.py", *(["--services", "100"] if quick else []))
-    if "error" in p:
-        rows.append(("portfolio board PDF", "not measured", str(p["error"])))
-    else:
-        rows += [(f"portfolio: {p.get('services')} services to board PDF", f"{p.get('seconds')} s", "goal <= 30 s for 500"),
-                 ("portfolio worker processes vs one process", f"{p.get('speedup')}x", f"{p.get('workers')} workers")]
-    f = run("fuzz.py") if not quick else {"cases": "skipped (--quick)", "ok": True}
-    rows.append(("fuzz cases run", f"{f.get('cases'):,}" if isinstance(f.get("cases"), int) else str(f.get("cases")),
-                 "all handled" if f.get("ok") else "FAILURES"))
-    k = run("kill_resume.py", "--trials", "20" if quick else "100")
-    rows.append(("kill-and-resume trials survived", f"{k.get('survived')} of {k.get('trials')}" if "trials" in k else str(k), ""))
-
-    width = max(len(r[0]) for r in rows)
-    print(f"Figures measured {dt.date.today().isoformat()} on {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores"
-          + (" (quick)" if quick else ""))
-    print(f"| {'measure':<{width}} | value | note |")
-    print(f"|{'-' * (width + 2)}|---|---|")
-    for name, value, note in rows:
-        print(f"| {name:<{width}} | {value} | {note} |")
+    quick = parser.parse_args().quick
+    rows = rows_for(run("engine.py", "--n", "300" if quick else "1000"), engine_rows, "engine")
+    rows += rows_for(run("report.py", "--runs", "2" if quick else "5"), report_rows, "report")
+    rows += rows_for(run("portfolio.py", *(["--services", "100"] if quick else [])), portfolio_rows, "portfolio")
+    if not quick:
+        rows += rows_for(run("fuzz.py"), fuzz_rows, "fuzz")
+    rows += rows_for(run("kill_resume.py", "--trials", "20" if quick else "100"), kill_rows, "kill-and-resume")
+    print(table(rows, quick))
+    return 1 if any(r.met is False for r in rows) else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
