@@ -122,3 +122,9 @@ def _print_confidence(result: Result, console) -> None:
     c = result.confidence
     console.print(Text(f"Confidence: {c.answered_share:.0%} of {c.applicable_questions} applicable questions answered, "
                        f"{c.evidenced_share:.0%} of scored answers evidenced", style="dim"))
+
+
+def clip(text: str, width: int = 60) -> str:
+    """One line of at most `width` characters, cleaned, cut with an ellipsis."""
+    line = " ".join(clean(text).split())
+    return line if len(line) <= width else line[:width - 1] + "…"

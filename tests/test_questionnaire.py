@@ -1,9 +1,15 @@
-"""The guided flow without a terminal: order, show_if, navigation, saving and resuming."""
+"""The guided flow without a terminal: order, show_if, navigation, saving, resuming and guarding the
+answers file; and the tables a run prints."""
 from __future__ import annotations
 
 import datetime as dt
 import errno
+import io
 import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +18,9 @@ from hypothesis import strategies as st
 from assess.answers import NOT_APPLICABLE, load_answers, parse_answer, text_problem
 from assess.errors import AssessError
 from assess.pipeline import evaluate_file, result_json
-from assess.questionnaire import INACTIVE, Session, Walk, meta_error
+from assess.questionnaire import INACTIVE, REWRITTEN, Session, Walk, date_problem, meta_error, parse_date
+from assess.storage import AnswersLock, ChangedOnDisk, lock_file
+from assess.tables import clean, print_result, print_summary
 
 from conftest import MINI
 
@@ -230,3 +238,177 @@ def test_any_edit_sequence_saves_a_loadable_file(mini, tmp_path, edits):
     assert {q: a.value for q, a in loaded.answers.items()} == {q: a.value for q, a in session.answers.items()}
     assert set(loaded.answers) == set(session.answers)
     assert Session.load(session.path, [MINI]).to_yaml() == session.to_yaml()
+
+
+# ---------------------------------------------------------------- the answers file while a run has it open
+
+def test_a_second_lock_on_one_file_is_refused_and_released_locks_are_free(tmp_path):
+    path = tmp_path / "answers.yaml"
+    first = AnswersLock(path)
+    first.acquire()
+    with pytest.raises(AssessError, match=rf"is open in another `assess run` \(process {os.getpid()}, since .*\); "
+                                          r"finish that run first \(if none is running, delete .*\.answers\.yaml\.lock\)"):
+        AnswersLock(path).acquire()
+    first.release()
+    assert not lock_file(path).exists()
+    again = AnswersLock(path)
+    again.acquire()
+    again.release()
+
+
+def test_a_lock_left_by_a_killed_run_is_free(tmp_path):
+    path = tmp_path / "answers.yaml"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from assess.storage import AnswersLock; "
+                               f"AnswersLock({str(path)!r}).acquire(); print('held', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline() == "held\n"
+    with pytest.raises(AssessError, match=f"process {holder.pid}"):
+        AnswersLock(path).acquire()
+    holder.kill()
+    holder.wait()
+    assert lock_file(path).exists()                 # left behind, as SIGKILL leaves it
+    lock = AnswersLock(path)
+    lock.acquire()                                  # ... but nobody holds it
+    lock.release()
+
+
+def test_taking_the_lock_removes_temp_files_a_killed_save_left(tmp_path):
+    path = tmp_path / "answers.yaml"
+    path.write_text("kept\n")
+    stale = [tmp_path / ".answers.yaml.ab12cd34.tmp", tmp_path / ".answers.yaml.x_9y8z7w.tmp"]
+    others = [tmp_path / ".other.yaml.ab12cd34.tmp", tmp_path / ".answers.yaml.lockish.tmp.bak"]
+    for p in stale + others:
+        p.write_text("partial")
+    lock = AnswersLock(path)
+    lock.acquire()
+    lock.release()
+    assert not any(p.exists() for p in stale) and all(p.exists() for p in others)
+    assert path.read_text() == "kept\n"
+
+
+def test_a_folder_that_refuses_files_is_named_for_what_failed(tmp_path):
+    with pytest.raises(AssessError, match="folder .*/nowhere does not exist"):
+        AnswersLock(tmp_path / "nowhere" / "a.yaml").acquire()
+    if Path("/proc").is_dir() and os.geteuid() == 0:
+        with pytest.raises(AssessError, match="cannot create files in /proc"):
+            AnswersLock("/proc/a.yaml").acquire()
+
+
+def test_a_file_changed_on_disk_is_not_overwritten(session):
+    session.save()
+    session.set_answer("owner", "named")
+    session.save()
+    edited = session.path.read_text().replace('"named"', '"nobody"')
+    session.path.write_text(edited)
+    session.set_answer("forum", "formal")
+    with pytest.raises(ChangedOnDisk, match="was changed by hand or by another program"):
+        session.save()
+    assert session.path.read_text() == edited
+    session.path.unlink()
+    with pytest.raises(ChangedOnDisk, match="was deleted or moved"):
+        session.save()
+
+
+def test_a_new_session_never_overwrites_a_file_that_appeared(session):
+    session.path.write_text("someone else's\n")
+    with pytest.raises(ChangedOnDisk, match="was created by another program"):
+        session.save()
+    assert session.path.read_text() == "someone else's\n"
+
+
+def test_a_resumed_session_saves_over_the_file_it_loaded(session):
+    session.save()
+    resumed = Session.load(session.path, [MINI])
+    resumed.set_answer("owner", "named")
+    resumed.save()
+    assert load_answers(session.path, [MINI]).answers["owner"].value == "named"
+
+
+def test_hand_comments_are_found_but_the_tools_own_are_not(session, mini):
+    from assess.template import answers_template
+    session.set_answer("owner", "named")
+    session.set_answer("funding_model", "annual")
+    session.set_answer("team_size", 3)
+    session.set_answer("funding_model", "project")    # team_size is kept inactive, with its comment
+    written = session.to_yaml()
+    assert REWRITTEN.split(":")[0] in written         # the header says the file is rewritten
+    assert session.hand_comments(written) == []
+    assert session.hand_comments(answers_template(mini)) == []
+    edited = written.replace("  owner:", "  # check with finance\n  owner:").replace(
+        'funding_model: "project"', 'funding_model: "project"  # until April')
+    found = session.hand_comments(edited)
+    assert [text for _, text in found] == ["check with finance", "until April"]
+    for line, text in found:
+        assert text in edited.splitlines()[line - 1]
+
+
+def test_evidence_is_corrected_or_removed_by_position(session):
+    session.add_evidence("owner", "one")
+    session.add_evidence("owner", "two")
+    session.change_evidence("owner", 0, "one, corrected")
+    assert session.evidence["owner"] == ["one, corrected", "two"]
+    session.change_evidence("owner", 1, "  ")
+    session.change_evidence("owner", 0, "")
+    assert "owner" not in session.evidence
+    with pytest.raises(ValueError):
+        session.change_evidence("owner", 0, "x")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("2026-02-30", "2026-02-30 is not a date: February 2026 has 28 days"),
+    ("2024-02-30", "2024-02-30 is not a date: February 2024 has 29 days"),
+    ("2026-13-01", "2026-13-01 is not a date: there is no month 13"),
+    ("2026-04-31", "2026-04-31 is not a date: April 2026 has 30 days"),
+    ("31/01/2026", "'31/01/2026' is not a date; write it as YYYY-MM-DD"),
+])
+def test_a_date_that_does_not_exist_is_named_as_such(text, message):
+    assert date_problem(text) == message
+    with pytest.raises(ValueError, match=re.escape(message)):
+        parse_date(text)
+    assert date_problem("2024-02-29") is None
+
+
+def test_a_misspelt_section_gets_a_suggestion(session):
+    with pytest.raises(ValueError, match=r"no section 'onwership' in mini \(did you mean 'ownership'\?\); known"):
+        session.find_section("onwership")
+
+
+# ---------------------------------------------------------------- what the terminal shows
+
+def printed(show, result) -> str:
+    from rich.console import Console
+    out = io.StringIO()
+    show(result, Console(file=out, width=120, force_terminal=False, color_system=None))
+    return out.getvalue()
+
+
+def hostile_result(mini, tmp_path):
+    meta = dict(META, service="Evil\x1b]0;owned\x07 \x1b[31mred\x1b[0m\x07 service", respondent="Ann\x1b[2J")
+    s = Session.new(mini, meta, tmp_path / "hostile.yaml")
+    for qid, value in (("owner", "named"), ("decision_rights", "no"), ("forum", "informal"), ("anchor", "no"),
+                       ("funding_model", "project"), ("channels", ["phone"]), ("confidence", 1)):
+        s.set_answer(qid, value)
+    return s.evaluate()
+
+
+def test_terminal_tables_carry_no_control_characters(mini, tmp_path):
+    result = hostile_result(mini, tmp_path)
+    for show in (print_result, print_summary):
+        text = printed(show, result)
+        assert "Evil red service" in text and "Ann" in text
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", text)
+    assert clean("a\x1b[31mb\x9b1mc\x07d\te\nf") == "abcd e f"
+    assert clean("one\nt\x1bcwo", lines=True) == "one\ntwo"
+
+
+def test_evaluate_lists_every_finding_and_the_summary_the_top_ones(mini, tmp_path):
+    result = hostile_result(mini, tmp_path)
+    risks = [f for f in result.findings if f.kind == "risk"]
+    assert len(risks) >= 3
+    full, short = printed(print_result, result), printed(lambda r, c: print_summary(r, c, top=2), result)
+    assert all(f.title in full for f in risks)
+    assert [f.title in short for f in risks] == [True, True] + [False] * (len(risks) - 2)   # most severe first
+    assert f"Top 2 of {len(risks)} findings" in short
+    assert f"{len(risks) - 2} more finding(s)" in short and "assess evaluate" in short
+    labels = result.rag_labels
+    assert any(label in short for label in labels.values())   # RAG in the framework's own words, e.g. "Amber"

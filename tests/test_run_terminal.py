@@ -509,19 +509,57 @@ IGNORING_SIGINT = "import signal, sys; signal.signal(signal.SIGINT, signal.SIG_I
 
 @pytest.mark.parametrize("inherited", ["default", "ignored"])
 def test_ctrl_c_in_the_gap_between_two_prompts_always_stops(tmp_path, inherited):
-    """Ctrl-C typed with the answer key lands while the answer is saved and the next prompt starts."""
-    for attempt in range(3):
+    """Ctrl-C as soon as a question's header is out: it lands before, or while, its prompt starts
+    reading keys, so the terminal turns it into SIGINT (which may have come in ignored)."""
+    for attempt in range(4):
         out = tmp_path / f"gap{attempt}.yaml"
         args = ("guided", "-F", str(GUIDED), "-o", str(out))
         term = Terminal(*args, python_code=IGNORING_SIGINT) if inherited == "ignored" else Terminal(*args)
         term.meta()
         term.question("q01_owner")
         term.ready()
-        term.send("2\r" + CTRL_C)                           # the answer, then Ctrl-C before the next prompt reads keys
-        term.expect("Stopped")
+        term.child.delaybeforesend = None
+        term.send("2\r")
+        time.sleep(0.005 * attempt)                        # while saving, drawing the header, starting the prompt
+        term.send(CTRL_C)                                   # deliberately not waiting for the next prompt
+        term.expect("Stopped. 1 of 15 questions answered")
         assert term.wait() == 130
-        assert values(out, [GUIDED]) == {"q01_owner": "named"}   # the answer given before Ctrl-C was saved
+        assert values(out, [GUIDED]) == {"q01_owner": "named"}
         assert leftovers(out) == []
+
+
+SIGINT_AS_A_PROMPT_STARTS = """
+import os, signal, sys, questionary
+from assess.cli.interrupts import Interrupts, Stop
+if sys.argv[1] == "ignored":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+interrupts = Interrupts()
+interrupts.install()
+question = questionary.text("Name", instruction="(Enter confirms)")
+# runs once the prompt's own SIGINT handling is on, before it reads keys: where a Ctrl-C used to vanish
+question.application.pre_run_callables.append(lambda: os.kill(os.getpid(), signal.SIGINT))
+try:
+    interrupts.ask(question)
+    print("ANSWERED")
+except Stop:
+    print("STOPPED")
+try:
+    os.kill(os.getpid(), signal.SIGINT)   # and in the gap after it
+    print("NOT STOPPED")
+except Stop:
+    print("STOPPED IN THE GAP")
+"""
+
+
+@pytest.mark.parametrize("inherited", ["default", "ignored"])
+def test_sigint_while_a_prompt_starts_or_between_prompts_stops(inherited):
+    term = Terminal(inherited, python_code=SIGINT_AS_A_PROMPT_STARTS)
+    index = term.child.expect_exact(["STOPPED", pexpect.TIMEOUT], timeout=10)
+    if index == 1:                                      # the prompt carried on as if nothing happened
+        term.send("\r")
+    term.child.expect_exact(["STOPPED IN THE GAP", "NOT STOPPED"])
+    assert (index, term.child.after) == (0, "STOPPED IN THE GAP")
+    term.wait()
 
 
 def test_sigterm_and_sighup_stop_like_ctrl_c_and_restore_the_terminal(tmp_path):

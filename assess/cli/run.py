@@ -1,15 +1,15 @@
 """`assess run`: the guided assessment in the terminal.
 
 This module only asks and displays (questionary for input, rich for layout); the flow itself
-(order, show_if, next and previous question, saving) lives in assess/questionnaire.py, and
-stopping on Ctrl-C or a signal in assess/cli/interrupts.py. Every answer is saved atomically
+(order, show_if, next and previous question, saving) lives in assess/questionnaire.py. Saving and
+stopping with true messages are in run_saving.py, `--review` in run_review.py, and Ctrl-C and
+signals in interrupts.py. Every answer is saved atomically
 before the next question appears, so stopping at any moment loses at most the answer being
 typed. One run at a time holds an answers file (storage.AnswersLock).
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 from typing import Any, List, Optional
@@ -18,6 +18,9 @@ import typer
 
 from .common import FrameworksDir, dirs, fail, handle_errors
 from .interrupts import Interrupts, Stop
+from .run_review import Reviewing
+from .run_saving import Saving, new_file_problem
+from ..tables import clip
 
 WITHOUT_A_TERMINAL = ("Without a terminal: `assess init FRAMEWORK -o answers.yaml`, fill in the file, "
                       "then `assess evaluate answers.yaml`.")
@@ -25,7 +28,7 @@ WITHOUT_A_TERMINAL = ("Without a terminal: `assess init FRAMEWORK -o answers.yam
 # what a prompt can return besides an answer (option ids never start with ':')
 SKIP, NA, EVIDENCE, NOTE, HELP, BACK, RETRY, NONE_OF_THESE, CLEAR, MORE = (
     ":skip", ":na", ":evidence", ":note", ":help", ":back", ":retry", ":none", ":clear", ":more")
-NEXT, ADD, META, DONE = ":next", ":add", ":meta", ":done"
+NEXT, ADD = ":next", ":add"
 SCALE_AS_LIST = 11   # scales with more points than this are typed, not picked
 TOP_FINDINGS = 5     # risks shown in the end summary; `assess evaluate` lists them all
 
@@ -106,23 +109,7 @@ def terminal_problem() -> Optional[str]:
     return f"`assess run` asks its questions in a terminal, but {what} (piped or redirected). {WITHOUT_A_TERMINAL}"
 
 
-def new_file_problem(path: Path, if_exists: str) -> Optional[str]:
-    """Why `path` cannot become a new answers file, or None; `if_exists` says what to do instead."""
-    if str(path).strip() in ("", "."):
-        return "give a file name for the answers, e.g. answers.yaml"
-    if path.is_dir():
-        return f"{path} is a folder; name a file in it, e.g. {path / 'answers.yaml'}"
-    if path.exists() or path.is_symlink():
-        return f"{path} already exists; {if_exists}"
-    folder = path.parent
-    if not folder.is_dir():
-        return f"folder {folder} does not exist"
-    if not os.access(folder, os.W_OK):
-        return f"cannot write in {folder}: permission denied"
-    return None
-
-
-class Guide:
+class Guide(Saving, Reviewing):
     """The terminal side of one guided run."""
 
     def __init__(self, session, frameworks_dirs: list[Path], lock, interrupts: Interrupts):
@@ -162,7 +149,7 @@ class Guide:
         comments = s.hand_comments(read_text(s.path))
         if not comments:
             return True
-        shown = "; ".join(f"line {line}: # {text}" for line, text in comments[:3]) + (" ..." if len(comments) > 3 else "")
+        shown = "; ".join(f"line {line}: # {clip(text, 40)}" for line, text in comments[:3]) + (" ..." if len(comments) > 3 else "")
         self.say(f"{s.path} has {len(comments)} comment(s) written by hand ({shown}). `assess run` rewrites the "
                  "whole file after every answer and does not keep comments; put remarks under `notes:`.",
                  style="yellow")
@@ -248,146 +235,6 @@ class Guide:
             self.say(f"Could not render the report: {type(exc).__name__}: {exc}", style="bold red")
             return
         self.say(f"Wrote {target}.", style="green")
-
-    def stopped(self, stop: Stop) -> None:
-        """Say truthfully what is on disk and how to go on; after Ctrl-C, offer to save what is not."""
-        from ..errors import AssessError
-        why = "" if stop.signum == 2 else f" ({stop})"
-        try:
-            if self.session is None:
-                self.say(f"\nStopped{why} before the assessment details were complete; nothing was saved.")
-                return
-            if self.unsaved and not self.changed_outside:
-                if stop.signum == 2:
-                    self.last_chance()
-                else:   # no one to ask: one more quiet attempt
-                    try:
-                        with self.interrupts.holding():
-                            self.session.save()
-                            self.saved()
-                    except (AssessError, Stop):
-                        pass
-            self.say(f"\nStopped{why}. " + self.disk_summary())
-            if self.on_disk is not None or self.changed_outside:
-                self.say(f"Continue with: {self.command()}")
-            else:
-                self.say(f"Start again with: assess run {self.framework_id} -o {self.session.path}{self.dirs_flags()}")
-        except OSError:   # the terminal is gone (hang-up): the file is all there is to leave
-            pass
-
-    def disk_summary(self) -> str:
-        s = self.session
-        if self.changed_outside:
-            return (f"{s.path} was changed outside this run and was left as it is; this run's changes since it "
-                    "last saved are not in it.")
-        if self.on_disk is None:
-            return f"Nothing was saved: {s.path} was never written."
-        if self.unsaved:
-            return f"The latest changes are not saved; {s.path} holds what was saved before: {self.on_disk}."
-        return f"{self.answered_line()}, saved in {s.path}."
-
-    def last_chance(self) -> None:
-        """Before stopping with unsaved answers: try again, save elsewhere, or stop without them."""
-        from questionary import Choice
-        from ..errors import AssessError
-        self.interrupts.forget()
-        self.say("\nThe latest answers are not saved yet.", style="bold yellow")
-        try:
-            while self.unsaved:
-                choice = self.select("Before stopping:", [
-                    Choice("Try saving again", value="retry", shortcut_key="r"),
-                    Choice("Save to another file", value="other", shortcut_key="o"),
-                    Choice("Stop without saving them", value="quit", shortcut_key="q")], default="retry")
-                if choice == "quit":
-                    return
-                if choice == "other":
-                    self.save_elsewhere()
-                    continue
-                try:
-                    with self.interrupts.holding():
-                        self.session.save()
-                        self.saved()
-                except AssessError as exc:
-                    self.say(f"Could not save: {exc}", style="bold red")
-        except Stop:
-            return   # a second Ctrl-C: stop now
-
-    # ------------------------------------------------------------ review
-
-    def review(self) -> None:
-        """Pick a section, then a question in it: short lists that fit a small terminal."""
-        from questionary import Choice, Separator
-        s = self.session
-        self.say(f"Reviewing {s.meta['service']}: {self.answered_line()}.", style="bold")
-        last = None
-        while True:
-            choices = [Choice(f"Assessment details: scope {s.meta['scope']}, phase {s.meta['phase']}, "
-                              f"{s.meta['kind']}", value=META, shortcut_key="0")]
-            keys = iter("123456789abcefghilmnopqrstuvwxyz")
-            shown = s.visible()
-            for section in s.framework.sections:
-                ids = [q.id for q in section.questions]
-                visible = [q for q in ids if shown[q]]
-                kept = [q for q in ids if not shown[q] and s.answer(q).state != "unanswered"]
-                extra = f", {len(kept)} kept inactive" if kept else ""
-                if visible:
-                    done = sum(1 for q in visible if s.done(q))
-                    choices.append(Choice(f"{section.title} — {done} of {len(visible)} answered{extra}",
-                                          value=section.id, shortcut_key=next(keys, False)))
-                else:
-                    choices.append(Choice(section.title, value=section.id,
-                                          disabled=f"hidden by show_if{extra}", shortcut_key=False))
-            choices += [Separator(), Choice("Done", value=DONE, shortcut_key="d")]
-            last = self.select("Review which part?", choices, default=last)
-            if last == DONE:
-                return
-            if last == META:
-                self.change(lambda: self.change_meta())
-            else:
-                self.review_section(last)
-
-    def review_section(self, section_id: str) -> None:
-        from questionary import Choice, Separator
-        s = self.session
-        section = next(x for x in s.framework.sections if x.id == section_id)
-        last = None
-        while True:
-            shown = s.visible()
-            keys = iter("1234567890")
-            choices = []
-            for q in section.questions:
-                title = f"Q{s.order.index(q.id) + 1} {q.text} — {self.label(q.id)}{self.marks(q.id)}"
-                if shown[q.id]:
-                    choices.append(Choice(title, value=q.id, shortcut_key=next(keys, False)))
-                elif s.answer(q.id).state != "unanswered":
-                    choices.append(Choice(title, value=q.id, disabled="inactive: hidden by show_if", shortcut_key=False))
-            if not any(not c.disabled for c in choices):
-                return
-            choices += [Separator(), Choice("Back to the sections", value=BACK, shortcut_key="b")]
-            last = self.select(f"Change which answer in {section.title}?", choices, default=last)
-            if last == BACK:
-                return
-            self.change(lambda: self.ask(last, can_back=False))
-
-    def change(self, edit) -> None:
-        """Make one change, then say what it hid and ask what it brought into view."""
-        from ..questionnaire import Walk
-        s = self.session
-        before_open, before_hidden = set(s.unanswered()), set(s.inactive())
-        edit()
-        for qid in s.inactive():
-            if qid not in before_hidden:
-                self.say(f"Q{s.order.index(qid) + 1} {qid}: {self.label(qid)} (inactive: hidden by show_if; kept in "
-                         "the file, left out of scoring)", style="yellow")
-        new = [q for q in s.unanswered() if q not in before_open]
-        if new:
-            self.say(f"That change brings {len(new)} more question(s) into the assessment.", style="yellow")
-            self.walk(Walk(s, new))
-
-    def change_meta(self) -> None:
-        s = self.session
-        s.meta.update(self.ask_meta(s.meta))
-        self.save()
 
     # ------------------------------------------------------------ one question
 
@@ -542,7 +389,7 @@ class Guide:
         if items:
             keys = iter("123456789")
             pick = self.select("Evidence for this question:", [Choice("Add evidence", value=ADD, shortcut_key="a")]
-                               + [Choice(f"Correct or remove: {_clip(item)}", value=i, shortcut_key=next(keys, False))
+                               + [Choice(f"Correct or remove: {clip(item)}", value=i, shortcut_key=next(keys, False))
                                   for i, item in enumerate(items)]
                                + [Separator(), Choice("Back to the question", value=BACK, shortcut_key="b")], default=ADD)
             if pick == BACK:
@@ -701,102 +548,6 @@ class Guide:
     def dirs_flags(self) -> str:
         return "".join(f" -F {d}" for d in self.frameworks_dirs)
 
-    # ------------------------------------------------------------ saving
-
-    def saved(self) -> None:
-        """Bookkeeping after a save went through: the file now holds everything."""
-        if self.unsaved:
-            self.say(f"Saved to {self.session.path}.", style="green")
-        self.unsaved = False
-        self.on_disk = self.answered_line()
-
-    def save(self) -> bool:
-        """Save now: True when it went through first time. On failure say truthfully what the file
-        holds, keep the answers in memory and let the user choose."""
-        from questionary import Choice
-        from ..errors import AssessError
-        from ..storage import ChangedOnDisk
-        first = True
-        while True:
-            try:
-                with self.interrupts.holding():
-                    self.session.save()
-                    self.saved()
-                return first
-            except ChangedOnDisk as exc:
-                problem, self.changed_outside = exc, True
-            except AssessError as exc:
-                problem = exc
-            first, self.unsaved = False, True
-            self.say(f"Could not save: {problem}", style="bold red")
-            if self.changed_outside:
-                self.say("This run's latest answers are kept in memory; save them to another file, or stop and "
-                         "look at the file first.", style="yellow")
-                choices = [Choice("Save to another file", value="other", shortcut_key="o"),
-                           Choice("Stop here", value="stop", shortcut_key="q")]
-            else:
-                where = (f"Nothing has been saved to {self.session.path} yet" if self.on_disk is None
-                         else f"{self.session.path} still holds what was saved before ({self.on_disk})")
-                self.say(f"{where}; your latest answers are kept in memory.", style="yellow")
-                choices = [Choice("Try again", value="retry", shortcut_key="r"),
-                           Choice("Save to another file", value="other", shortcut_key="o"),
-                           Choice("Carry on; try again after the next answer", value="later", shortcut_key="c")]
-            choice = self.select("What now?", choices)
-            if choice == "stop":
-                raise Stop()
-            if choice == "later":
-                return False
-            if choice == "other" and self.save_elsewhere():
-                return False
-
-    def save_elsewhere(self) -> bool:
-        """Ask for a new file and save there; from then on the run saves to it. False if given up."""
-        from ..errors import AssessError
-        from ..storage import AnswersLock
-        s = self.session
-
-        def check(text: str):
-            return not text.strip() or new_file_problem(Path(text.strip()).expanduser(),
-                                                        "choose another name (it is not overwritten)") or True
-
-        while True:
-            typed = self.text("Save to (a new file)", validate=check,
-                              instruction="(Enter with nothing typed to go back)").strip()
-            if not typed:
-                return False
-            path = Path(typed).expanduser()
-            lock = AnswersLock(path)
-            try:
-                lock.acquire()
-                problem = new_file_problem(path, "choose another name (it is not overwritten)")
-                if problem:   # appeared since the prompt checked it
-                    raise AssessError(problem)
-            except AssessError as exc:
-                lock.release()
-                self.say(f"Not saved: {exc}", style="bold red")
-                continue
-            old_path, old_hash = s.path, s.disk_hash
-            s.path, s.disk_hash = path, None
-            try:
-                with self.interrupts.holding():
-                    s.save()
-            except AssessError as exc:
-                s.path, s.disk_hash = old_path, old_hash
-                lock.release()
-                self.say(f"Could not save: {exc}", style="bold red")
-                continue
-            except Stop:
-                s.path, s.disk_hash = old_path, old_hash   # the save finished, but on old terms: keep the new lock too
-                self.lock.release()
-                self.lock = lock
-                raise
-            self.lock.release()
-            self.lock, self.changed_outside, self.unsaved = lock, False, False
-            self.on_disk = self.answered_line()
-            self.say(f"Saved to {path}; from now on answers are saved there ({old_path} is left as it was).",
-                     style="green")
-            return True
-
     # ------------------------------------------------------------ questionary wrappers (Ctrl-C and signals stop)
 
     def select(self, message: str, choices: list, default: Any = None) -> Any:
@@ -853,11 +604,6 @@ def _range_hint(q) -> str:
     if q.max is not None:
         return f"{what}, at most {_plain(q.max)}"
     return what
-
-
-def _clip(text: str, width: int = 60) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= width else line[:width - 1] + "…"
 
 
 def _text_check(text: str):
