@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from . import conditions as cond
 from .answers import ANSWERED, Answer, Assessment, answer_label
 from .errors import AssessError
-from .models import CapApplied, PrincipleResult, Question, Result
+from .models import CapApplied, PrincipleResult, Question, Result, Terms
 from .scoring import answer_level
 
 MAX_EVALUATIONS = 2000
@@ -85,6 +85,7 @@ class Plan(BaseModel):
     principles: list[PrinciplePlan]
     not_applicable: list[str] = []      # ids of principles that do not apply to this assessment
     at_goal: list[str] = []             # ids of principles already at the level asked for
+    terms: Terms = Terms()              # what the framework calls a principle
 
 
 def plan_actions(assessment: Assessment, target: Optional[int] = None, principle: Optional[str] = None,
@@ -111,6 +112,7 @@ def plan_actions(assessment: Assessment, target: Optional[int] = None, principle
             continue
         plans.append(_Search(assessment, base, p.id, goal, budget, evaluate).run())
     return Plan(service=assessment.meta.service, framework=dict(base.framework), target=target, principles=plans,
+                terms=fw.info.terms,
                 not_applicable=not_applicable, at_goal=at_goal)
 
 
@@ -287,7 +289,7 @@ class _Search:
         elif self.evaluations >= self.budget:
             note = f"level {self.goal} was not reached within {self.budget} evaluations; the best partial plan is shown"
         else:
-            note = (f"no set of changes to the answers behind this principle reached level {self.goal}; "
+            note = (f"no set of changes to the answers behind this {self.fw.info.terms.principle} reached level {self.goal}; "
                     "the closest plan found is shown")
         return PrinciplePlan(
             principle=self.pid, title=before.title, lens=before.lens, level_now=before.level,

@@ -44,9 +44,9 @@ def nothing_to_plan(plan) -> str:
     if plan.not_applicable and not plan.at_goal:
         which = ", ".join(plan.not_applicable)
         return (f"{which} does not apply to this assessment, so there is nothing to plan" if len(plan.not_applicable) == 1
-                else f"None of the principles applies to this assessment ({which})")
+                else f"None of the {plan.terms.principles} applies to this assessment ({which})")
     goal = f"level {plan.target}" if plan.target is not None else "the level asked for"
-    return f"Every principle that applies is already at {goal}."
+    return f"Every {plan.terms.principle} that applies is already at {goal}."
 
 
 def print_plan(plan, console=None) -> None:
