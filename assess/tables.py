@@ -89,7 +89,7 @@ def _print_levels(result: Result, console) -> None:
                                               RAG_STYLE[overall['rag']]),
                                 f"  ({clean(overall['rag_label'] or 'no rating')})"))
     table = Table(title="Principles", show_lines=False)
-    for col in ("Lens", "Principle", "Level", "RAG", "Capped by"):
+    for col in ("Lens", "Principle", "Level", "RAG", "Caps"):
         table.add_column(col)
     for p in result.principles:
         if not p.applicable:
@@ -98,7 +98,7 @@ def _print_levels(result: Result, console) -> None:
                  if p.level else "not enough evidence" if p.status == "not-enough-evidence" else "–")
         rag = clean(labels.get(p.rag, p.rag)) if p.rag else "–"
         table.add_row(clean(p.lens), clean(p.title), level, Text(rag, style=RAG_STYLE[p.rag]),
-                      ", ".join(f"{clean(c.rule)} (≤{c.max_level})" for c in p.caps if c.binding))
+                      ", ".join(f"{clean(c.rule)} (≤{c.max_level}{'' if c.binding else ', not binding'})" for c in p.caps))
     console.print(table)
     for lens in result.lenses:
         if lens.applicable:

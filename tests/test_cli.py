@@ -55,7 +55,7 @@ def test_fail_on_passes_when_nothing_that_severe(tmp_path):
 def test_table_output_names_levels_and_findings():
     r = run_cli("evaluate", str(WHOLE), "-F", str(MINI), env={"COLUMNS": "160"})
     assert r.returncode == 0
-    assert "Accountability" in r.stdout and "mini-no-rights (≤2)" in r.stdout
+    assert "Accountability" in r.stdout and "mini-no-rights (≤2, not binding)" in r.stdout
     assert "Live service funded as a project" in r.stdout
 
 
