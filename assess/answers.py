@@ -300,15 +300,15 @@ def _typed(q: Question, value: Any) -> Any:
         if abs(value) > cond.NUMBER_LIMIT:
             raise ValueError(f"{shown(value)} is too large (at most {cond.NUMBER_LIMIT:,})")
         if t == "scale" and value != int(value):
-            raise ValueError(f"{shown(value)} is not a whole number from {q.min:g} to {q.max:g}")
+            raise ValueError(f"{shown(value)} is not a whole number from {cond.plain_number(q.min)} to {cond.plain_number(q.max)}")
         if q.whole_number and value != int(value):
             raise ValueError(f"{shown(value)} is not a whole number")
         if not cond.fits_thousandths(value):
             # rules compare numbers in thousandths; a finer answer would be silently rounded
             raise ValueError(f"{shown(value)} has more than {len(str(cond.NUMBER_SCALE)) - 1} decimal places")
         if (q.min is not None and value < q.min) or (q.max is not None and value > q.max):
-            lo = f"{q.min:g}" if q.min is not None else "any"
-            hi = f"{q.max:g}" if q.max is not None else "any"
+            lo = cond.plain_number(q.min) if q.min is not None else "any"
+            hi = cond.plain_number(q.max) if q.max is not None else "any"
             raise ValueError(f"{shown(value)} is outside the range {lo} to {hi}")
         if isinstance(value, float) and value == int(value) and t == "scale":
             value = int(value)
@@ -352,7 +352,7 @@ def answer_label(question: Question, answer: Answer) -> str:
         return "Yes" if v == "yes" else "No"
     if question.type == "scale":
         label = question.scale_labels.get(int(v))
-        return f"{v} – {label}" if label else f"{v} (of {question.min:g} to {question.max:g})"
+        return f"{v} – {label}" if label else f"{v} (of {cond.plain_number(question.min)} to {cond.plain_number(question.max)})"
     if question.type == "date":
         return v.isoformat()
     if question.type == "number":

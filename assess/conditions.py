@@ -89,6 +89,11 @@ def number_key(value: float) -> int:
     return int(round(value * NUMBER_SCALE))
 
 
+def plain_number(value: float) -> str:
+    """A number as a person writes it: 100000000, not 1e+08."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
 def fits_thousandths(value: float) -> bool:
     """True when a number has no more decimal places than the engine compares."""
     import decimal

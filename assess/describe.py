@@ -49,8 +49,7 @@ def _leaf(leaf: cond.Leaf, framework) -> str:
 def _value_words(leaf: cond.Leaf, value, framework) -> str:
     question = framework.questions.get(leaf.ref) if framework is not None and leaf.kind == "q" else None
     if question is not None and question.type in ("number", "scale") and isinstance(value, int):
-        number = value / cond.NUMBER_SCALE
-        return f"{number:g}" if number != int(number) else str(int(number))
+        return cond.plain_number(value / cond.NUMBER_SCALE)
     if question is not None and question.type == "date" and isinstance(value, int):
         return dt.date.fromordinal(value).isoformat()
     return str(value)

@@ -57,7 +57,7 @@ def answers_yaml(meta: dict[str, Any], answers: dict[str, Answer], evidence: dic
     lines.append("answers:")
     for qid in order:
         if qid in comments:
-            lines.append(f"  # {_comment(comments[qid])}")
+            lines.extend(f"  # {_comment(line)}" for line in str(comments[qid]).splitlines())
         ans = answers.get(qid)
         if ans is None or ans.state == UNANSWERED:
             if qid in comments:

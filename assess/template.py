@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .conditions import plain_number
 from .describe import describe
 from .storage import answers_yaml
 
@@ -11,16 +12,17 @@ def question_comment(fw, qid: str) -> str:
     q = fw.questions[qid]
     parts = [f"{q.text} [{q.type}{'' if q.required else ', optional'}{', n/a allowed with a reason' if q.allow_na else ''}]"]
     if q.options:
-        parts.append("options: " + "; ".join(f"{o.id} = {o.label}" for o in q.options))
+        parts.append("options:" + "".join(f"\n- {o.id} = {o.label}" for o in q.options))
     if q.type == "yesno":
         parts.append("answer yes or no")
     if q.type in ("scale", "number") and (q.min is not None or q.max is not None):
-        parts.append(f"from {q.min:g} to {q.max:g}" if q.min is not None and q.max is not None else "a number")
+        parts.append(f"from {plain_number(q.min)} to {plain_number(q.max)}" if q.min is not None and q.max is not None else "a number")
     if q.type == "date":
         parts.append("YYYY-MM-DD")
     if fw.visibility.get(qid) is not None:
         parts.append(f"asked only when {describe(fw.visibility[qid], fw)}")
-    return " | ".join(parts)
+    # the question and its kind on the first line, each option on a line of its own
+    return " | ".join(p for p in parts if not p.startswith("options:")) + "".join(f"\n{p}" for p in parts if p.startswith("options:"))
 
 
 def answers_template(fw, today: dt.date | None = None, scope: str = "part", phase: str = "live") -> str:

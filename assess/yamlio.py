@@ -422,7 +422,9 @@ def _replace(path: Path, target: Path, payload: bytes, previous: Optional[os.sta
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except FileNotFoundError:
-        raise AssessError(Diagnostic(str(path), 0, "", f"folder {folder} does not exist")) from None
+        # an existing folder that takes no new files (/proc, say) raises this too
+        reason = f"cannot create files in {folder}" if folder.is_dir() else f"folder {folder} does not exist"
+        raise AssessError(Diagnostic(str(path), 0, "", reason)) from None
     except OSError as exc:
         raise failed(exc, f"cannot write in {folder}") from None
     try:

@@ -590,19 +590,15 @@ def _more(q, can_back: bool) -> str:
     return "skip, " + ("n/a, " if q.allow_na else "") + "evidence, note, help" + (", back" if can_back else "")
 
 
-def _plain(value: float) -> str:
-    """A number as a person writes it: 100000000, not 1e+08."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
 def _range_hint(q) -> str:
+    from ..conditions import plain_number
     what = "a whole number" if q.type == "scale" or getattr(q, "whole_number", False) else "a number"
     if q.min is not None and q.max is not None:
-        return f"{what} from {_plain(q.min)} to {_plain(q.max)}"
+        return f"{what} from {plain_number(q.min)} to {plain_number(q.max)}"
     if q.min is not None:
-        return f"{what}, at least {_plain(q.min)}"
+        return f"{what}, at least {plain_number(q.min)}"
     if q.max is not None:
-        return f"{what}, at most {_plain(q.max)}"
+        return f"{what}, at most {plain_number(q.max)}"
     return what
 
 
