@@ -352,6 +352,7 @@ def render(result) -> str:
 
 def text_of(fragment: str) -> str:
     fragment = re.sub(r"<style>.*?</style>", " ", fragment, flags=re.S)
+    fragment = re.sub(r"</?(bdi|span|strong|em|code|a)\b[^>]*>", "", fragment)   # inline: no word break
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", fragment))).strip()
 
 
