@@ -7,8 +7,10 @@ retitle the user's terminal.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from .models import Result
+if TYPE_CHECKING:   # type hints only: the command line imports this module at start-up
+    from .models import Result
 
 RAG_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red", None: "dim"}
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "green"}
