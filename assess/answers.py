@@ -62,7 +62,8 @@ class Assessment:
             ok = node is None or cond.evaluate(node, cond.Facts(states, meta))
             shown[qid] = ok
             ans = self.answer(qid)
-            states[qid] = (_ENGINE_STATE[ans.state], engine_value(question, ans.value)) if ok else (cond.UNANSWERED, None)
+            states[qid] = (_ENGINE_STATE[ans.state], engine_value(question, ans.value, self.meta.date)) if ok \
+                else (cond.UNANSWERED, None)
         return shown
 
     def meta_facts(self) -> dict[str, str]:
@@ -75,14 +76,15 @@ class Assessment:
         for qid, question in self.framework.questions.items():
             ans = self.answer(qid)
             if shown[qid] and ans.state != UNANSWERED:
-                states[qid] = (_ENGINE_STATE[ans.state], engine_value(question, ans.value))
+                states[qid] = (_ENGINE_STATE[ans.state], engine_value(question, ans.value, self.meta.date))
             else:
                 states[qid] = (cond.UNANSWERED, None)
         return cond.Facts(states, self.meta_facts())
 
 
-def engine_value(question: Question, value: Any) -> Any:
-    """The exact value conditions compare: ids, a frozenset of ids, or an integer."""
+def engine_value(question: Question, value: Any, assessed_on: Optional[dt.date] = None) -> Any:
+    """The exact value conditions compare: ids, a frozenset of ids, an integer, or for a date
+    its day and its months before the assessment date."""
     if value is None:
         return None
     if question.type == "multi":
@@ -90,7 +92,7 @@ def engine_value(question: Question, value: Any) -> Any:
     if question.type in ("scale", "number"):
         return cond.number_key(value)
     if question.type == "date":
-        return cond.date_key(value)
+        return cond.date_value(value, assessed_on)
     if question.type == "text":
         return None
     return value

@@ -6,7 +6,10 @@ A condition is `all: [...]`, `any: [...]`, `not: ...` or a leaf:
   {fact: <name>}                      on a derived fact (true or false, never missing)
 
 Semantics: a value operator (equals, gt, contains, ...) is true only for an answered,
-visible question; `answered` and `not_applicable` test the state itself. `not` is plain
+visible question; `answered` and `not_applicable` test the state itself. A date can also be
+compared with the assessment's own date: `older_than_months: 12` holds when at least 12 whole
+calendar months separate the answer from the assessment date, `within_months: 12` when fewer
+do; with no assessment date neither holds. `not` is plain
 logical negation, so `not: {q: x, equals: a}` is also true when x is unanswered or n/a.
 Negation is pushed to the leaves before compiling, and every question has exactly one
 fact in the engine, so nothing depends on absence or arrival order.
@@ -19,7 +22,8 @@ from typing import Any, Callable, Iterable, Optional, Union
 
 from .models import META_VALUES, Question
 
-VALUE_OPS = ("equals", "not_equals", "in", "not_in", "gt", "ge", "lt", "le", "contains", "contains_any")
+RELATIVE_DATE_OPS = ("older_than_months", "within_months")
+VALUE_OPS = ("equals", "not_equals", "in", "not_in", "gt", "ge", "lt", "le", "contains", "contains_any") + RELATIVE_DATE_OPS
 STATE_OPS = ("answered", "not_applicable")
 OPS_BY_TYPE: dict[str, tuple[str, ...]] = {
     "single": ("equals", "not_equals", "in", "not_in") + STATE_OPS,
@@ -27,13 +31,14 @@ OPS_BY_TYPE: dict[str, tuple[str, ...]] = {
     "multi": ("contains", "contains_any") + STATE_OPS,
     "scale": ("equals", "not_equals", "in", "not_in", "gt", "ge", "lt", "le") + STATE_OPS,
     "number": ("equals", "not_equals", "gt", "ge", "lt", "le") + STATE_OPS,
-    "date": ("equals", "not_equals", "gt", "ge", "lt", "le") + STATE_OPS,
+    "date": ("equals", "not_equals", "gt", "ge", "lt", "le") + RELATIVE_DATE_OPS + STATE_OPS,
     "text": STATE_OPS,
     "meta": ("equals", "not_equals", "in", "not_in"),
 }
 NUMBER_SCALE = 1000          # numbers enter the engine as integers in thousandths
 NUMBER_LIMIT = 10 ** 12      # so every value stays an exact, plain-notation integer
 MAX_CONJUNCTS = 64
+MAX_MONTHS = 1200            # a century: the widest relative-date comparison
 
 # answer states, shared by the reference evaluator and the engine's facts
 ANSWERED, NOT_APPLICABLE, UNANSWERED = "a", "n", "u"
@@ -102,6 +107,37 @@ def fits_thousandths(value: float) -> bool:
 
 def date_key(value: dt.date) -> int:
     return value.toordinal()
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """A date answer as conditions see it: its day number, and the whole calendar months from
+    it to the assessment date (None when the assessment has no date)."""
+    day: int
+    months_old: Optional[int]
+
+
+def months_between(earlier: dt.date, later: dt.date) -> int:
+    """Whole calendar months from one date to another (negative when `later` is earlier).
+
+    A month is counted once the same day of the month is reached, or the month's last day
+    when it is shorter: 31 January to 28 February is one month."""
+    if later < earlier:
+        return -months_between(later, earlier)
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    return months - 1 if add_months(earlier, months) > later else months
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    import calendar
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def date_value(answer: dt.date, assessed_on: Optional[dt.date]) -> DateValue:
+    return DateValue(date_key(answer), months_between(answer, assessed_on) if assessed_on else None)
 
 
 # ---------------------------------------------------------------- parsing and checks
@@ -233,6 +269,11 @@ def _normalise_operand(qtype: str, op: str, value: Any, choices: tuple, ctx: Con
                 ctx.report(path, f"{v!r} has more than {len(str(NUMBER_SCALE)) - 1} decimal places; numbers are compared in thousandths")
                 return None
             out.append(number_key(v))
+        elif op in RELATIVE_DATE_OPS:
+            if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= MAX_MONTHS:
+                ctx.report(path, f"{v!r} is not a number of months (a whole number from 0 to {MAX_MONTHS})")
+                return None
+            out.append(v)
         elif qtype == "date":
             if not isinstance(v, dt.date):
                 ctx.report(path, f"{v!r} is not a date (YYYY-MM-DD)")
@@ -357,6 +398,10 @@ def _leaf_true(leaf: Leaf, facts: Facts) -> bool:
         return state == NOT_APPLICABLE
     if state != ANSWERED:
         return False
+    if isinstance(value, DateValue):
+        value = value.months_old if leaf.op in RELATIVE_DATE_OPS else value.day
+        if value is None:    # no assessment date to count months to
+            return False
     return _value_test(leaf.op, value, leaf.value)
 
 
@@ -382,6 +427,10 @@ def _value_test(op: str, value: Any, operand: Any) -> bool:
         return all(w in value for w in wanted)
     if op == "contains_any":
         return any(w in value for w in operand)
+    if op == "older_than_months":
+        return value >= operand
+    if op == "within_months":
+        return value < operand
     raise ValueError(op)
 
 
@@ -389,6 +438,19 @@ def _value_test(op: str, value: Any, operand: Any) -> bool:
 
 def option_field(option_id: str) -> str:
     return f"c_{option_id}"
+
+
+# a date answer's fact carries its months before the assessment date, and whether they are known
+MONTHS_FIELD, MONTHS_KNOWN_FIELD = "mo", "mk"
+
+
+def value_fields(value: Any) -> dict:
+    """The engine fields for an answered question's (non-multi) value."""
+    if isinstance(value, DateValue):
+        if value.months_old is None:
+            return {"v": value.day, MONTHS_KNOWN_FIELD: 0}
+        return {"v": value.day, MONTHS_KNOWN_FIELD: 1, MONTHS_FIELD: value.months_old}
+    return {"v": value}
 
 
 def _value_pattern(op: str, operand: Any, negated: bool) -> dict:
@@ -407,6 +469,12 @@ def _value_pattern(op: str, operand: Any, negated: bool) -> dict:
         if member:
             return _join("$or", [{"v": x} for x in operand])
         return _join("$and", [{"$neq": {"v": x}} for x in operand])
+    if op in RELATIVE_DATE_OPS:
+        at_least = (op == "older_than_months") != negated
+        test = {"$gte" if at_least else "$lt": {MONTHS_FIELD: operand}}
+        # a test on an absent field is false, so only the complement must also admit "no months
+        # counted" (an assessment without a date)
+        return {"$or": [{MONTHS_KNOWN_FIELD: 0}, test]} if negated else test
     flipped = {"equals": "not_equals", "not_equals": "equals", "gt": "le", "ge": "lt", "lt": "ge", "le": "gt"}
     op = flipped[op] if negated else op
     if op == "equals":

@@ -18,6 +18,8 @@ _PHRASES = {
     "contains_any": ("includes {v}", "includes none of {v}"),
     "answered": ("is answered", "is not answered"),
     "not_applicable": ("is marked n/a", "is not marked n/a"),
+    "older_than_months": ("is {v} or more months before the assessment", "is less than {v} months before the assessment"),
+    "within_months": ("is less than {v} months before the assessment", "is {v} or more months before the assessment"),
 }
 
 
@@ -50,6 +52,6 @@ def _value_words(leaf: cond.Leaf, value, framework) -> str:
     question = framework.questions.get(leaf.ref) if framework is not None and leaf.kind == "q" else None
     if question is not None and question.type in ("number", "scale") and isinstance(value, int):
         return cond.plain_number(value / cond.NUMBER_SCALE)
-    if question is not None and question.type == "date" and isinstance(value, int):
+    if question is not None and question.type == "date" and isinstance(value, int) and leaf.op not in cond.RELATIVE_DATE_OPS:
         return dt.date.fromordinal(value).isoformat()
     return str(value)

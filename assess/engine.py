@@ -57,7 +57,7 @@ def engine_facts(framework, facts: cond.Facts, sid: str, questions: Optional[lis
                 for option in question.options:
                     fact[cond.option_field(option.id)] = 1 if option.id in value else 0
             else:
-                fact["v"] = value
+                fact.update(cond.value_fields(value))
         out.append(fact)
     return out
 
@@ -90,8 +90,10 @@ class FactEncoder:
             if state == cond.ANSWERED and value is not None:
                 if fields is not None:
                     body += "".join(field + ("1" if oid in value else "0") for oid, field in fields)
+                elif type(value) is int:
+                    body += ',"v":' + str(value)
                 else:
-                    body += ',"v":' + (str(value) if type(value) is int else json.dumps(value))
+                    body += "," + json.dumps(cond.value_fields(value), separators=(",", ":"))[1:-1]
             parts.append(head + body + "}")
         return "[" + ",".join(parts) + "]"
 

@@ -203,7 +203,7 @@ def scrutiny(framework, qid: str, answer: Answer, meta: dict[str, Any]) -> int:
     """How much stays in play with this answer, knowing only it and the metadata: questions
     whose show_if it does not rule out, plus risk and cap rules whose condition it does not."""
     q = framework.questions[qid]
-    known = {qid: (_STATE[answer.state], engine_value(q, answer.value))}
+    known = {qid: (_STATE[answer.state], engine_value(q, answer.value, meta.get("date")))}
     facts = cond.Facts(known, {k: str(meta.get(k)) for k in ("scope", "phase", "kind")})
     derived: dict[str, Optional[bool]] = {}
     for name in framework.fact_order:

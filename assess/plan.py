@@ -217,12 +217,17 @@ class _Search:
 
     def _thresholds(self, q: Question) -> list[Any]:
         """Values either side of every number or date the rules compare this question with."""
-        points = []
+        points, out = [], []
+        assessed_on = self.assessment.meta.date
         for node in self.fw.rule_conditions.values():
             for leaf in cond.leaves(node):
-                if leaf.kind == "q" and leaf.ref == q.id and isinstance(leaf.value, int) and not isinstance(leaf.value, bool):
+                if leaf.kind != "q" or leaf.ref != q.id or not isinstance(leaf.value, int) or isinstance(leaf.value, bool):
+                    continue
+                if leaf.op not in cond.RELATIVE_DATE_OPS:
                     points.append(leaf.value)
-        out = []
+                elif assessed_on is not None:   # the assessment date itself, and either side of the month limit
+                    edge = cond.add_months(assessed_on, -leaf.value)
+                    out += [assessed_on, edge, edge - dt.timedelta(days=1)]
         for point in sorted(set(points)):
             if q.type == "date":
                 out += [dt.date.fromordinal(point + d) for d in (-1, 0, 1)]

@@ -160,7 +160,18 @@ def _values(question: Question, leaves: list[cond.Leaf]) -> Iterable[object]:
         return [frozenset(c) for n in range(len(named) + 1) for c in itertools.combinations(named, n)]
     if t == "text":
         return [None]
+    if t == "date":
+        return _dates(question, leaves)
     return _numbers(question, leaves)
+
+
+def _dates(question: Question, leaves: list[cond.Leaf]) -> list[cond.DateValue]:
+    """Days either side of every fixed date, each with month counts either side of every
+    relative limit, and with none counted (an assessment without a date)."""
+    relative = [leaf for leaf in leaves if leaf.op in cond.RELATIVE_DATE_OPS]
+    days = _numbers(question, [leaf for leaf in leaves if leaf.op not in cond.RELATIVE_DATE_OPS])
+    months: list = [None, 0] + sorted({leaf.value + d for leaf in relative for d in (-1, 0, 1)})
+    return [cond.DateValue(day, m) for day in days for m in dict.fromkeys(months)]
 
 
 def _numbers(question: Question, leaves: list[cond.Leaf]) -> list[int]:

@@ -45,4 +45,15 @@ def _answers_summary(path: Path, a) -> str:
         line += f"; {len(missing)} required still unanswered"
     if hidden:
         line += f"; {len(hidden)} answer(s) to questions this assessment does not ask are kept but ignored ({', '.join(hidden)})"
+    undated = [q for q in _compared_with_assessment_date(a.framework) if q in answered]
+    if a.meta.date is None and undated:
+        line += (f"; the assessment has no date, so conditions that count months from {', '.join(undated)} to it "
+                 "cannot hold (add assessment: date: YYYY-MM-DD)")
     return line
+
+
+def _compared_with_assessment_date(framework) -> list[str]:
+    from . import conditions as cond
+    nodes = [*framework.rule_conditions.values(), *framework.visibility.values()]
+    return sorted({leaf.ref for node in nodes if node is not None for leaf in cond.leaves(node)
+                   if leaf.op in cond.RELATIVE_DATE_OPS})

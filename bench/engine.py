@@ -3,8 +3,9 @@
     python bench/engine.py [--n 2000] [--framework FILE]
 
 Prints per-assessment CPU time for the durable-rules engine and the plain-Python reference
-evaluator on the same generated assessments (measured in alternating rounds), their ratio, assessments per second, and
-the cold start of `assess --help` against a bare `python -c pass`.
+evaluator on the same generated assessments (measured in alternating rounds), their ratio,
+assessments per second, the resident memory growth over 10,000 full evaluations in this one
+process, and the cold start of `assess --help` against a bare `python -c pass`.
 """
 from __future__ import annotations
 
@@ -85,6 +86,21 @@ def cold_start(cmd: list[str], runs: int = 7) -> float:
     return statistics.median(times)
 
 
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
+
+
+def rss_growth(assessments, total: int = 10_000) -> float:
+    """MB of resident memory gained over `total` full evaluations, after a warm-up round."""
+    for a in assessments:
+        evaluate(a)
+    start = rss_mb()
+    for i in range(total):
+        evaluate(assessments[i % len(assessments)])
+    return rss_mb() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1000)
@@ -102,6 +118,7 @@ def main() -> None:
     t_engine, t_ref = times["engine"], times["reference"]
     assessments = [random_assessment(framework, rng) for _ in range(min(args.n, 500))]
     t_full = per_call(lambda a: evaluate(a), assessments, rounds=3)
+    growth_mb = rss_growth(assessments)
     help_s = cold_start([sys.executable, "-m", "assess", "--help"])
     bare_s = cold_start([sys.executable, "-c", "pass"])
     if args.json:
@@ -109,7 +126,8 @@ def main() -> None:
         print(json.dumps({"engine_ms": round(t_engine * 1e3, 4), "reference_ms": round(t_ref * 1e3, 4),
                           "ratio": round(t_engine / t_ref, 2), "engine_per_s": round(1 / t_engine),
                           "evaluate_per_s": round(1 / t_full), "help_ms": round(help_s * 1e3),
-                          "bare_python_ms": round(bare_s * 1e3), "help_ratio": round(help_s / bare_s, 1)}))
+                          "bare_python_ms": round(bare_s * 1e3), "help_ratio": round(help_s / bare_s, 1),
+                          "rss_growth_mb": round(growth_mb, 1)}))
         return
     print(f"framework: {framework.id} {framework.version} ({len(framework.questions)} questions, {len(framework.rules)} rules)")
     print(f"{'measure':<44}{'value':>14}")
@@ -118,6 +136,7 @@ def main() -> None:
     print(f"{'engine / reference ratio (goal <= 5x)':<44}{t_engine / t_ref:>13.1f}x")
     print(f"{'engine assessments per second':<44}{1 / t_engine:>14,.0f}")
     print(f"{'full evaluate (facts+engine+scoring) per s':<44}{1 / t_full:>14,.0f}")
+    print(f"{'RSS growth over 10,000 evaluations':<44}{growth_mb:>11.1f} MB")
     print(f"{'assess --help cold start':<44}{help_s * 1e3:>11.0f} ms")
     print(f"{'python -c pass cold start (baseline)':<44}{bare_s * 1e3:>11.0f} ms")
     print(f"{'--help / bare python ratio':<44}{help_s / bare_s:>13.1f}x")

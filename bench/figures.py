@@ -55,6 +55,8 @@ def engine_rows(e: dict) -> list[Row]:
     return [Row("engine / reference evaluator, CPU per assessment", f"{e['ratio']}x", "<= 5x", e["ratio"] <= 5),
             Row("engine assessments per second", f"{e['engine_per_s']:,}", "rules only"),
             Row("full evaluations per second", f"{e['evaluate_per_s']:,}", "facts + engine + scoring"),
+            Row("memory growth over 10,000 evaluations in one process", f"{e['rss_growth_mb']} MB RSS", "<= 10 MB",
+                e["rss_growth_mb"] <= 10),
             Row("`assess --help` cold start", f"{e['help_ms']} ms ({e['help_ratio']}x bare python)",
                 "no weasyprint/durable import")]
 

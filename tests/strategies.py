@@ -42,7 +42,8 @@ def assessments(draw, framework) -> Assessment:
     meta = AssessmentMeta(framework=framework.id, service="Generated service",
                           scope=draw(st.sampled_from(META_VALUES["scope"])),
                           phase=draw(st.sampled_from(META_VALUES["phase"])),
-                          kind=draw(st.sampled_from(META_VALUES["kind"])))
+                          kind=draw(st.sampled_from(META_VALUES["kind"])),
+                          date=draw(st.one_of(st.none(), st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)))))
     answers = {}
     for qid, q in framework.questions.items():
         a = draw(answer_for(q))

@@ -61,6 +61,8 @@ LEAVES = [
     {"q": "team_size", "answered": False}, {"q": "launched", "lt": __import__("datetime").date(2020, 1, 1)},
     {"q": "comment", "answered": True}, {"meta": "scope", "equals": "whole"}, {"meta": "phase", "in": ["beta", "live"]},
     {"q": "forum", "equals": "formal"}, {"q": "anchor", "not_equals": "no"},
+    {"q": "launched", "older_than_months": 12}, {"q": "launched", "within_months": 3},
+    {"q": "launched", "older_than_months": 0},
 ]
 
 
