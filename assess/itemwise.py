@@ -1,19 +1,23 @@
 """Schema validation item by item: a broken question, principle or rule drops only itself.
 
 The whole file is validated once and every error is reported. Items with errors (a question,
-a section, a principle, a lens, a rule) are then removed and the rest validated again, so the
-cross-checks still run on everything else. What was dropped is recorded, so the cross-checks
+a section, a principle, a lens, a rule) are then removed, and broken fields of the framework
+block (its id, title, version, scale or settings) stood in for, and the rest validated again,
+so the cross-checks still run on everything else. What was dropped is recorded, so the cross-checks
 do not report its absence ("unknown question", "no rule derives it") as further errors.
 """
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
 from pydantic import ValidationError
 
 from .errors import Diagnostic
+from .models import SLUG
 from .yamlio import Document
 
 
@@ -26,8 +30,17 @@ class Dropped:
     facts: set[str] = field(default_factory=set)        # derived by a dropped rule
     used_facts: set[str] = field(default_factory=set)   # looked at by a dropped rule
     unread_rules: bool = False   # a rules file could not be read at all: any fact may have come from it
+    framework_fields: set[str] = field(default_factory=set)   # framework-block fields stood in for
+
+    @property
+    def scale(self) -> bool:
+        """The scale was stood in for: checks against its top level would be guesses."""
+        return "scale" in self.framework_fields
 
     def note(self, path: tuple, item: Any) -> None:
+        if len(path) == 2 and path[0] == "framework":
+            self.framework_fields.add(path[1])
+            return
         if not isinstance(item, dict):
             return
         ident = item.get("id")
@@ -78,7 +91,28 @@ def questionnaire_item(loc: tuple) -> Optional[tuple]:
         return loc[:2]
     if len(loc) >= 3 and loc[:2] == ("framework", "lenses") and isinstance(loc[2], int):
         return loc[:3]
+    if len(loc) >= 2 and loc[0] == "framework" and loc[1] in STAND_INS:
+        return loc[:2]
     return None
+
+
+# What a broken framework-block field is replaced by while the rest is checked; None: its default.
+# Nothing stood in for is ever used beyond the checks: the file has an error, so it does not load.
+STAND_INS: dict[str, Any] = {
+    "id": "", "title": "(unreadable)", "version": "0.0.0", "description": None,
+    "scale": [{"level": i, "name": f"Level {i}"} for i in range(1, 10)],
+    "rag": None, "scoring": None, "terms": None,
+}
+
+
+def _stand_in(data: dict, name: str, file: str) -> None:
+    if name == "id":   # the file name, so "must match the file name" is not said twice
+        stem = Path(file).stem
+        data[name] = stem if re.match(SLUG, stem) else "unreadable"
+    elif STAND_INS[name] is None:
+        data.pop(name, None)
+    else:
+        data[name] = copy.deepcopy(STAND_INS[name])
 
 
 def rules_item(loc: tuple) -> Optional[tuple]:
@@ -135,6 +169,10 @@ def validate_items(doc: Document, model, item_of: Callable[[tuple], Optional[tup
     kept: dict[tuple, list[int]] = {}
     for item in sorted(items, key=lambda p: (len(p), p), reverse=True):
         parent = _at(data, item[:-1])
+        if len(item) == 2 and item[0] == "framework":   # a field, not a list item: nothing moves up
+            dropped.note(item, parent.get(item[-1]))
+            _stand_in(parent, item[-1], doc.file)
+            continue
         dropped.note(item, parent[item[-1]])
         kept.setdefault(item[:-1], list(range(len(parent))))
         del parent[item[-1]]

@@ -234,6 +234,23 @@ def test_a_schema_error_in_a_question_keeps_the_cross_checks(broken):
     assert not any("decision_rights" in m for m in messages)    # rules using the dropped question are not blamed
 
 
+def test_a_broken_framework_block_keeps_the_cross_checks(broken):
+    """A bad id, version, rating thresholds and scale are each reported, and the rest of the
+    questionnaire and its rules are still checked, without errors about the stood-in values."""
+    def edit(text: str) -> str:
+        text = text.replace("  id: mini\n", "  id: Mini!\n").replace("  version: 1.0.0\n", "  version: one\n")
+        text = text.replace("  scale:\n", "  rag: {green: 2, amber: 3}\n  scale:\n")
+        text = text.replace("{level: 3, name: Defined}", "{level: three, name: Defined}")
+        return text.replace("        max: 500\n", "        max: 500\n        show_if: {q: nonexistent, equals: x}\n", 1)
+    text = open(MINI / "rules" / "mini" / "rules.yaml").read().replace("{q: owner, equals: named_remit}", "{q: owner, equals: named_remmit}")
+    diags = broken(text, edit)
+    got = [(d.line, d.field) for d in diags]
+    assert got == [(2, "framework.id"), (4, "framework.version"), (5, "framework.rag"), (9, "framework.scale[2].level"),
+                   (28, "sections[0].questions[0].show_if.q"), (got[-1][0], got[-1][1])], [(*g, d.message) for g, d in zip(got, diags)]
+    assert "unknown question 'nonexistent'" in diags[4].message
+    assert diags[5].message.startswith("'named_remmit' is not an option here") and diags[5].file.endswith("rules.yaml")
+
+
 def test_a_question_dropped_earlier_in_a_section_keeps_later_lines_right(broken):
     def edit(text: str) -> str:
         text = text.replace("      - id: owner\n        type: single", "      - id: owner\n        type: single\n        colour: red")
