@@ -22,7 +22,7 @@ from .models import CapApplied, Finding, Result
 
 Movement = Literal["up", "down", "same", "new", "gone"]
 FindingStatus = Literal["new", "resolved", "persisting"]
-META_COMPARED = ("scope", "phase", "kind")
+META_COMPARED = ("scope", "phase", "kind", "date")
 OTHER_SERVICE_FLAG = "--allow-other-service"
 
 
@@ -149,7 +149,7 @@ def answer_changes(old: Result, new: Result) -> list[AnswerChange]:
     old_meta, new_meta = old.assessment, new.assessment
     for key in META_COMPARED:
         if old_meta.get(key) != new_meta.get(key):
-            out.append(AnswerChange(ref=f"meta.{key}", text=key.capitalize(), old_label=str(old_meta.get(key)),
+            out.append(AnswerChange(ref=f"meta.{key}", text=f"Assessment {key}", old_label=str(old_meta.get(key)),
                                     new_label=str(new_meta.get(key)), old_value=old_meta.get(key), new_value=new_meta.get(key)))
     before = {a.question: a for a in old.answers}
     for a in new.answers:
@@ -194,7 +194,7 @@ def _principle_refs(principle: str, results: list[Result]) -> list[str]:
             cap_rules = set()
         for f in result.findings:
             if f.principle == principle or f.rule in cap_rules:
-                refs += [b.ref for b in f.because]
+                refs += [b.ref for b in f.because if b.ref != "meta.date"]   # the date moves every time
     # a cap lifted by a rule without a finding leaves no `because`; its contributions still count
     return list(dict.fromkeys(refs))
 
@@ -245,13 +245,14 @@ def _finding_changes(old: Result, new: Result, by_ref: dict[str, AnswerChange]) 
     before = {f.rule: f for f in old.findings}
     after = {f.rule: f for f in new.findings}
 
-    def drivers(*findings: Optional[Finding]) -> list[AnswerChange]:
-        refs = [b.ref for f in findings if f is not None for b in f.because]
+    def drivers(*findings: Optional[Finding], moved: bool = True) -> list[AnswerChange]:
+        # the assessment date drives a finding that counts months to it only when the finding came or went
+        refs = [b.ref for f in findings if f is not None for b in f.because if moved or b.ref != "meta.date"]
         return [by_ref[r] for r in dict.fromkeys(refs) if r in by_ref]
 
     out = [FindingChange(status="new", finding=f, drivers=drivers(f)) for f in new.findings if f.rule not in before]
     out += [FindingChange(status="resolved", finding=f, drivers=drivers(f)) for f in old.findings if f.rule not in after]
-    out += [FindingChange(status="persisting", finding=f, drivers=drivers(before[f.rule], f))
+    out += [FindingChange(status="persisting", finding=f, drivers=drivers(before[f.rule], f, moved=False))
             for f in new.findings if f.rule in before]
     return out
 

@@ -240,6 +240,10 @@ def _because(assessment: Assessment, leaves, effects: Effects, shown: dict[str, 
             q = assessment.framework.questions[leaf.ref]
             ans = assessment.answer(leaf.ref) if shown[leaf.ref] else NO_ANSWER
             out.append(Because(ref=leaf.ref, value=_json_value(ans.value), label=answer_label(q, ans)))
+            if leaf.op in cond.RELATIVE_DATE_OPS and ("meta", "date") not in seen:   # months were counted to it
+                seen.add(("meta", "date"))
+                day = assessment.meta.date.isoformat() if assessment.meta.date else None
+                out.append(Because(ref="meta.date", value=day, label=day or "not given"))
     return out
 
 

@@ -141,3 +141,18 @@ def test_the_housing_partnership_is_told_its_agreement_review_is_overdue():
     findings = {f["rule"]: f for f in json.loads(out.stdout)["findings"]}
     overdue = findings["so-agreement-review-overdue"]
     assert "2024-05-20" in overdue["rationale"] and overdue["severity"] == "low"
+
+
+def test_compare_names_the_assessment_date_when_time_alone_raises_a_finding(tmp_path):
+    housing = ROOT / "examples" / "service-ownership" / "whole-service-housing.yaml"
+    earlier = tmp_path / "earlier.yaml"
+    earlier.write_text(housing.read_text().replace("  date: 2026-11-28\n", "  date: 2025-01-15\n"))
+    out = run_cli("compare", str(earlier), str(housing), "--format", "json")
+    import json
+    findings = {f["finding"]["rule"]: f for f in json.loads(out.stdout)["findings"]}
+    overdue = findings["so-agreement-review-overdue"]
+    assert overdue["status"] == "new"
+    assert [(d["ref"], d["old_label"], d["new_label"]) for d in overdue["drivers"]] == [("meta.date", "2025-01-15", "2026-11-28")]
+    assert {b["ref"] for b in overdue["finding"]["because"]} >= {"agreement_reviewed", "meta.date"}
+    # a finding that holds both times is not said to be driven by the date moving on
+    assert all(d["ref"] != "meta.date" for f in findings.values() if f["status"] == "persisting" for d in f["drivers"])

@@ -80,7 +80,7 @@ def driver_label(change: AnswerChange) -> str:
     if change.ref.startswith("fact."):
         return f"Derived fact “{change.text}”"
     if change.ref.startswith("meta."):
-        return f"Assessment {change.text.lower()}"
+        return change.text
     return change.text
 
 
