@@ -345,3 +345,22 @@ def test_a_file_that_stops_its_worker_costs_only_itself(folder, monkeypatch):
     assert [s.file.rsplit("/", 1)[-1] for s in skipped] == ["service-003.yaml"]
     assert "worker evaluating it stopped" in skipped[0].problems[0]
     assert len(evaluated) == len(files) - 1
+
+
+def test_board_tables_keep_short_words_whole(tmp_path):
+    """Narrow columns (severity, counts, shares, rank) are not squeezed into broken words."""
+    import re
+
+    from conftest import ROOT
+    from report_helpers import pdf_pages_text
+    out = tmp_path / "board.pdf"
+    done = run_cli("portfolio", str(ROOT / "examples" / "service-ownership"), str(ROOT / "examples" / "service-standard"),
+                   "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    pages = pdf_pages_text(out)
+    systemic = next(p for p in pages if "Rules that fire in many services" in p)
+    ranked = next(p for p in pages if "Services ranked by risk" in p)
+    for word in ("Severity", "Services", "Share", "Medium"):
+        assert re.search(rf"\b{word}\b", systemic), word
+    for word in ("Rank", "High", "Medium", "Low"):
+        assert re.search(rf"\b{word}\b", ranked), word

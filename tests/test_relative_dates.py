@@ -156,3 +156,17 @@ def test_compare_names_the_assessment_date_when_time_alone_raises_a_finding(tmp_
     assert {b["ref"] for b in overdue["finding"]["because"]} >= {"agreement_reviewed", "meta.date"}
     # a finding that holds both times is not said to be driven by the date moving on
     assert all(d["ref"] != "meta.date" for f in findings.values() if f["status"] == "persisting" for d in f["drivers"])
+
+
+def test_a_comparison_with_no_changed_answers_gives_that_no_page_of_its_own(tmp_path):
+    from report_helpers import pdf_pages_text
+    housing = ROOT / "examples" / "service-ownership" / "whole-service-housing.yaml"
+    earlier = tmp_path / "earlier.yaml"
+    earlier.write_text(housing.read_text().replace("  date: 2026-11-28\n", "  date: 2025-01-15\n"))
+    out = tmp_path / "compare.pdf"
+    done = run_cli("compare", str(earlier), str(housing), "--format", "pdf", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    pages = pdf_pages_text(out)
+    assert "No principle's level or caps changed because of an answer" in pages[0]
+    findings = next(p for p in pages if "New since the earlier assessment" in p)
+    assert "Assessment date: 2025-01-15 to 2026-11-28" in " ".join(findings.split())
