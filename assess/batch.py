@@ -52,6 +52,10 @@ def with_settings(framework, settings: Optional[SettingsMap]):
 
 
 def evaluate_one(path: str, frameworks_dirs: list[Path], settings: Optional[SettingsMap]):
+    """An answers file evaluated now, or a saved result read as it was scored."""
+    if path.lower().endswith(".json"):
+        from .compare import result_from_file
+        return result_from_file(path)
     from .answers import load_answers
     from .pipeline import evaluate
     assessment = load_answers(path, frameworks_dirs)

@@ -306,7 +306,11 @@ def result_from_file(path: Path | str, frameworks_dirs: Optional[list[Path]] = N
 
     from .yamlio import read_text
     try:
-        return Result.model_validate(json.loads(read_text(path)))
+        data = json.loads(read_text(path))
+        if not isinstance(data, dict) or not {"schema_version", "framework", "assessment"} <= data.keys():
+            raise AssessError(Diagnostic(str(path), 0, "", "not an assessment result: a saved result is what "
+                                         "`assess evaluate FILE --format json` prints"))
+        return Result.model_validate(data)
     except RecursionError:
         raise AssessError(Diagnostic(str(path), 0, "", "not an assessment result: the JSON is nested too deeply to read")) from None
     except json.JSONDecodeError as exc:

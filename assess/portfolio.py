@@ -148,16 +148,25 @@ class Portfolio(BaseModel):
 
 # ---------------------------------------------------------------- finding and evaluating files
 
+RESULT_SUFFIX = ".result.json"   # saved results (`assess evaluate --format json`) a folder is read for
+
+
+def is_portfolio_file(path: Path) -> bool:
+    """An answers file, or a saved result named so: other JSON in a folder (a schema for an
+    editor, an earlier board's output) is not taken for an assessment."""
+    return path.suffix.lower() in (".yaml", ".yml") or path.name.lower().endswith(RESULT_SUFFIX)
+
+
 def collect_files(paths: Iterable[Path]) -> list[Path]:
-    """Answers files under the given folders (recursively) plus files named directly; a file
-    reached twice (by a relative and an absolute path, or a link) counts once."""
+    """Answers files and saved results under the given folders (recursively) plus files named
+    directly; a file reached twice (by a relative and an absolute path, or a link) counts once."""
     from .errors import AssessError, Diagnostic
     found: dict[Path, Path] = {}
     problems = []
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            candidates = [f for f in sorted(path.rglob("*")) if f.suffix.lower() in (".yaml", ".yml") and f.is_file()
+            candidates = [f for f in sorted(path.rglob("*")) if is_portfolio_file(f) and f.is_file()
                           and not any(part.startswith(".") for part in f.relative_to(path).parts)]
         elif path.is_file():
             candidates = [path]
@@ -184,7 +193,13 @@ def build_portfolio(evaluated: list[tuple[str, Result]], skipped: list[Skipped] 
                     files: Optional[int] = None, as_of: Optional[dt.date] = None, large_gap: int = LARGE_GAP) -> Portfolio:
     as_of = as_of or dt.date.today()
     groups: dict[tuple, list[tuple[str, Result]]] = {}
-    for file, result in evaluated:
+    seen: set[tuple] = set()
+    # an answers file and a result saved from it are one assessment: the answers file (scored now) counts
+    for file, result in sorted(evaluated, key=lambda item: item[0].lower().endswith(".json")):
+        same = (result.framework["id"], result.framework.get("hash"), result.answers_hash)
+        if result.answers_hash and same in seen:
+            continue
+        seen.add(same)
         groups.setdefault((result.framework["id"], *service_identity(result.assessment)), []).append((file, result))
     for items in groups.values():
         items.sort(key=_when)

@@ -9,7 +9,7 @@ from assess.compare import compare_results, result_from_file
 from assess.errors import AssessError
 from assess.pipeline import evaluate_file, result_json
 
-from conftest import MINI, mini_doc, run_cli
+from conftest import MINI, ROOT, mini_doc, run_cli
 from generate import VARIANT_LABELS, labelled_gated_mini, random_answers, write_answers
 
 DIRS = [MINI]
@@ -245,3 +245,13 @@ def test_settings_change_the_levels_compared(pair, tmp_path):
     expected = {p.id: p.rag for p in ev(pair[1], DIRS, settings=settings).principles}
     assert {p["id"]: p["new_rag"] for p in data["principles"]} == expected
     assert "green" not in expected.values()          # the organisation's stricter thresholds were used
+
+
+def test_a_json_file_that_is_not_a_saved_result_is_named_as_such(tmp_path):
+    schema = tmp_path / "answers.schema.json"
+    schema.write_text(run_cli("schema", "answers").stdout)
+    example = ROOT / "examples" / "service-ownership" / "live-no-team.yaml"
+    done = run_cli("compare", str(schema), str(example))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == f"error: {schema}: not an assessment result: a saved result is what " \
+                                  "`assess evaluate FILE --format json` prints"

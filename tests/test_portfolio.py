@@ -364,3 +364,31 @@ def test_board_tables_keep_short_words_whole(tmp_path):
         assert re.search(rf"\b{word}\b", systemic), word
     for word in ("Rank", "High", "Medium", "Low"):
         assert re.search(rf"\b{word}\b", ranked), word
+
+
+def test_saved_results_stand_in_for_answers_files(tmp_path):
+    """A folder of saved results (*.result.json) gives the same board as the answers files;
+    other JSON is not read, a result beside its answers file counts once, a bad one is named."""
+    examples = ROOT / "examples" / "service-ownership"
+    answers_board = build_portfolio(*evaluate_files(collect_files([examples]), workers=1), as_of=AS_OF)
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    for f in sorted(examples.glob("*.yaml")):
+        done = run_cli("evaluate", str(f), "--format", "json")
+        assert done.returncode == 0, done.stderr
+        (returns / f"{f.stem}.result.json").write_text(done.stdout)
+    (returns / "answers.schema.json").write_text(run_cli("schema", "answers").stdout)   # not an assessment
+    (returns / "broken.result.json").write_text('{"schema_version": "1.0", "framework": ')
+    files = collect_files([returns])
+    assert sorted(f.name for f in files) == sorted([f"{f.stem}.result.json" for f in examples.glob("*.yaml")]
+                                                   + ["broken.result.json"])
+    evaluated, skipped = evaluate_files(files, workers=1)
+    assert [Path(s.file).name for s in skipped] == ["broken.result.json"]
+    assert "invalid JSON" in skipped[0].problems[0]
+    results_board = build_portfolio(evaluated, skipped, as_of=AS_OF)
+    cells = lambda b: [(r.service, r.overall_level, [(c.level, c.rag) for c in r.cells]) for r in b.rows()]
+    assert cells(results_board) == cells(answers_board)
+    # answers files and the results saved from them: each assessment once, from its answers file
+    both = build_portfolio(*evaluate_files(collect_files([examples, returns]), workers=1), as_of=AS_OF)
+    assert [r.assessments for r in both.rows()] == [1] * len(answers_board.rows())
+    assert all(r.file.endswith(".yaml") for r in both.rows())

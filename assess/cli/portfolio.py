@@ -23,7 +23,7 @@ class PortfolioFormat(str, Enum):
 
 
 @handle_errors
-def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Folders of answers files (searched recursively), or files."),
+def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Folders of answers files and saved results (*.result.json), searched recursively; or files."),
               output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write; stdout if not given."),
               format: Optional[PortfolioFormat] = typer.Option(None, "--format", "-f", help="Default: from the output file's extension, else pdf."),
               as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE",
@@ -49,7 +49,8 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
     chosen = settings_map(settings or [])
     files = collect_files(paths)
     if not files:
-        raise fail("no answers files (*.yaml, *.yml) found in " + ", ".join(str(p) for p in paths))
+        raise fail("no answers files (*.yaml, *.yml) or saved results (*.result.json) found in "
+                   + ", ".join(str(p) for p in paths))
     check_settings(chosen, dirs(frameworks_dir), framework_ids(files))
     evaluated, skipped = _with_progress(files, dirs(frameworks_dir), workers, chosen, evaluate_files)
     for skip in skipped:
@@ -68,7 +69,9 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
         context = board_context(board)
         data = render_pdf("portfolio.html.j2", context) if fmt == "pdf" else render_html("portfolio.html.j2", context)
     write_output(data, output)
-    summary = f"{len(evaluated)} of {len(files)} files evaluated, {len(board.rows())} services, as at {board.as_of}"
+    services = len(board.rows())
+    summary = (f"{len(evaluated)} of {len(files)} file{'' if len(files) == 1 else 's'} evaluated, "
+               f"{services} service{'' if services == 1 else 's'}, as at {board.as_of}")
     if skipped:
         summary += f"; skipped {len(skipped)}: " + ", ".join(s.file for s in skipped)
     typer.echo((f"wrote {output} ({fmt}): " if not to_stdout else "") + summary, err=True)
