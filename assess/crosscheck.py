@@ -72,7 +72,7 @@ def _check_structure(fw, doc, problems: list[Diagnostic], dropped: Dropped) -> N
 
 
 def _check_questions(fw, doc, paths: dict[str, tuple], problems: list[Diagnostic], dropped: Dropped) -> None:
-    levels = 9 if dropped.scale else len(fw.info.scale)   # a broken scale: only the model's own bound
+    levels = len(fw.info.scale)
     informed: dict[str, int] = {p.id: 0 for p in fw.principles}
     for qid, q in fw.questions.items():
         path = paths[qid]
@@ -114,7 +114,7 @@ def _check_questions(fw, doc, paths: dict[str, tuple], problems: list[Diagnostic
 
 
 def _index_rules(fw, rule_docs: list, problems: list[Diagnostic], dropped: Dropped) -> dict[str, tuple]:
-    levels = 10 if dropped.scale else len(fw.info.scale)   # a broken scale: no cap is judged against it
+    levels = len(fw.info.scale)
     principle_ids = {p.id for p in fw.principles}
     rule_paths: dict[str, tuple] = {}
     for rdoc, rfile in rule_docs:

@@ -181,6 +181,11 @@ class Framework:
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
 
+    def conditions(self) -> list[cond.Node]:
+        """Every parsed condition: show_if, applies_if of principles and lenses, rules."""
+        return [n for n in (*self.visibility.values(), *self.principle_applies.values(),
+                            *self.lens_applies.values(), *self.rule_conditions.values()) if n is not None]
+
     def level_name(self, level: Optional[int]) -> Optional[str]:
         return None if level is None else self.info.scale[level - 1].name
 

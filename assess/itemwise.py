@@ -30,17 +30,8 @@ class Dropped:
     facts: set[str] = field(default_factory=set)        # derived by a dropped rule
     used_facts: set[str] = field(default_factory=set)   # looked at by a dropped rule
     unread_rules: bool = False   # a rules file could not be read at all: any fact may have come from it
-    framework_fields: set[str] = field(default_factory=set)   # framework-block fields stood in for
-
-    @property
-    def scale(self) -> bool:
-        """The scale was stood in for: checks against its top level would be guesses."""
-        return "scale" in self.framework_fields
 
     def note(self, path: tuple, item: Any) -> None:
-        if len(path) == 2 and path[0] == "framework":
-            self.framework_fields.add(path[1])
-            return
         if not isinstance(item, dict):
             return
         ident = item.get("id")
@@ -98,8 +89,10 @@ def questionnaire_item(loc: tuple) -> Optional[tuple]:
 
 # What a broken framework-block field is replaced by while the rest is checked; None: its default.
 # Nothing stood in for is ever used beyond the checks: the file has an error, so it does not load.
+# The scale stood in has the most levels a scale may have, so no level or cap is judged against
+# a guess (every level and cap is at most that by the models' own bounds).
 STAND_INS: dict[str, Any] = {
-    "id": "", "title": "(unreadable)", "version": "0.0.0", "description": None,
+    "id": "the file's name", "title": "(unreadable)", "version": "0.0.0", "description": None,
     "scale": [{"level": i, "name": f"Level {i}"} for i in range(1, 10)],
     "rag": None, "scoring": None, "terms": None,
 }
@@ -170,7 +163,6 @@ def validate_items(doc: Document, model, item_of: Callable[[tuple], Optional[tup
     for item in sorted(items, key=lambda p: (len(p), p), reverse=True):
         parent = _at(data, item[:-1])
         if len(item) == 2 and item[0] == "framework":   # a field, not a list item: nothing moves up
-            dropped.note(item, parent.get(item[-1]))
             _stand_in(parent, item[-1], doc.file)
             continue
         dropped.note(item, parent[item[-1]])

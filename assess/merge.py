@@ -193,9 +193,7 @@ def _service(a: Assessment) -> str:
 
 def gating_questions(framework) -> set[str]:
     """Unscored questions that a show_if, an applies_if or a rule's condition reads."""
-    nodes = [n for n in (*framework.visibility.values(), *framework.principle_applies.values(),
-                         *framework.lens_applies.values(), *framework.rule_conditions.values()) if n is not None]
-    read = {leaf.ref for node in nodes for leaf in cond.leaves(node) if leaf.kind == "q"}
+    read = {leaf.ref for node in framework.conditions() for leaf in cond.leaves(node) if leaf.kind == "q"}
     return {qid for qid in read if not framework.questions[qid].scored}
 
 

@@ -54,6 +54,5 @@ def _answers_summary(path: Path, a) -> str:
 
 def _compared_with_assessment_date(framework) -> list[str]:
     from . import conditions as cond
-    nodes = [*framework.rule_conditions.values(), *framework.visibility.values()]
-    return sorted({leaf.ref for node in nodes if node is not None for leaf in cond.leaves(node)
+    return sorted({leaf.ref for node in framework.conditions() for leaf in cond.leaves(node)
                    if leaf.op in cond.RELATIVE_DATE_OPS})
