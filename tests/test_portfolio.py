@@ -168,7 +168,7 @@ def test_mixed_frameworks_grouped(board):
 
 def test_one_process_and_workers_agree(folder, board):
     files = collect_files([folder])
-    assert build_portfolio(*evaluate_files(files, [MINI], workers=1)) == board
+    assert build_portfolio(*evaluate_files(files, [MINI], workers=1), as_of=AS_OF) == board
 
 
 def test_csv_one_row_per_service_and_principle(board):
