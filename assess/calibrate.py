@@ -182,6 +182,10 @@ def load_cases(folders: list[Path], frameworks_dirs: Optional[list[Path]] = None
         if mismatch:
             problems += mismatch
             continue
+        twin = next((c for c in cases if (c.id, c.decisions.framework) == (model.case, model.framework)), None)
+        if twin is not None:
+            problems.append(doc.diag(("case",), f"case {model.case!r} is already in {twin.answers}; case ids must differ"))
+            continue
         cases.append(Case(model.case, answers, model, evaluate(assessment), assessment.framework.info.rag))
     if problems:
         raise AssessError(problems)
@@ -201,6 +205,7 @@ class Pair(BaseModel):
     tool_level: Optional[int]
     tool_rag: Optional[str]
     tool_status: str           # scored | gated | not-enough-evidence | not-applicable
+    tool_score: Optional[float] = None   # the score the tool's RAG was read from
     decided_rag: Optional[str] = None   # a level decision as RAG, by the framework's thresholds
     note: str = ""
     drivers: list[str] = []
@@ -258,22 +263,32 @@ def pairs_of(case: Case) -> list[Pair]:
     for pid, value in d.points.items():
         p = by_id[pid]
         out.append(Pair(**base, kind="points", item=pid, decision=value, tool_level=p.level, tool_rag=p.rag,
-                        tool_status=p.status, decided_rag=decided_rag(value), note=d.notes.get(pid, "")))
+                        tool_score=p.capped_score, tool_status=p.status, decided_rag=decided_rag(value), note=d.notes.get(pid, "")))
     overall = r.overall
     out.append(Pair(**base, kind="overall", item="overall", decision=d.overall, tool_level=overall.get("level"),
-                    tool_rag=overall.get("rag"), tool_status="scored" if overall.get("level") else "not-enough-evidence",
+                    tool_rag=overall.get("rag"), tool_score=overall.get("score"), tool_status="scored" if overall.get("level") else "not-enough-evidence",
                     decided_rag=decided_rag(d.overall), note=d.notes.get("overall", "")))
     lenses = {l.id: l for l in r.lenses}
     for lid, value in d.lenses.items():
         lens = lenses[lid]
         status = "not-applicable" if not lens.applicable else "scored" if lens.level else "not-enough-evidence"
         out.append(Pair(**base, kind="lenses", item=lid, decision=value, tool_level=lens.level, tool_rag=lens.rag,
-                        tool_status=status, decided_rag=decided_rag(value)))
+                        tool_score=lens.score, tool_status=status, decided_rag=decided_rag(value)))
     for pair in out:
         reading = headline_reading(pair.scale)
         if not agrees(pair, reading):
-            pair.drivers = drivers(case.result, pair, direction(pair, reading))
+            pair.drivers = _same_level(pair, case.rag_thresholds) + drivers(case.result, pair, direction(pair, reading))
     return out
+
+
+def _same_level(pair: Pair, thresholds) -> list[str]:
+    """A level decision the tool matches, but whose RAG it reads from the score before flooring."""
+    if pair.scale != "level" or pair.tool_level != pair.decision or pair.tool_score is None:
+        return []
+    edge = {"green": thresholds.green, "amber": thresholds.amber}.get(pair.tool_rag)
+    why = f"at or above the {pair.tool_rag} threshold {edge:g}" if edge is not None else f"below the amber threshold {thresholds.amber:g}"
+    return [f"same level as decided ({pair.tool_level}); the tool's RAG is {pair.tool_rag} because its score "
+            f"{pair.tool_score:g} is {why}, while level {pair.decision} itself reads as {pair.decided_rag}"]
 
 
 def drivers(result: Result, pair: Pair, way: str, limit: int = 3) -> list[str]:

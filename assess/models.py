@@ -375,7 +375,8 @@ class DecisionsFile(Model):
     """What a panel or an expert decided for one calibration case (`<case>.decisions.yaml`)."""
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra=_decisions_schema_extra,
                               title="Calibration decisions")
-    case: str = Field(pattern=SLUG, description="the case id: the answers file's name without .yaml")
+    case: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=200,
+                      description="the case id: the answers file's name without .yaml")
     framework: str = Field(pattern=SLUG, description="must match the answers file's framework")
     source: str = Field(min_length=1, description="the published report's address, or \"expert scenario\"")
     provenance: str = Field(min_length=1, description="who decided, when, from which report, anything unusual")

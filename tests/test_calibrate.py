@@ -149,6 +149,16 @@ def test_a_level_decision_is_compared_exactly_within_one_and_by_the_rag_it_maps_
     assert by_rag.agreed == 2
 
 
+def test_a_disagreement_on_rag_alone_says_the_level_matched_and_why_the_rag_differs():
+    from assess.calibrate import _same_level
+    from assess.models import RagThresholds
+    p = pair(2, "amber", 2, scale="level", decided_rag="red", tool_score=2.6)
+    [why] = _same_level(p, RagThresholds(green=3.5, amber=2.5))
+    assert why.startswith("same level as decided (2); the tool's RAG is amber because its score 2.6 is at or above "
+                          "the amber threshold 2.5, while level 2 itself reads as red")
+    assert _same_level(pair(3, "amber", 2, scale="level", decided_rag="amber", tool_score=2.6), RagThresholds()) == []
+
+
 # ---------------------------------------------------------------- a folder of cases
 
 def test_a_small_folder_is_evaluated_and_compared_with_the_tools_own_result(tmp_path):
@@ -166,6 +176,16 @@ def test_a_small_folder_is_evaluated_and_compared_with_the_tools_own_result(tmp_
     assert fw.headline["met"]["check"]["points"].compared == 0
     level = next(f for f in fw.figures["all"]["points"] if f.reading == LEVEL)
     assert level.agreed == (tool["clear-accountability"].level == 2) + (tool["sustained-funding"].level == 1)
+
+
+def test_the_same_case_in_two_folders_is_bad_input(tmp_path):
+    first = case_folder(tmp_path)
+    second = tmp_path / "more"
+    second.mkdir()
+    shutil.copy(EXAMPLE, second / "live-no-team.yaml")
+    shutil.copy(first / "live-no-team.decisions.yaml", second / "live-no-team.decisions.yaml")
+    with pytest.raises(AssessError, match="case 'live-no-team' is already in"):
+        load_cases([first, second])
 
 
 def test_cli_exit_codes_follow_min_agreement(tmp_path):
@@ -215,3 +235,4 @@ def test_shipped_corpus_stays_above_its_measured_agreement():
         for kind, floor in floors.items():
             figure = seen[framework]["headline"]["met"]["all"][kind]
             assert figure["agreement"] >= floor, f"{framework} {kind}: {figure['agreement']:.1%} < {floor:.0%}"
+

@@ -78,7 +78,8 @@ def _kappa(x: Optional[float]) -> str:
 
 
 def _splits_line(fw) -> str:
-    return f"{fw.cases['all']} cases ({fw.cases['tune']} tune, {fw.cases['check']} check)"
+    count = fw.cases["all"]
+    return f"{count} case{'' if count == 1 else 's'} ({fw.cases['tune']} tune, {fw.cases['check']} check)"
 
 
 def _headline_rows(fw, amber: str) -> list[list[str]]:
@@ -174,6 +175,8 @@ def markdown(report, amber: str) -> str:
             for item, d in wrong:
                 out.append(f"- **{item}** in `{d.case}` ({d.split}): decided {d.decision}, tool {d.tool}")
                 out += [f"  - {why}" for why in d.drivers]
+                if d.note:
+                    out.append(f"  - decision note: {d.note}")
             out.append("")
         out += ["### Incomplete evidence", "", f"{len(fw.incomplete)} decided point(s) the tool could not rate.", ""]
         out += [f"- {i['principle']} in `{i['case']}` ({i['split']}): {i['status']}, decided {i['decision']}" for i in fw.incomplete]
