@@ -96,6 +96,20 @@ def test_a_valid_decisions_file_loads():
     assert doc.line(("points", "clear-accountability")) > 0
 
 
+def test_the_exported_schema_accepts_every_shipped_decisions_file_and_refuses_an_off_scale_value():
+    import jsonschema
+    from assess.schemas import json_schema
+    from assess.yamlio import load_yaml
+    validator = jsonschema.Draft202012Validator(json_schema("decisions"))
+    files = sorted((ROOT / "calibration").rglob("*.decisions.yaml"))
+    assert files
+    for path in files:
+        data = json.loads(json.dumps(load_yaml(path).data, default=str))
+        assert not list(validator.iter_errors(data)), path
+    data["points"] = {"clear-accountability": "amber"}   # a rag value in a level-scale file
+    assert list(validator.iter_errors(data))
+
+
 # ---------------------------------------------------------------- kappa and agreement
 
 def test_kappa_on_a_two_by_two_table_worked_by_hand():
