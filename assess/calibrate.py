@@ -250,7 +250,7 @@ def direction(pair: Pair, reading: str) -> str:
     return "lower" if rank(tool) < rank(decided) else "higher"
 
 
-def pairs_of(case: Case) -> list[Pair]:
+def pairs_of(case: Case, amber_as: str = "met") -> list[Pair]:
     from .scoring import rag_for
     d, r = case.decisions, case.result
     base = {"case": case.id, "split": d.split, "scale": d.scale}
@@ -275,7 +275,7 @@ def pairs_of(case: Case) -> list[Pair]:
         out.append(Pair(**base, kind="lenses", item=lid, decision=value, tool_level=lens.level, tool_rag=lens.rag,
                         tool_score=lens.score, tool_status=status, decided_rag=decided_rag(value)))
     for pair in out:
-        reading = headline_reading(pair.scale)
+        reading = headline_reading(pair.scale, amber_as)
         if not agrees(pair, reading):
             pair.drivers = _same_level(pair, case.rag_thresholds) + drivers(case.result, pair, direction(pair, reading))
     return out
@@ -417,6 +417,7 @@ class FrameworkReport(BaseModel):
 
 class CalibrationReport(BaseModel):
     amber_rule: str = AMBER_RULE
+    amber_as: str = "met"          # how amber counted in the per-principle figures and disagreements
     frameworks: list[FrameworkReport]
 
 
@@ -426,15 +427,17 @@ def tool_label(pair: Pair) -> str:
     return f"{pair.tool_rag} (level {pair.tool_level})"
 
 
-def calibrate(cases: list[Case]) -> CalibrationReport:
+def calibrate(cases: list[Case], amber_as: str = "met") -> CalibrationReport:
+    """Figures per framework; per-principle agreement counts amber against met / not met as `amber_as` says."""
     by_framework: dict[str, list[Case]] = {}
     for case in cases:
         by_framework.setdefault(case.decisions.framework, []).append(case)
-    return CalibrationReport(frameworks=[_framework_report(fw, group) for fw, group in sorted(by_framework.items())])
+    return CalibrationReport(amber_as=amber_as,
+                             frameworks=[_framework_report(fw, group, amber_as) for fw, group in sorted(by_framework.items())])
 
 
-def _framework_report(framework: str, cases: list[Case]) -> FrameworkReport:
-    pairs = [p for case in cases for p in pairs_of(case)]
+def _framework_report(framework: str, cases: list[Case], amber_as: str) -> FrameworkReport:
+    pairs = [p for case in cases for p in pairs_of(case, amber_as)]
 
     def split_of(split: str) -> list[Pair]:
         return [p for p in pairs if split == "all" or p.split == split]
@@ -449,13 +452,13 @@ def _framework_report(framework: str, cases: list[Case]) -> FrameworkReport:
         mine = [p for p in pairs if p.kind == "points" and p.item == pid]
         if not mine:
             continue
-        wrong = [p for p in mine if not agrees(p, headline_reading(p.scale))]
+        wrong = [p for p in mine if not agrees(p, headline_reading(p.scale, amber_as))]
         principles.append(PrincipleFigures(
             id=pid, title=titles[pid], decided=len(mine), agreed=len(mine) - len(wrong),
             agreement=_share(len(mine) - len(wrong), len(mine)),
             unrated=sum(p.tool_level is None for p in mine),
             disagreements=[_disagreement(p) for p in wrong]))
-    overall = [_disagreement(p) for p in pairs if p.kind != "points" and not agrees(p, headline_reading(p.scale))]
+    overall = [_disagreement(p) for p in pairs if p.kind != "points" and not agrees(p, headline_reading(p.scale, amber_as))]
     incomplete = [{"case": p.case, "split": p.split, "principle": p.item, "status": p.tool_status, "decision": p.decision}
                   for p in pairs if p.kind == "points" and p.tool_level is None]
     return FrameworkReport(framework=framework, title=cases[0].result.framework["title"],

@@ -202,6 +202,21 @@ def test_the_same_case_in_two_folders_is_bad_input(tmp_path):
         load_cases([first, second])
 
 
+def test_per_principle_disagreements_follow_the_chosen_amber_counting(tmp_path):
+    result = evaluate_file(SS_EXAMPLE)
+    rags = {p.id: p.rag for p in result.principles if p.rag}
+    assert "amber" in rags.values() and "green" in rags.values()   # the example must exercise both
+    points = "".join(f"  {pid}: met\n" for pid in rags)
+    text = DECISIONS.replace("live-no-team", "live-amber").replace("service-ownership", "service-standard") \
+        .replace("scale: level", "scale: met").replace("overall: 1", "overall: met").split("points:")[0] + "points:\n" + points
+    cases = load_cases([case_folder(tmp_path, text, SS_EXAMPLE, "live-amber")])
+    for amber_as, wrong in (("met", {"red"}), ("not_met", {"red", "amber"})):
+        [fw] = calibrate(cases, amber_as).frameworks
+        disagreeing = {p.id for p in fw.principles if p.disagreements}
+        assert disagreeing == {pid for pid, rag in rags.items() if rag in wrong}
+        assert fw.headline[amber_as]["all"]["points"].agreed == len(rags) - len(disagreeing)
+
+
 def test_cli_exit_codes_follow_min_agreement(tmp_path):
     folder = case_folder(tmp_path)
     ok = run_cli("calibrate", str(folder), "--min-agreement", "0")

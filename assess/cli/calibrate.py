@@ -53,8 +53,8 @@ def calibrate(folders: List[Path] = typer.Argument(..., metavar="DIR...", help="
         floor = min_agreement / 100 if min_agreement > 1 else min_agreement
         if not 0 <= floor <= 1:
             raise fail(f"--min-agreement must be a share from 0 to 1 or a percentage up to 100, not {min_agreement:g}")
-    report = run(load_cases(list(folders), dirs(frameworks_dir), settings))
     amber = amber_as.value.replace("-", "_")
+    report = run(load_cases(list(folders), dirs(frameworks_dir), settings), amber)
     if format == CalibrateFormat.json:
         write_output(report.model_dump_json(indent=2) + "\n", output)
     else:
@@ -131,7 +131,7 @@ def text(report, amber: str) -> str:
         out += ["Every reading:"] + _table_text(["split", "what", "reading", "agreement", "kappa", "no rating"], _figure_rows(fw)) + [""]
         for title, header, rows in _confusions(fw):
             out += [f"Confusion, {title}:"] + _table_text(header, rows) + [""]
-        out.append("Per principle (headline reading):")
+        out.append(f"Per principle ({_amber_words(amber)}):")
         out += _table_text(["principle", "agreement", "no rating"],
                            [[p.id, f"{_pct(p.agreement)} ({p.agreed}/{p.decided})", str(p.unrated)] for p in fw.principles])
         out.append("")
