@@ -109,13 +109,13 @@ BOUNDED = textwrap.dedent("""
     from assess.yamlio import load_yaml
     out = []
     for path in sys.argv[1:]:
-        start = time.perf_counter()
+        start = time.process_time()   # CPU time: what the document costs, whatever else runs
         try:
             load_yaml(path)
             message = "loaded"
         except AssessError as exc:
             message = str(exc)
-        out.append([path, message, time.perf_counter() - start])
+        out.append([path, message, time.process_time() - start])
     print(json.dumps({"cases": out, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """)
 
@@ -151,7 +151,7 @@ def test_hostile_documents_are_refused_within_seconds_and_megabytes(tmp_path):
     report = json.loads(run.stdout)
     for (path, message, seconds), (name, (_, expected)) in zip(report["cases"], cases.items()):
         assert message.endswith(expected) and (expected == "loaded" or message.startswith(path)), (name, message)
-        assert seconds < 15, f"{name} took {seconds:.1f} s"   # about 2 s on an idle core
+        assert seconds < 15, f"{name} took {seconds:.1f} s of CPU"   # about 2 s
     assert report["peak_mb"] < 300, f"peak RSS {report['peak_mb']:.0f} MB"   # about 80 MB
 
 
