@@ -5,7 +5,6 @@ import csv
 import datetime as dt
 import io
 import math
-import time
 from pathlib import Path
 
 import pytest
@@ -269,11 +268,9 @@ def test_settings_reach_the_heatmap(tmp_path, folder):
         assert [c["rag"] for c in row["cells"]] == [p.rag if p.applicable else None for p in alone.principles]
     bad = tmp_path / "bad.yaml"
     bad.write_text("principles:\n  no-such-principle: {weight: 2}\n")
-    start = time.perf_counter()
     refused = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "json", "--settings", str(bad))
     assert refused.returncode == 2 and "bad.yaml:2" in refused.stderr and "no-such-principle" in refused.stderr
     assert "skipped" not in refused.stderr, "a wrong settings file stops before any evaluation"
-    assert time.perf_counter() - start < 60
 
 
 def test_missing_output_folder_is_refused_before_evaluating(folder, tmp_path):
