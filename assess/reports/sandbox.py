@@ -1,0 +1,134 @@
+"""The walls around a report template: it sees the report and nothing else.
+
+A template may come from a framework folder or a --template-dir, so it is input like an
+answers file. Every template, the project's own included, is rendered in Jinja2's immutable
+sandbox: no attribute starting with "_" (the usual route from a string to Python's classes
+and on to a shell), no method that changes a list or dict, and, on top of what the sandbox
+forbids, none of the methods and values of the report's objects that reach beyond the
+report (pydantic's file and schema helpers, paths, classes, modules). Bounds keep a template
+from hanging or exhausting the machine: template files are small regular files inside their
+folder, extends/include/import nest at most MAX_DEPTH deep, a report is at most MAX_OUTPUT
+characters, and a string or list cannot be multiplied (or a number raised) past a limit.
+Anything refused is a jinja2 error, which the renderer reports as the template's file and line.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import stat
+import sys
+import types
+from pathlib import Path, PurePath
+from typing import Any
+
+import jinja2
+from jinja2.runtime import LoopContext, Macro
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.utils import Cycler, Joiner, Namespace
+from markupsafe import Markup
+
+MAX_TEMPLATE_BYTES = 1_000_000       # the largest built-in template is about 25 kB
+MAX_DEPTH = 20                       # templates extending, including or importing one another
+MAX_OUTPUT = 50_000_000              # characters of rendered HTML
+MAX_SEQUENCE = 1_000_000             # items of a string or list made by `*`
+MAX_POWER_BITS = 4096                # size of a number made by `**`
+
+# values whose methods a template may call: plain data and Jinja2's own helpers (the sandbox
+# still refuses the methods of these that change a list, dict or set)
+_PLAIN = (str, int, float, bool, type(None), dict, list, tuple, set, frozenset, dt.date, dt.datetime,
+          Markup, LoopContext, Namespace, Cycler, Joiner, Macro)
+_NEVER = (type, types.ModuleType, PurePath, types.CodeType, types.FrameType, types.TracebackType)
+
+
+class TemplateFolderLoader(jinja2.FileSystemLoader):
+    """Templates from one folder: regular files only, inside the folder after symlinks, and
+    no larger than MAX_TEMPLATE_BYTES, read as UTF-8."""
+
+    def __init__(self, folder: str):
+        super().__init__(folder)
+        self.folder = Path(folder).resolve()
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(filename).resolve()
+        info = os.stat(real)
+        if not real.is_relative_to(self.folder):
+            raise jinja2.TemplateError(f"report template {filename} leads outside its folder {self.folder}; "
+                                       "copy the file into the folder instead of linking to it")
+        if not stat.S_ISREG(info.st_mode):
+            raise jinja2.TemplateError(f"report template {filename} is not a regular file")
+        if info.st_size > MAX_TEMPLATE_BYTES:
+            raise jinja2.TemplateError(f"report template {filename} is {info.st_size:,} bytes; "
+                                       f"a template may be at most {MAX_TEMPLATE_BYTES:,}")
+        return source, filename, uptodate
+
+
+class ReportSandbox(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if not super().is_safe_attribute(obj, attr, value):
+            return False
+        if isinstance(obj, _NEVER) or isinstance(value, _NEVER):
+            return False
+        if callable(value) and not isinstance(obj, _PLAIN):
+            # a method of the report's own objects, never one pydantic adds (parse_file, schema, ...)
+            function = getattr(value, "__func__", value)
+            module = getattr(function, "__module__", "") or ""
+            return module.startswith("assess.") and not hasattr(_pydantic_base(), attr)
+        return True
+
+    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and len(seq) * count > MAX_SEQUENCE:
+                    raise SecurityError(f"a sequence of more than {MAX_SEQUENCE:,} items is not made in a template")
+            return left * right
+        if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0 \
+                and right * math.log2(abs(left)) > MAX_POWER_BITS:
+            raise SecurityError(f"a number larger than {MAX_POWER_BITS} bits is not made in a template")
+        return super().call_binop(context, operator, left, right)
+
+    def get_template(self, name, parent=None, globals=None):
+        if _template_depth(self) >= MAX_DEPTH:
+            raise jinja2.TemplateRuntimeError(f"templates extend, include or import one another more than "
+                                              f"{MAX_DEPTH} deep (at {name!r}); does a template use itself?")
+        return super().get_template(name, parent, globals)
+
+
+def _pydantic_base():
+    from pydantic import BaseModel
+    return BaseModel
+
+
+def _template_depth(env) -> int:
+    """How many templates are being rendered inside one another right now: each one's body runs
+    as a function named `root` in the module Jinja2 compiled for this environment."""
+    depth = 0
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "root" and frame.f_globals.get("environment") is env:
+            depth += 1
+        frame = frame.f_back
+    return depth
+
+
+def sandboxed_environment(folders: tuple[str, ...], **options) -> ReportSandbox:
+    env = ReportSandbox(loader=jinja2.ChoiceLoader([TemplateFolderLoader(d) for d in folders]), **options)
+    # templates see the report and the project's helpers; lipsum, cycler and joiner are not needed
+    for name in ("lipsum", "cycler", "joiner"):
+        env.globals.pop(name, None)
+    return env
+
+
+def render_bounded(template, context: dict[str, Any]) -> str:
+    """Render, stopping once the output passes MAX_OUTPUT characters."""
+    parts, size = [], 0
+    for chunk in template.generate(context):
+        size += len(chunk)
+        if size > MAX_OUTPUT:
+            raise jinja2.TemplateRuntimeError(f"{template.filename or template.name}: the report passed "
+                                              f"{MAX_OUTPUT:,} characters; does a template loop without end?")
+        parts.append(chunk)
+    return "".join(parts)
