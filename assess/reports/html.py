@@ -56,9 +56,9 @@ def template_problem(exc: BaseException) -> AssessError:
     from jinja2.sandbox import SecurityError
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return AssessError(Diagnostic(exc.filename or exc.name or "", exc.lineno or 0, "", f"template error: {exc.message}"))
-    if isinstance(exc, jinja2.TemplateNotFound):
-        return AssessError(f"report template not found: {exc.name}")
     file, line = template_location(exc)
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return AssessError(Diagnostic(file, line, "", f"report template not found: {exc.name}"))
     if isinstance(exc, SecurityError):
         message = f"report template refused: it reaches beyond the report ({exc})"
     elif isinstance(exc, RecursionError):

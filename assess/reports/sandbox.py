@@ -23,6 +23,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Cycler, Joiner, Namespace
@@ -50,18 +51,22 @@ class TemplateFolderLoader(jinja2.FileSystemLoader):
         self.folder = Path(folder).resolve()
 
     def get_source(self, environment, template):
-        source, filename, uptodate = super().get_source(environment, template)
-        real = Path(filename).resolve()
-        info = os.stat(real)
-        if not real.is_relative_to(self.folder):
-            raise jinja2.TemplateError(f"report template {filename} leads outside its folder {self.folder}; "
-                                       "copy the file into the folder instead of linking to it")
-        if not stat.S_ISREG(info.st_mode):
-            raise jinja2.TemplateError(f"report template {filename} is not a regular file")
-        if info.st_size > MAX_TEMPLATE_BYTES:
-            raise jinja2.TemplateError(f"report template {filename} is {info.st_size:,} bytes; "
-                                       f"a template may be at most {MAX_TEMPLATE_BYTES:,}")
-        return source, filename, uptodate
+        # checked before Jinja2 reads the file, so a huge file or a pipe is never opened
+        candidate = os.path.join(self.searchpath[0], *split_template_path(template))
+        try:
+            info = os.stat(candidate)
+        except OSError:
+            info = None                  # not in this folder: the loader says so
+        if info is not None:
+            if not Path(candidate).resolve().is_relative_to(self.folder):
+                raise jinja2.TemplateError(f"report template {candidate} leads outside its folder {self.folder}; "
+                                           "copy the file into the folder instead of linking to it")
+            if not stat.S_ISREG(info.st_mode):
+                raise jinja2.TemplateError(f"report template {candidate} is not a regular file")
+            if info.st_size > MAX_TEMPLATE_BYTES:
+                raise jinja2.TemplateError(f"report template {candidate} is {info.st_size:,} bytes; "
+                                           f"a template may be at most {MAX_TEMPLATE_BYTES:,}")
+        return super().get_source(environment, template)
 
 
 class ReportSandbox(ImmutableSandboxedEnvironment):
