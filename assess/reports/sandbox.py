@@ -8,7 +8,8 @@ forbids, none of the methods and values of the report's objects that reach beyon
 report (pydantic's file and schema helpers, paths, classes, modules). Bounds keep a template
 from hanging or exhausting the machine: template files are small regular files inside their
 folder, extends/include/import nest at most MAX_DEPTH deep, a report is at most MAX_OUTPUT
-characters, and a string or list cannot be multiplied (or a number raised) past a limit.
+characters made in at most MAX_SECONDS, and a string or list cannot be multiplied (or a
+number raised) past a limit.
 Anything refused is a jinja2 error, which the renderer reports as the template's file and line.
 """
 from __future__ import annotations
@@ -29,9 +30,12 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import Cycler, Joiner, Namespace
 from markupsafe import Markup
 
+from ..deadline import time_limit
+
 MAX_TEMPLATE_BYTES = 1_000_000       # the largest built-in template is about 25 kB
 MAX_DEPTH = 20                       # templates extending, including or importing one another
 MAX_OUTPUT = 50_000_000              # characters of rendered HTML
+MAX_SECONDS = 60                     # to render the templates; a built-in report takes well under one
 MAX_SEQUENCE = 1_000_000             # items of a string or list made by `*`
 MAX_POWER_BITS = 4096                # size of a number made by `**`
 
@@ -128,12 +132,17 @@ def sandboxed_environment(folders: tuple[str, ...], **options) -> ReportSandbox:
 
 
 def render_bounded(template, context: dict[str, Any]) -> str:
-    """Render, stopping once the output passes MAX_OUTPUT characters."""
+    """Render, stopping once the output passes MAX_OUTPUT characters or the render takes
+    longer than MAX_SECONDS (a loop inside a loop may print nothing and still never end)."""
+    def too_long() -> Exception:
+        return jinja2.TemplateRuntimeError(f"the report took longer than {MAX_SECONDS} seconds to render; "
+                                           "does a template loop without end?")
     parts, size = [], 0
-    for chunk in template.generate(context):
-        size += len(chunk)
-        if size > MAX_OUTPUT:
-            raise jinja2.TemplateRuntimeError(f"{template.filename or template.name}: the report passed "
-                                              f"{MAX_OUTPUT:,} characters; does a template loop without end?")
-        parts.append(chunk)
+    with time_limit(MAX_SECONDS, too_long):
+        for chunk in template.generate(context):
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                raise jinja2.TemplateRuntimeError(f"{template.filename or template.name}: the report passed "
+                                                  f"{MAX_OUTPUT:,} characters; does a template loop without end?")
+            parts.append(chunk)
     return "".join(parts)
