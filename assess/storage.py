@@ -18,7 +18,7 @@ from typing import Any, Iterable, Optional
 
 from .answers import NA_KEY, NOT_APPLICABLE, UNANSWERED, Answer
 from .errors import AssessError, Diagnostic
-from .yamlio import remove_stale_temp_files, stale_temp_files  # noqa: F401  (the guided run's clean-up)
+from .yamlio import remove_stale_temp_files
 
 META_ORDER = ("framework", "framework_version", "service", "organisation", "scope", "phase", "respondent", "kind", "date")
 
