@@ -76,7 +76,19 @@ class TemplateFolderLoader(jinja2.FileSystemLoader):
 class ReportSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**"})
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._verdicts: dict[tuple, bool] = {}
+
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # the verdict depends only on these types and the function a method runs: worked out once each
+        key = (type(obj), attr, type(value), getattr(value, "__func__", None))
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = self._judge(obj, attr, value)
+        return verdict
+
+    def _judge(self, obj: Any, attr: str, value: Any) -> bool:
         if not super().is_safe_attribute(obj, attr, value):
             return False
         if isinstance(obj, _NEVER) or isinstance(value, _NEVER):
