@@ -3,7 +3,8 @@
 Templates are looked up, first match wins, in: the folders a user passes (--template-dir),
 report_templates/<framework-id>/ in the framework's own root, the same in the built-in root,
 then the base templates in report_templates/. A framework overrides blocks by shipping
-report_templates/<id>/report.html.j2 that extends "base.html.j2".
+report_templates/<id>/report.html.j2 that extends "base.html.j2". Every template, built in or
+not, renders in the sandbox of sandbox.py: it sees the report and nothing else.
 """
 from __future__ import annotations
 
