@@ -119,3 +119,14 @@ def test_a_stylesheet_that_is_too_large_is_bad_input(mini, tmp_path):
     with open(folder / "report.css", "wb") as handle:
         handle.truncate(MAX_TEMPLATE_BYTES + 1)        # sparse: no disk used
     assert "a template may be at most" in str(refusal(mini, folder))
+
+
+def test_a_frameworks_own_template_is_sandboxed_too(mini, tmp_path):
+    from assess.reports import render
+    root = tmp_path / "fw"
+    (root / "report_templates" / "mini").mkdir(parents=True)
+    (root / "report_templates" / "mini" / "report.html.j2").write_text(
+        (CORPUS / "mro-subclasses.html.j2").read_text(), encoding="utf-8")
+    with pytest.raises(AssessError) as caught:
+        render(mini[0], "html", framework_root=root, framework=mini[1])
+    assert str(caught.value).startswith(f"{root / 'report_templates' / 'mini' / 'report.html.j2'}:3: report template refused")
