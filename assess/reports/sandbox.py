@@ -15,8 +15,10 @@ Anything refused is a jinja2 error, which the renderer reports as the template's
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import os
+import re
 import stat
 import sys
 import types
@@ -73,8 +75,29 @@ class TemplateFolderLoader(jinja2.FileSystemLoader):
         return super().get_source(environment, template)
 
 
+# methods and filters that pad or wrap text to a width: a huge width is a huge string
+_PADDING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map"})
+PADDING_FILTERS = ("center", "indent", "wordwrap", "truncate", "format")
+_WIDTH = re.compile(r"\d{7,}")            # a number of a million or more, in a format string
+
+
+def _check_widths(args, kwargs, text: str = "") -> None:
+    if any(isinstance(a, int) and not isinstance(a, bool) and abs(a) > MAX_SEQUENCE for a in (*args, *kwargs.values())) \
+            or _WIDTH.search(text):
+        raise SecurityError(f"a width of more than {MAX_SEQUENCE:,} characters is not made in a template")
+
+
+def bounded_filter(function):
+    """A built-in filter that refuses a width past MAX_SEQUENCE (Jinja2's markers copied along)."""
+    @functools.wraps(function)
+    def bounded(*args, **kwargs):
+        _check_widths(args, kwargs, next((a for a in args if isinstance(a, str)), ""))
+        return function(*args, **kwargs)
+    return bounded
+
+
 class ReportSandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,7 +123,17 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
             return module.startswith("assess.") and not hasattr(_pydantic_base(), attr)
         return True
 
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja2's own signature)
+        method = getattr(__obj, "__wrapped__", __obj)
+        if isinstance(getattr(method, "__self__", None), str) and getattr(method, "__name__", "") in _PADDING_METHODS:
+            _check_widths(args, kwargs, method.__self__)
+        return super().call(__context, __obj, *args, **kwargs)
+
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "%":
+            if isinstance(left, str):
+                _check_widths((), {}, left)
+            return super().call_binop(context, operator, left, right)
         if operator == "*":
             for seq, count in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and len(seq) * count > MAX_SEQUENCE:
@@ -140,6 +173,7 @@ def sandboxed_environment(folders: tuple[str, ...], **options) -> ReportSandbox:
     # templates see the report and the project's helpers; lipsum, cycler and joiner are not needed
     for name in ("lipsum", "cycler", "joiner"):
         env.globals.pop(name, None)
+    env.filters.update({name: bounded_filter(env.filters[name]) for name in PADDING_FILTERS})
     return env
 
 
