@@ -84,10 +84,11 @@ def test_ordinary_template_features_still_work(mini, tmp_path):
         '{% extends "base.html.j2" %}\n{% block cover %}{% set ns = namespace(n=0) %}'
         '{% for p in principles %}{% set ns.n = ns.n + 1 %}{% endfor %}'
         '<p id="x">{{ ns.n }} {{ meta.service|upper }} {{ dict(a=1)|length }} {{ range(3)|list|join(",") }} '
-        '{{ "%s-%s"|format(1, 2) }} {{ "{}".format("ok") }} {{ (r.findings|length) * 2 }}</p>{% endblock %}\n'))
+        '{{ "%s-%s"|format(1, 2) }} {{ "{}".format("ok") }} {{ (r.findings|length) * 2 }} '
+        '{{ "{:,}".format(123456789) }} {{ "%d"|format(123456789) }} {{ "Tel 01234567890: %s" % 2 }}</p>{% endblock %}\n'))
     html = render(mini[0], "html", template_dirs=[folder], framework=mini[1]).decode()
     n = len([p for p in mini[0].principles if p.applicable])
-    assert f'<p id="x">{n} {mini[0].assessment["service"].upper()} 1 0,1,2 1-2 ok {len(mini[0].findings) * 2}</p>' in html
+    assert f'<p id="x">{n} {mini[0].assessment["service"].upper()} 1 0,1,2 1-2 ok {len(mini[0].findings) * 2} 123,456,789 123456789 Tel 01234567890: 2</p>' in html
 
 
 def test_a_template_larger_than_the_bound_is_not_read(mini, tmp_path):

@@ -75,24 +75,42 @@ class TemplateFolderLoader(jinja2.FileSystemLoader):
         return super().get_source(environment, template)
 
 
-# methods and filters that pad or wrap text to a width: a huge width is a huge string
-_PADDING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map"})
-PADDING_FILTERS = ("center", "indent", "wordwrap", "truncate", "format")
-_WIDTH = re.compile(r"\d{7,}")            # a number of a million or more, in a format string
+# methods and filters that pad or wrap text to a width, and format strings that give one: a
+# huge width is a huge string
+_PADDING_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+_FORMAT_METHODS = frozenset({"format", "format_map"})
+PADDING_FILTERS = ("center", "indent", "wordwrap", "truncate")
+_FORMAT_WIDTH = re.compile(r"%[-#0 +]*\d*\.?\d{7,}|\{[^{}]*:[^{}]*?\d{7,}")   # %9999999d, {:>9999999}
 
 
-def _check_widths(args, kwargs, text: str = "") -> None:
-    if any(isinstance(a, int) and not isinstance(a, bool) and abs(a) > MAX_SEQUENCE for a in (*args, *kwargs.values())) \
-            or _WIDTH.search(text):
-        raise SecurityError(f"a width of more than {MAX_SEQUENCE:,} characters is not made in a template")
+def _refuse(what: str) -> SecurityError:
+    return SecurityError(f"a width of more than {MAX_SEQUENCE:,} characters is not made in a template ({what})")
 
 
-def bounded_filter(function):
+def _check_widths(args, kwargs, what: str) -> None:
+    if any(isinstance(a, int) and not isinstance(a, bool) and abs(a) > MAX_SEQUENCE for a in (*args, *kwargs.values())):
+        raise _refuse(what)
+
+
+def _check_format(text: str) -> None:
+    if _FORMAT_WIDTH.search(text):
+        raise _refuse("format")
+
+
+def bounded_filter(name: str, function):
     """A built-in filter that refuses a width past MAX_SEQUENCE (Jinja2's markers copied along)."""
     @functools.wraps(function)
     def bounded(*args, **kwargs):
-        _check_widths(args, kwargs, next((a for a in args if isinstance(a, str)), ""))
+        _check_widths(args, kwargs, name)
         return function(*args, **kwargs)
+    return bounded
+
+
+def bounded_format(function):
+    @functools.wraps(function)
+    def bounded(value, *args, **kwargs):
+        _check_format(str(value))
+        return function(value, *args, **kwargs)
     return bounded
 
 
@@ -124,15 +142,19 @@ class ReportSandbox(ImmutableSandboxedEnvironment):
         return True
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja2's own signature)
-        method = getattr(__obj, "__wrapped__", __obj)
-        if isinstance(getattr(method, "__self__", None), str) and getattr(method, "__name__", "") in _PADDING_METHODS:
-            _check_widths(args, kwargs, method.__self__)
+        method = getattr(__obj, "__wrapped__", __obj)       # str.format comes wrapped by the sandbox
+        if isinstance(getattr(method, "__self__", None), str):
+            name = getattr(method, "__name__", "")
+            if name in _PADDING_METHODS:
+                _check_widths(args, kwargs, name)
+            elif name in _FORMAT_METHODS:
+                _check_format(method.__self__)
         return super().call(__context, __obj, *args, **kwargs)
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
         if operator == "%":
             if isinstance(left, str):
-                _check_widths((), {}, left)
+                _check_format(left)
             return super().call_binop(context, operator, left, right)
         if operator == "*":
             for seq, count in ((left, right), (right, left)):
@@ -173,7 +195,8 @@ def sandboxed_environment(folders: tuple[str, ...], **options) -> ReportSandbox:
     # templates see the report and the project's helpers; lipsum, cycler and joiner are not needed
     for name in ("lipsum", "cycler", "joiner"):
         env.globals.pop(name, None)
-    env.filters.update({name: bounded_filter(env.filters[name]) for name in PADDING_FILTERS})
+    env.filters.update({name: bounded_filter(name, env.filters[name]) for name in PADDING_FILTERS},
+                       format=bounded_format(env.filters["format"]))
     return env
 
 
