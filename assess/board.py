@@ -23,18 +23,15 @@ def _env():
 
 
 def render_html(template: str, context: dict[str, Any], inline_css: bool = True) -> str:
-    from .reports.html import template_problem
+    from .reports.html import render_template
+    from .reports.templates import stylesheet_text
     env = _env()
-    css = env.loader.get_source(env, STYLESHEET)[0] if inline_css else ""
-    try:
-        return env.get_template(template).render(dict(context, inline_css=inline_css, css=css))
-    except Exception as exc:
-        raise template_problem(exc) from None
+    css = stylesheet_text(env, STYLESHEET) if inline_css else ""
+    return render_template(env, template, dict(context, inline_css=inline_css, css=css))
 
 
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     from .reports.pdf import html_to_pdf
-    from .reports.templates import base_dir
-    env = _env()
-    css = env.loader.get_source(env, STYLESHEET)[0]
+    from .reports.templates import base_dir, stylesheet_text
+    css = stylesheet_text(_env(), STYLESHEET)
     return html_to_pdf(render_html(template, context, inline_css=False), css=css, allowed_dirs=[board_dir(), base_dir()])

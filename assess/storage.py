@@ -18,6 +18,7 @@ from typing import Any, Iterable, Optional
 
 from .answers import NA_KEY, NOT_APPLICABLE, UNANSWERED, Answer
 from .errors import AssessError, Diagnostic
+from .yamlio import remove_stale_temp_files
 
 META_ORDER = ("framework", "framework_version", "service", "organisation", "scope", "phase", "respondent", "kind", "date")
 
@@ -148,7 +149,7 @@ class AnswersLock:
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()} {time.strftime('%Y-%m-%d %H:%M')}\n".encode())
             self._fd = fd
-            remove_stale_temp_files(self.path)   # left by a run killed while saving; nobody else writes here now
+            remove_stale_temp_files(self.path, everything=True)   # left by a run killed while saving; nobody else writes here now
             return
 
     def release(self) -> None:
@@ -180,28 +181,6 @@ def _folder_problem(folder: Path, exc: OSError) -> str:
     if isinstance(exc, FileNotFoundError):   # e.g. /proc: the folder is there but refuses new files
         return f"cannot create files in {shown}"
     return f"cannot write in {shown}: {exc.strerror or exc}"
-
-
-def stale_temp_files(path: Path) -> list[Path]:
-    """Temp files atomic_write makes for `path` (.name.XXXXXXXX.tmp); a run killed mid-save leaves one."""
-    path = real_file(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    pattern = re.compile(rf"\.{re.escape(path.name)}\.[A-Za-z0-9_]{{8}}\.tmp")
-    try:
-        return sorted(p for p in folder.iterdir() if pattern.fullmatch(p.name) and p.is_file())
-    except OSError:
-        return []
-
-
-def remove_stale_temp_files(path: Path) -> int:
-    removed = 0
-    for tmp in stale_temp_files(path):
-        try:
-            tmp.unlink()
-            removed += 1
-        except OSError:
-            pass
-    return removed
 
 
 def digest(data: bytes) -> str:

@@ -40,6 +40,10 @@ def _answers_summary(path: Path, a) -> str:
     answered = [q for q in asked if a.answer(q).state != "unanswered"]
     missing = [q for q in asked if a.answer(q).state == "unanswered" and a.framework.questions[q].required]
     hidden = [q for q in a.framework.questions if not shown[q] and a.answer(q).state != "unanswered"]
+    if not answered and not hidden:
+        required = f", {len(missing)} of them required" if missing else ""
+        return (f"ok: {path} is a valid answers file for {a.framework.id}, but nothing is answered yet: "
+                f"{len(asked)} question{'' if len(asked) == 1 else 's'} to answer{required}")
     line = f"ok: {path} answers for {a.framework.id}: {len(answered)} of {len(asked)} questions asked answered"
     if missing:
         line += f"; {len(missing)} required still unanswered"

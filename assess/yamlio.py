@@ -13,8 +13,10 @@ import errno
 import functools
 import math
 import os
+import re
 import stat
 import tempfile
+import time
 import warnings
 from pathlib import Path
 from typing import Any, Optional
@@ -377,7 +379,8 @@ def atomic_write(path: Path | str, data: str | bytes) -> None:
     """Replace a file's content so that a crash leaves either the old bytes or the new ones.
 
     A regular file is written via a temp file in its folder, fsync, then rename; through a
-    symlink, the file it points to is replaced and the link kept. An existing device or pipe
+    symlink, the file it points to is replaced and the link kept; temp files an earlier write of
+    the same file left when it was killed are removed first. An existing device or pipe
     (e.g. /dev/null, /dev/stdout) is written into directly, never replaced. A directory is
     refused.
     """
@@ -419,8 +422,9 @@ def _replace(path: Path, target: Path, payload: bytes, previous: Optional[os.sta
         reason = "permission denied" if exc.errno in (errno.EACCES, errno.EPERM) else (exc.strerror or str(exc))
         return AssessError(Diagnostic(str(path), 0, "", f"{what}: {reason}{kept}"))
 
+    remove_stale_temp_files(target)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, tmp = _temp_file(target)
     except FileNotFoundError:
         # an existing folder that takes no new files (/proc, say) raises this too
         reason = f"cannot create files in {folder}" if folder.is_dir() else f"folder {folder} does not exist"
@@ -459,3 +463,90 @@ def _keep_owner(tmp: str, previous: os.stat_result) -> None:
             os.chown(tmp, previous.st_uid, previous.st_gid)
         except OSError:
             pass
+
+
+# ---------------------------------------------------------------- temp files of atomic_write
+
+STALE_AFTER = 3600      # seconds: a write takes far less; an older temp file of ours was left by a crash
+
+
+def _temp_file(target: Path) -> tuple[int, str]:
+    """.NAME.PID-XXXXXXXX.tmp beside the target: the writer's process id tells a later write
+    whether the file is still being written."""
+    folder = target.parent if str(target.parent) else Path(".")
+    return tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}-", suffix=".tmp", dir=folder)
+
+
+def stale_temp_files(path: Path, everything: bool = False) -> list[Path]:
+    """Temp files atomic_write made for `path` (also the older .NAME.XXXXXXXX.tmp naming) that a
+    killed writer left: those whose writer process is gone or that are older than STALE_AFTER.
+    With `everything`, all of them (for a caller that knows nobody else writes the file)."""
+    path = Path(os.path.realpath(path)) if Path(path).is_symlink() else Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(?:(\d+)-)?[A-Za-z0-9_]{{8}}\.tmp")
+    found = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return []
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None:
+            continue
+        try:
+            info = entry.lstat()
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        if everything or time.time() - info.st_mtime > STALE_AFTER or _gone(match.group(1)):
+            found.append(entry)
+    return sorted(found)
+
+
+def _gone(pid: Optional[str]) -> bool:
+    if pid is None or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:                 # alive, under another user
+        return False
+    return False
+
+
+def remove_stale_temp_files(path: Path, everything: bool = False) -> int:
+    removed = 0
+    for tmp in stale_temp_files(path, everything):
+        try:
+            tmp.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def probe_folder(path: Path | str) -> str:
+    """Why atomic_write could not put `path` in its folder, or "" when it can: tried by making
+    and removing one of its temp files there."""
+    path = Path(path)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.exists():
+        return f"the folder {folder} does not exist; create it first"
+    if not folder.is_dir():
+        return f"{folder} is a file, not a folder"
+    try:
+        fd, tmp = _temp_file(target)
+    except FileNotFoundError:           # an existing folder that takes no new files (/proc, say)
+        return f"cannot create files in {folder}"
+    except OSError as exc:
+        reason = "permission denied" if exc.errno in (errno.EACCES, errno.EPERM) else (exc.strerror or str(exc))
+        return f"cannot write in {folder}: {reason}"
+    os.close(fd)
+    try:
+        os.unlink(tmp)
+    except OSError:
+        pass
+    return ""

@@ -6,9 +6,7 @@ and runs under a time limit, so a hang fails its case instead of stalling the ru
 from __future__ import annotations
 
 import collections
-import contextlib
 import re
-import signal
 
 from hypothesis import strategies as st
 
@@ -30,18 +28,10 @@ class CaseTimeout(Exception):
     pass
 
 
-@contextlib.contextmanager
 def time_limit(seconds: float = CASE_SECONDS):
     """Interrupt the case after `seconds` (wall clock), so a hang is a failure with a message."""
-    def expired(signum, frame):
-        raise CaseTimeout(f"case ran longer than {seconds} s")
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    from assess.deadline import time_limit as limit
+    return limit(seconds, lambda: CaseTimeout(f"case ran longer than {seconds} s"))
 
 
 def deep_nesting(depth: int, key: str = "answers") -> str:

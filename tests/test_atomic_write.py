@@ -152,3 +152,59 @@ def test_a_folder_we_cannot_write_in(tmp_path, monkeypatch):
 def test_a_missing_folder(tmp_path):
     with pytest.raises(AssessError, match="does not exist"):
         atomic_write(tmp_path / "nowhere" / "out.txt", "x")
+
+
+# ---------------------------------------------------------------- temp files a killed write left
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid                    # finished and reaped: no process has this id now (barring reuse)
+
+
+def test_the_next_write_removes_temp_files_whose_writer_is_gone_or_that_are_old(tmp_path):
+    path = tmp_path / "answers.yaml"
+    path.write_text("old")
+    dead = tmp_path / f".answers.yaml.{_dead_pid()}-ab12cd34.tmp"
+    old = tmp_path / ".answers.yaml.x_9y8z7w.tmp"               # the earlier naming, without a process id
+    live = tmp_path / f".answers.yaml.{os.getppid()}-ef56gh78.tmp"  # a writer that is still running
+    fresh = tmp_path / ".answers.yaml.k1ll3d0z.tmp"            # recent, writer unknown: may be in use
+    others = [tmp_path / f".other.yaml.{_dead_pid()}-ab12cd34.tmp", tmp_path / ".answers.yaml.lockish.tmp.bak"]
+    for p in [dead, old, live, fresh, *others]:
+        p.write_text("half a file")
+    hour_ago = os.stat(old).st_mtime - yamlio.STALE_AFTER - 60
+    os.utime(old, (hour_ago, hour_ago))
+    atomic_write(path, "new")
+    assert path.read_text() == "new"
+    assert not dead.exists() and not old.exists()
+    assert live.exists() and fresh.exists() and all(p.exists() for p in others)
+
+
+def test_a_write_names_its_temp_file_with_its_process_id(tmp_path, monkeypatch):
+    seen = []
+    real_replace = os.replace
+
+    def spy(src, dst):
+        seen.append(os.path.basename(src))
+        return real_replace(src, dst)
+    monkeypatch.setattr(yamlio.os, "replace", spy)
+    atomic_write(tmp_path / "r.md", "x")
+    assert len(seen) == 1 and seen[0].startswith(f".r.md.{os.getpid()}-") and seen[0].endswith(".tmp")
+
+
+def test_a_killed_write_leaves_a_temp_file_the_next_write_removes(tmp_path):
+    path = tmp_path / "report.md"
+    code = ("import os, sys; from assess import yamlio;"
+            "yamlio.os.fsync = lambda fd: os.kill(os.getpid(), 9);"
+            f"yamlio.atomic_write({str(path)!r}, 'x' * 100000)")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert proc.returncode == -9 and len(leftovers(tmp_path)) == 1 and not path.exists()
+    atomic_write(path, "whole")
+    assert leftovers(tmp_path) == [] and path.read_text() == "whole"
+
+
+def test_probe_folder_says_why_a_folder_takes_no_file(tmp_path):
+    assert yamlio.probe_folder(tmp_path / "r.md") == "" and leftovers(tmp_path) == []
+    assert "does not exist" in yamlio.probe_folder(tmp_path / "nowhere" / "r.md")
+    if os.path.isdir("/proc"):
+        assert yamlio.probe_folder("/proc/r.md") == "cannot create files in /proc"

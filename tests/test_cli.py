@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import pytest
@@ -65,9 +66,12 @@ def test_init_writes_a_valid_commented_template(tmp_path):
     r = run_cli("init", "mini", "-o", str(out), "-F", str(MINI))
     assert r.returncode == 0, r.stderr
     text = out.read_text()
-    assert "# Who is accountable? [single]" in text and "named_remit = A named person with a written remit" in text
+    assert "# Who is accountable? [single, n/a not allowed]" in text and "named_remit = A named person with a written remit" in text
     a = load_answers(out, [MINI])
     assert a.meta.framework == "mini" and all(ans.state == "unanswered" for ans in a.answers.values())
+    checked = run_cli("validate", str(out), "-F", str(MINI))
+    assert checked.returncode == 0 and "is a valid answers file for mini, but nothing is answered yet" in checked.stdout
+    assert "questions to answer" in checked.stdout and checked.stdout.count("\n") == 1
     again = run_cli("init", "mini", "-o", str(out), "-F", str(MINI))
     assert again.returncode == 2 and "already exists" in again.stderr
 
@@ -82,6 +86,33 @@ def test_init_to_stdout_with_scope_and_phase_says_when_questions_are_asked(tmp_p
     out = tmp_path / "t.yaml"
     out.write_text(r.stdout)
     assert load_answers(out, [MINI]).meta.phase == "beta"
+
+
+def test_init_leaves_out_questions_the_scope_never_asks(tmp_path):
+    part = run_cli("init", "mini", "-o", "-", "--scope", "part", "-F", str(MINI)).stdout
+    whole = run_cli("init", "mini", "-o", "-", "--scope", "whole", "-F", str(MINI)).stdout
+    assert "  forum:" not in part and "  anchor:" not in part and "  forum:" in whole and "  anchor:" in whole
+    assert "# 2 questions that a part-scope live self-assessment is never asked are left out;" in part
+    assert "left out" not in whole
+    assert "  team_size:" in part            # hidden only by an answer, so it may still be asked
+    out = tmp_path / "part.yaml"
+    out.write_text(part.replace("  owner:\n", "  owner: named\n"))
+    assert load_answers(out, [MINI]).answers["owner"].value == "named"
+    assert "1 of 10 questions asked answered" in run_cli("validate", str(out), "-F", str(MINI)).stdout
+
+
+def test_init_comments_carry_each_questions_help_and_whether_na_is_allowed(tmp_path):
+    out = tmp_path / "so.yaml"
+    assert run_cli("init", "service-ownership", "-o", str(out)).returncode == 0
+    text = out.read_text()
+    lines = text.splitlines()
+    help_lines = lines[lines.index("  org_count:") - 3:lines.index("  org_count:")]   # the help, wrapped
+    assert help_lines[0] == "  # Count every organisation that does part of the work a user experiences, including"
+    assert all(line.startswith("  # ") and len(line) <= 88 for line in help_lines)
+    assert "n/a allowed with a reason]" in text and "n/a not allowed]" in text
+    assert run_cli("validate", str(out)).returncode == 0
+    mini = run_cli("init", "mini", "-o", "-", "-F", str(MINI)).stdout
+    assert "# Is there a pooled budget? [yesno, n/a allowed with a reason] | answer yes or no" in mini
 
 
 def test_validate_counts_what_the_assessment_asks_and_names_ignored_answers(tmp_path):
@@ -126,3 +157,19 @@ def test_validate_reports_across_paths(tmp_path):
 def test_environment_variable_adds_framework_folders():
     r = run_cli("frameworks", "list", env={"ASSESS_FRAMEWORKS_PATH": str(MINI)})
     assert "mini\t1.0.0" in r.stdout
+
+
+def test_help_shows_no_type_for_flags_and_one_value_type_for_repeatable_options():
+    from typer.testing import CliRunner
+
+    from assess.cli import app
+    commands = [[], ["frameworks", "list"], ["frameworks", "show"], ["validate"], ["init"], ["evaluate"], ["schema"],
+                ["test-rules"], ["lint"], ["run"], ["report"], ["compare"], ["portfolio"], ["gap"], ["merge"], ["plan"]]
+    runner = CliRunner()
+    for command in commands:
+        shown = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"}).output
+        assert "--help" in shown, command
+        assert "<bool>" not in shown and "list[" not in shown, (command, shown)
+    report = runner.invoke(app, ["report", "--help"], env={"COLUMNS": "200"}).output
+    assert re.search(r"--template-dir\s+<path>\s+Folder of templates", report), report
+    assert re.search(r"--force\s+Replace the output file", report), report

@@ -9,6 +9,9 @@ import typer
 
 from . import authoring, core, report, run
 from . import calibrate, compare, gap, merge, plan, portfolio
+from .help_types import plain_type_display
+
+plain_type_display()
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Rules-based governance assessments: evaluate answers, report, compare.")

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import functools
+import os
+import stat
 import sys
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Callable, Iterable, List, Optional
 
 import typer
 
@@ -18,6 +20,9 @@ FrameworksDir = typer.Option(None, "--frameworks-dir", "-F", help="Extra folder 
 
 SettingsOption = typer.Option(None, "--settings", help="YAML file of your organisation's weights and RAG thresholds.",
                               show_default=False, metavar="FILE")
+
+
+ForceOption = typer.Option(False, "--force", help="Replace the output file even if it is read-only or one of this command's inputs.")
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> "typer.Exit":
@@ -65,3 +70,43 @@ def write_output(text: str | bytes, output: Optional[Path]) -> None:
         return
     from ..yamlio import atomic_write
     atomic_write(output, text)
+
+
+def check_output(output: Optional[Path], inputs: Iterable[Path] = (), force: bool = False) -> None:
+    """Before any work is done: the output can land where asked and replaces nothing by mistake.
+
+    Without --force, a file that is also an input of the command (the same file however it is
+    spelled: ./a.yaml, a symlink, a hard link) or is read-only is refused. A folder that takes
+    no new file is found by making (and removing) a temp file in it, so a long render never
+    ends in "permission denied"."""
+    if output is None or str(output) == "-":
+        return
+    from ..yamlio import probe_folder
+    try:
+        info: Optional[os.stat_result] = os.stat(output)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise fail(f"-o {output}: cannot write: {exc.strerror or exc}") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise fail(f"-o {output}: is a folder; name a file inside it")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        return                          # a device or pipe is written into, never replaced
+    if info is not None and not force:
+        for path in inputs:
+            if same_file(output, path):
+                raise fail(f"-o {output}: is also an input of this command ({path}); "
+                           "write to another file, or give --force to replace it")
+        if not info.st_mode & 0o222 or not os.access(output, os.W_OK):
+            raise fail(f"-o {output}: is read-only; give --force to replace it")
+    problem = probe_folder(output)
+    if problem:
+        raise fail(f"-o {output}: {problem}")
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """One file on disk, however each path spells it (./a.yaml, a symlink, a hard link)."""
+    try:
+        return os.path.samestat(os.stat(a), os.stat(b))
+    except OSError:
+        return False

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import FrameworksDir, SettingsOption, dirs, fail, handle_errors, write_output
+from .common import ForceOption, FrameworksDir, SettingsOption, check_output, dirs, fail, handle_errors, write_output
 
 ARROW = {"up": "▲", "down": "▼", "same": "=", "new": "new", "gone": "gone"}
 STATUS_NOTE = {"gated": "gated", "not-enough-evidence": "not enough evidence", "not-applicable": "n/a"}
@@ -30,6 +30,7 @@ def compare(old: Path = typer.Argument(..., metavar="OLD", help="The earlier ans
             format: CompareFormat = typer.Option(CompareFormat.table, "--format", "-f"),
             output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write; stdout if not given."),
             allow_other_service: bool = OtherServiceOption,
+            force: bool = ForceOption,
             settings: Optional[Path] = SettingsOption,
             frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Compare two assessments of one service: levels, findings, caps and the answers behind each change."""
@@ -38,6 +39,7 @@ def compare(old: Path = typer.Argument(..., metavar="OLD", help="The earlier ans
     from ..compare import compare_results, result_from_file
     if format == CompareFormat.pdf and output is None and sys.stdout.isatty():
         raise fail("a PDF cannot be shown in the terminal; write it to a file with -o compare.pdf")
+    check_output(output, [p for p in (old, new, settings) if p], force)
     comparison = compare_results(result_from_file(old, dirs(frameworks_dir), settings),
                                  result_from_file(new, dirs(frameworks_dir), settings),
                                  names=(str(old), str(new)), allow_other_service=allow_other_service)

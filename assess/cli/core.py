@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from ..vocabulary import META_VALUES
-from .common import EXIT_FINDINGS, FrameworksDir, SettingsOption, dirs, fail, handle_errors, write_output
+from .common import EXIT_FINDINGS, FrameworksDir, SettingsOption, check_output, dirs, fail, handle_errors, write_output
 
 
 @handle_errors
@@ -49,7 +49,7 @@ def frameworks_show(framework_id: str = typer.Argument(..., metavar="ID"),
 
 
 @handle_errors
-def validate(paths: List[Path] = typer.Argument(..., help="Framework folders, questionnaire files or answers files."),
+def validate(paths: List[Path] = typer.Argument(..., metavar="PATH...", help="Framework folders, questionnaire files or answers files."),
              frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Check frameworks and answers files; report every problem with its file and line."""
     from ..errors import AssessError
@@ -85,6 +85,7 @@ def init(framework_id: str = typer.Argument(..., metavar="FRAMEWORK"),
         return
     if output.exists() and not force:
         raise fail(f"{output} already exists; use --force to overwrite it")
+    check_output(output, force=force)
     write_output(text, output)
     typer.echo(f"wrote {output}", err=True)
 

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import FrameworksDir, dirs, fail, handle_errors
+from .common import FrameworksDir, check_output, dirs, fail, handle_errors, same_file
 from .compare import OtherServiceOption
 
 
@@ -22,13 +22,12 @@ def merge(files: List[Path] = typer.Argument(..., metavar="RESPONDENT_FILES...",
     from ..merge import merge_assessments, merged_yaml
     from ..yamlio import atomic_write
 
-    resolved = {f.resolve() for f in files if f.exists()}
-    if output.exists() and output.resolve() in resolved:
+    # a respondent's file is never replaced, even with --force: its answers would be lost for good
+    if any(same_file(output, f) for f in files):
         raise fail(f"{output} is one of the respondents' files; write the consensus to a new file")
     if output.exists() and not force:
         raise fail(f"{output} already exists; use --force to overwrite it")
-    if not output.parent.is_dir():
-        raise fail(f"{output}: the folder {output.parent} does not exist")
+    check_output(output, force=force)
     assessments, problems = [], []
     for file in files:
         try:

@@ -10,7 +10,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import EXIT_BAD_INPUT, FrameworksDir, dirs, fail, handle_errors, write_output
+from .common import EXIT_BAD_INPUT, ForceOption, FrameworksDir, check_output, dirs, fail, handle_errors, write_output
 
 _FOR_FRAMEWORK = re.compile(r"^([a-z][a-z0-9]*(?:-[a-z0-9]+)*)=(.+)$")
 
@@ -34,6 +34,7 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
               settings: Optional[List[str]] = typer.Option(None, "--settings", metavar="[FRAMEWORK=]FILE",
                                                            help="Your organisation's weights and RAG thresholds: FILE for every "
                                                                 "framework, or FRAMEWORK=FILE for one; may repeat.", show_default=False),
+              force: bool = ForceOption,
               frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Roll up the latest assessment of every service: heatmap, RAG counts, systemic findings, risk, movement."""
     from ..batch import check_settings, framework_ids
@@ -43,14 +44,15 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
     to_stdout = output is None or str(output) == "-"
     if fmt == "pdf" and to_stdout and sys.stdout.isatty():
         raise fail("a PDF cannot be shown in the terminal; write it to a file with -o board.pdf")
-    if not to_stdout:
-        _check_writable(output)
+    if not to_stdout and output.is_dir():
+        raise fail(f"{output} is a folder; give a file name such as {output / 'board.pdf'}")
     day = _as_of(as_of)
     chosen = settings_map(settings or [])
     files = collect_files(paths)
     if not files:
         raise fail("no answers files (*.yaml, *.yml) or saved results (*.result.json) found in "
                    + ", ".join(str(p) for p in paths))
+    check_output(None if to_stdout else output, [*files, *chosen.values()], force)
     check_settings(chosen, dirs(frameworks_dir), framework_ids(files))
     evaluated, skipped = _with_progress(files, dirs(frameworks_dir), workers, chosen, evaluate_files)
     for skip in skipped:
@@ -98,14 +100,6 @@ def _as_of(value: Optional[str]) -> dt.date:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise fail(f"--as-of {value!r}: not a date; write it as YYYY-MM-DD") from None
-
-
-def _check_writable(output: Path) -> None:
-    """Before minutes of evaluation: the output must be able to land where it was asked to."""
-    if output.is_dir():
-        raise fail(f"{output} is a folder; give a file name such as {output / 'board.pdf'}")
-    if not output.parent.is_dir():
-        raise fail(f"{output}: the folder {output.parent} does not exist")
 
 
 def _format_for(output: Optional[Path]) -> str:

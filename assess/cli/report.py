@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import FrameworksDir, SettingsOption, dirs, fail, handle_errors, write_output
+from .common import ForceOption, FrameworksDir, SettingsOption, check_output, dirs, fail, handle_errors, write_output
 
 
 class ReportFormat(str, Enum):
@@ -34,6 +34,7 @@ def report(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
                                         help="Leave out the answer changes that reach each next level (faster)."),
            allow_other_service: bool = typer.Option(False, "--allow-other-service",
                                                     help="Accept a --previous file that names another service or organisation."),
+           force: bool = ForceOption,
            settings: Optional[Path] = SettingsOption,
            frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Render the assessment report: PDF for a programme board, or HTML, Markdown, CSV, JSON."""
@@ -49,6 +50,7 @@ def report(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
             raise fail(f"--template-dir {folder}: not a folder")
     if to_stdout and fmt == "pdf" and sys.stdout.isatty():
         raise fail("a PDF cannot be shown in the terminal; write it to a file with -o report.pdf")
+    check_output(None if to_stdout else output, [p for p in (answers, previous, settings) if p], force)
     assessment = load_assessment(answers, dirs(frameworks_dir), settings)
     result = evaluate(assessment)
     comparison = None

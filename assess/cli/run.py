@@ -222,6 +222,11 @@ class Guide(Saving, Reviewing):
         target = Path(self.text("Report file", default=str(self.session.path.with_suffix(".pdf")),
                                 validate=lambda t: bool(t.strip()) or "give a file name",
                                 instruction="(Enter confirms)"))
+        from .common import same_file
+        if same_file(target, self.session.path):
+            self.say(f"{target} is the answers file; the report was not written (run `assess report` to write it elsewhere).",
+                     style="bold red")
+            return
         if target.exists() and not self.confirm(f"{target} exists. Replace it?", default=False):
             return
         try:

@@ -34,26 +34,40 @@ def render_html(result: Result, template_dirs: Iterable[Path] = (), framework_ro
         folders = AssetFolders(search_path(result.framework["id"], template_dirs, _root(framework_root, framework)))
         css = inline_css_assets(stylesheet_text(env), folder_url(template_folder(env, STYLESHEET)), folders, warn)
     context.update(inline_css=inline_css, css=css, lens_titles={l.id: l.title for l in result.lenses})
-    try:
-        html = env.get_template(REPORT_TEMPLATE).render(context)
-    except Exception as exc:            # a user's or framework's template is input too
-        raise template_problem(exc) from None
+    html = render_template(env, REPORT_TEMPLATE, context)
     if folders is not None:
         html = inline_html_assets(html, folder_url(template_folder(env, REPORT_TEMPLATE)), folders, warn)
     return html
 
 
-def template_problem(exc: Exception):
-    """A Jinja2 error as a diagnostic naming the template file and line; anything else re-raised."""
+def render_template(env, name: str, context: dict) -> str:
+    """A template rendered within the sandbox's bounds; whatever goes wrong in it is reported as
+    its file and line (a user's or framework's template is input too)."""
+    from .sandbox import render_bounded
+    try:
+        return render_bounded(env.get_template(name), context)
+    except Exception as exc:
+        raise template_problem(exc) from None
+
+
+def template_problem(exc: BaseException) -> AssessError:
+    """A failed render as one diagnostic naming the template file and line."""
     import jinja2
+    from jinja2.sandbox import SecurityError
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return AssessError(Diagnostic(exc.filename or exc.name or "", exc.lineno or 0, "", f"template error: {exc.message}"))
+    file, line = template_location(exc)
     if isinstance(exc, jinja2.TemplateNotFound):
-        return AssessError(f"report template not found: {exc.name}")
-    if isinstance(exc, jinja2.TemplateError):
-        file, line = template_location(exc)
-        return AssessError(Diagnostic(file, line, "", f"report template failed: {exc.message or exc}"))
-    return exc
+        return AssessError(Diagnostic(file, line, "", f"report template not found: {exc.name}"))
+    if isinstance(exc, SecurityError):
+        message = f"report template refused: it reaches beyond the report ({exc})"
+    elif isinstance(exc, RecursionError):
+        message = "report template refused: it calls or uses itself without end"
+    elif isinstance(exc, jinja2.TemplateError):
+        message = f"report template failed: {exc.message or exc}"
+    else:
+        message = f"report template failed: {type(exc).__name__}: {exc}"
+    return AssessError(Diagnostic(file, line, "", " ".join(message.split())))
 
 
 def template_location(exc: BaseException) -> tuple[str, int]:

@@ -3,7 +3,8 @@
 Templates are looked up, first match wins, in: the folders a user passes (--template-dir),
 report_templates/<framework-id>/ in the framework's own root, the same in the built-in root,
 then the base templates in report_templates/. A framework overrides blocks by shipping
-report_templates/<id>/report.html.j2 that extends "base.html.j2".
+report_templates/<id>/report.html.j2 that extends "base.html.j2". Every template, built in or
+not, renders in the sandbox of sandbox.py: it sees the report and nothing else.
 """
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def search_path(framework_id: Optional[str] = None, template_dirs: Iterable[Path
 
 def template_env(framework_id: Optional[str] = None, template_dirs: Iterable[Path] = (),
                  framework_root: Optional[Path] = None):
-    """A Jinja2 environment with autoescape and StrictUndefined over the report templates."""
+    """A sandboxed Jinja2 environment (sandbox.py) with autoescape and StrictUndefined over the
+    report templates."""
     return _env(tuple(str(d) for d in search_path(framework_id, template_dirs, framework_root)))
 
 
@@ -49,9 +51,10 @@ def _env(dirs: tuple[str, ...]):
     from . import filters
     from .bidi import isolate
     from .context import because_label
+    from .sandbox import sandboxed_environment
     from .since import change_text, delta_text, driver_label, movement_word
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(d) for d in dirs]),
+    env = sandboxed_environment(
+        dirs,
         autoescape=True,                 # every template is HTML; .md and .csv are built in Python
         undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
@@ -63,13 +66,25 @@ def _env(dirs: tuple[str, ...]):
     return env
 
 
-def stylesheet_text(env) -> str:
+def stylesheet_text(env, name: str = STYLESHEET) -> str:
     """The print CSS as the loader finds it, so a framework or user folder may replace it."""
-    source, _, _ = env.loader.get_source(env, STYLESHEET)
-    return source
+    return _source(env, name)[0]
 
 
 def template_folder(env, name: str) -> Path:
     """The folder the loader takes `name` from: relative URLs in that file start there."""
-    _, filename, _ = env.loader.get_source(env, name)
+    filename = _source(env, name)[1]
     return Path(filename).parent if filename else base_dir()
+
+
+def _source(env, name: str):
+    """A file as the loader finds it; one it refuses (too large, not a regular file) is bad input."""
+    import jinja2
+
+    from ..errors import AssessError
+    try:
+        return env.loader.get_source(env, name)
+    except jinja2.TemplateNotFound:
+        raise AssessError(f"report template not found: {name}") from None
+    except jinja2.TemplateError as exc:
+        raise AssessError(str(exc)) from None
