@@ -289,3 +289,19 @@ def test_a_long_word_in_every_text_field_reaches_the_html_report_breakable(tmp_p
     body = html.split("<body", 1)[1]
     assert longest_run(body, "w") == longest_run(body, "s") == limits.UNBROKEN_RUN_CHARS
     assert word in html.replace("<wbr>", "")                     # and nothing of the word is lost
+
+
+def test_the_guide_states_the_limits_the_code_enforces():
+    guide = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
+    kib = lambda n: f"{n // limits.MIB} MiB" if n % limits.MIB == 0 else f"{n // limits.KIB} KiB"
+    for row in (f"| answers file | {kib(limits.ANSWERS_FILE_BYTES)} |", f"| questionnaire file | {kib(limits.QUESTIONNAIRE_FILE_BYTES)} |",
+                f"| rules file | {kib(limits.RULES_FILE_BYTES)} |", f"| rule fixture | {kib(limits.FIXTURE_FILE_BYTES)} |",
+                f"| settings file | {kib(limits.SETTINGS_FILE_BYTES)} |", f"| any other file read (a saved result) | {kib(limits.ANY_FILE_BYTES)} |",
+                f"| values in one YAML file (aliases expanded) | {limits.MAX_VALUES:,} |", f"| nesting in one YAML file | {limits.MAX_DEPTH} levels |",
+                f"| a text answer | {limits.ANSWER_TEXT_CHARS:,} characters |", f"| a note | {limits.NOTE_CHARS:,} characters |",
+                f"| one evidence item | {limits.EVIDENCE_ITEM_CHARS:,} characters |", f"| an n/a reason | {limits.NA_REASON_CHARS:,} characters |",
+                f"| service, organisation, respondent | {limits.META_TEXT_CHARS} characters, one line |",
+                f"| framework id and version in an answers file | {limits.META_ID_CHARS} characters |",
+                f"| evidence items on one question | {limits.EVIDENCE_PER_QUESTION} |", f"| evidence items in one answers file | {limits.EVIDENCE_TOTAL} |",
+                f"every {limits.UNBROKEN_RUN_CHARS} characters"):
+        assert row in guide, row
