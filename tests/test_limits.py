@@ -305,3 +305,15 @@ def test_the_guide_states_the_limits_the_code_enforces():
                 f"| evidence items on one question | {limits.EVIDENCE_PER_QUESTION} |", f"| evidence items in one answers file | {limits.EVIDENCE_TOTAL} |",
                 f"every {limits.UNBROKEN_RUN_CHARS} characters"):
         assert row in guide, row
+
+
+def test_a_portfolio_folder_lists_a_pipe_or_device_as_skipped_with_the_reason(tmp_path):
+    folder = tmp_path / "services"
+    folder.mkdir()
+    shutil.copy(MINI / "whole.yaml", folder / "a.yaml")
+    os.mkfifo(folder / "pipe.yaml")
+    (folder / "zero.yaml").symlink_to("/dev/zero")
+    result = cli("portfolio", "-F", str(MINI), str(folder), "--format", "json", "-o", str(tmp_path / "board.json"))
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert f"skipped: {folder / 'pipe.yaml'}: is a named pipe, not a regular file" in result.stderr
+    assert f"skipped: {folder / 'zero.yaml'}: is a character device, not a regular file" in result.stderr
