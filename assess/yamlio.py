@@ -120,12 +120,13 @@ def read_bytes(path: Path | str, limit: int = MAX_FILE_BYTES) -> bytes:
 
 
 def _wide_encoding(data: bytes) -> Optional[str]:
-    """UTF-32 or UTF-16, told by the byte order mark or by the zero bytes around a first ASCII character."""
+    """UTF-32 or UTF-16, told by the byte order mark or by the zero bytes around the first two
+    characters (YAML text starts with ASCII)."""
     head = data[:4]
-    if head in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or (
-            len(head) == 4 and head[0] != 0 and head[1:] == b"\x00\x00\x00") or (len(head) == 4 and head[:3] == b"\x00\x00\x00"):
+    zero = tuple(b == 0 for b in head)
+    if head in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or zero in ((False, True, True, True), (True, True, True, False)):
         return "UTF-32"
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) >= 2 and (head[0] == 0) != (head[1] == 0)):
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or zero in ((False, True, False, True), (True, False, True, False)):
         return "UTF-16"
     return None
 
