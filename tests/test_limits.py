@@ -142,15 +142,21 @@ def test_evidence_items_are_bounded_over_the_whole_file(tmp_path, monkeypatch):
     assert problems(path) == [f"{path}:9: evidence: has 6 evidence items in all; the limit is 5 per answers file"]
 
 
-def test_an_answers_file_with_tens_of_thousands_of_evidence_items_is_refused_quickly(tmp_path):
-    items = "".join(f"  - e{i}\n" for i in range(45_000))   # about 400 KB, inside the file limit
+def test_an_answers_file_with_tens_of_thousands_of_evidence_items_is_refused_before_parsing(tmp_path):
+    items = "".join(f"  - e{i}\n" for i in range(45_000))   # about 400 KB
     path = write(tmp_path, MINI_HEADER + "evidence:\n  owner:\n" + items)
     err = refused(cli("report", "-F", str(MINI), str(path), "-o", str(tmp_path / "r.pdf")))
-    assert err.splitlines() == [
-        f"error: {path}:9: evidence: has 45,000 evidence items in all; the limit is {limits.EVIDENCE_TOTAL} per answers file",
-        f"error: {path}:10: evidence.owner: has 45,000 evidence items; the limit is {limits.EVIDENCE_PER_QUESTION} per question",
-        "2 problems found"]
+    assert err == f"error: {path}: file is {path.stat().st_size:,} bytes; the limit is {limits.ANSWERS_FILE_BYTES:,}\n"
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_a_file_within_the_byte_limit_but_over_both_counts_says_both(tmp_path):
+    items = "".join(f"  - e{i}\n" for i in range(limits.EVIDENCE_TOTAL + 1))
+    path = write(tmp_path, MINI_HEADER + "evidence:\n  owner:\n" + items)
+    n = limits.EVIDENCE_TOTAL + 1
+    assert problems(path) == [
+        f"{path}:9: evidence: has {n:,} evidence items in all; the limit is {limits.EVIDENCE_TOTAL} per answers file",
+        f"{path}:10: evidence.owner: has {n:,} evidence items; the limit is {limits.EVIDENCE_PER_QUESTION} per question"]
 
 
 def test_the_guided_flow_keeps_the_same_limits(mini, tmp_path):
