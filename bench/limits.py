@@ -9,8 +9,8 @@ Cases, each an answers file made from the largest service-ownership example:
   evidence      EVIDENCE_TOTAL evidence items (EVIDENCE_PER_QUESTION at most on a question)
   full file     an answers file at ANSWERS_FILE_BYTES: every question's evidence at its limits
   big framework the example under a copy of its framework with --rules generated rules added
-                (default 250: the engine compiles one ruleset per framework today and refuses
-                much more; raise it once big frameworks are split across rulesets)
+                (default 1,000: one-condition rules, which today's engine compiles in one
+                ruleset; rules with larger conditions may be refused sooner, so lower it there)
 Each case and its baseline run `assess report ... -o x.pdf` in a fresh process, taking turns;
 time is the median wall time, memory the child's peak RSS. Goal: at most 2x the baseline's
 time and at most 500 MB peak. Exit 1 when a goal is missed or a case fails to render.
@@ -137,7 +137,7 @@ def measure(case: Path, baseline: Path, runs: int, frameworks_dir: Path | None, 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--rules", type=int, default=250, help="generated rules in the big framework (default 250)")
+    parser.add_argument("--rules", type=int, default=1000, help="generated rules in the big framework (default 1000)")
     parser.add_argument("--quick", action="store_true", help="one run of each")
     parser.add_argument("--only", action="append", default=[], help="run only this case (may repeat)")
     parser.add_argument("--json", action="store_true")
