@@ -323,3 +323,15 @@ def test_a_portfolio_folder_lists_a_pipe_or_device_as_skipped_with_the_reason(tm
     assert result.returncode == 0 and "Traceback" not in result.stderr
     assert f"skipped: {folder / 'pipe.yaml'}: is a named pipe, not a regular file" in result.stderr
     assert f"skipped: {folder / 'zero.yaml'}: is a character device, not a regular file" in result.stderr
+
+
+def test_a_saved_result_with_a_lone_surrogate_escape_is_refused_with_its_line(tmp_path):
+    hostile = ROOT / "tests" / "hostile" / "results" / "surrogate-service.result.json"
+    line = next(i for i, l in enumerate(hostile.read_text(encoding="utf-8").splitlines(), 1) if "\\udfff" in l)
+    err = refused(cli("compare", "-F", str(MINI), str(hostile), str(hostile)))
+    assert err.startswith(f"error: {hostile}:{line}: contains a lone surrogate escape")
+    folder = tmp_path / "services"
+    folder.mkdir()
+    shutil.copy(hostile, folder)
+    result = cli("portfolio", "-F", str(MINI), str(folder), "--format", "html", "-o", str(tmp_path / "board.html"))
+    assert "Traceback" not in result.stderr and "lone surrogate escape" in result.stderr
