@@ -16,13 +16,16 @@ from pydantic import ValidationError
 
 from . import conditions as cond
 from .errors import AssessError, Diagnostic
+from . import limits
 from .frameworks import Framework, find_framework
 from .models import META_VALUES, AnswersFileModel, AssessmentMeta, Question
-from .yamlio import Document, decode, is_finite_number, load_yaml, read_bytes
+from .yamlio import Document, decode, is_finite_number, load_yaml, read_bytes, surrogate_problem
 
 NA_KEY = "n/a"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MAX_TEXT = 20_000
+MAX_TEXT = limits.ANSWER_TEXT_CHARS
+# the most characters each free-text section of an answers file may hold per value
+SECTION_CHARS = {"assessment": limits.META_TEXT_CHARS, "evidence": limits.EVIDENCE_ITEM_CHARS, "notes": limits.NOTE_CHARS}
 
 ANSWERED, NOT_APPLICABLE, UNANSWERED = "answered", "not-applicable", "unanswered"
 _ENGINE_STATE = {ANSWERED: cond.ANSWERED, NOT_APPLICABLE: cond.NOT_APPLICABLE, UNANSWERED: cond.UNANSWERED}
@@ -103,7 +106,7 @@ def engine_value(question: Question, value: Any, assessed_on: Optional[dt.date] 
 def load_answers(path: Path | str, frameworks_dirs: Optional[list[Path]] = None,
                  framework: Optional[Framework] = None) -> Assessment:
     path = Path(path)
-    data = read_bytes(path)   # read once: what is hashed is what was checked
+    data = read_bytes(path, limits.ANSWERS_FILE_BYTES)   # read once: what is hashed is what was checked
     doc = load_yaml(path, decode(str(path), data))
     assessment = assessment_from_document(doc, frameworks_dirs, framework)
     assessment.hash = hashlib.sha256(data).hexdigest()
@@ -120,6 +123,8 @@ def assessment_from_document(doc: Document, frameworks_dirs: Optional[list[Path]
     except ValidationError as exc:
         model = None
         for err in exc.errors():
+            if err["type"] == "string_too_long":
+                continue   # every text field's length is reported below, with its limit
             loc = tuple(err["loc"])
             if len(loc) >= 2 and loc[0] in ("evidence", "notes") and err["type"] != "missing":
                 loc = loc[:2]  # one message per evidence entry, not one per union branch
@@ -153,8 +158,9 @@ def assessment_from_document(doc: Document, frameworks_dirs: Optional[list[Path]
             problems.append(doc.diag(("assessment", "framework_version"),
                                      f"answers were written for {wanted}; {framework.id} is now {framework.version} (a new major version)"))
     answers = _check_answers(doc, framework, problems)
-    for section in ("assessment", "evidence", "notes"):
-        problems.extend(_text_problems(doc, (section,), doc.data.get(section), single_line=section == "assessment"))
+    for section, most in SECTION_CHARS.items():
+        problems.extend(_text_problems(doc, (section,), doc.data.get(section), section == "assessment", most))
+    problems.extend(_evidence_count_problems(doc))
     for section in ("evidence", "notes"):
         entries = doc.data.get(section) or {}
         if isinstance(entries, dict):
@@ -202,8 +208,13 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _EMBEDS, _ISOLATES, _PDF, _PDI = "\u202a\u202b\u202d\u202e", "\u2066\u2067\u2068", "\u202c", "\u2069"
 
 
-def text_problem(text: str, single_line: bool = False) -> Optional[str]:
-    """Why a text cannot be stored as typed, or None: control characters, unbalanced bidi controls."""
+def text_problem(text: str, single_line: bool = False, most: Optional[int] = None) -> Optional[str]:
+    """Why a text cannot be stored as typed, or None: too long, lone surrogates, control
+    characters, unbalanced bidi controls."""
+    if most is not None and len(text) > most:
+        return f"is {len(text):,} characters long; the limit is {most:,}"
+    if (problem := surrogate_problem(text)) is not None:
+        return problem
     if (m := _CONTROL.search(text)) is not None:
         return f"contains the control character U+{ord(m.group()):04X}; remove it"
     if single_line and (m := _LINE_BREAK.search(text)) is not None:
@@ -230,12 +241,28 @@ def _bidi_balanced(line: str) -> bool:
     return not open_
 
 
-def _text_problems(doc: Document, path: tuple, value: Any, single_line: bool) -> list[Diagnostic]:
+def _text_problems(doc: Document, path: tuple, value: Any, single_line: bool, most: int) -> list[Diagnostic]:
     if isinstance(value, str):
-        problem = text_problem(value, single_line)
+        if path[:2] in (("assessment", "framework"), ("assessment", "framework_version")):
+            most = limits.META_ID_CHARS
+        problem = text_problem(value, single_line, most)
         return [doc.diag(path, problem)] if problem else []
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    return [d for key, item in items for d in _text_problems(doc, path + (key,), item, single_line)]
+    return [d for key, item in items for d in _text_problems(doc, path + (key,), item, single_line, most)]
+
+
+def _evidence_count_problems(doc: Document) -> list[Diagnostic]:
+    """Evidence is for a reader: a bounded number of items per question and in the whole file."""
+    entries = doc.data.get("evidence")
+    if not isinstance(entries, dict):
+        return []
+    counts = {qid: len(v) for qid, v in entries.items() if isinstance(v, list)}
+    out = [doc.diag(("evidence", qid), f"has {n:,} evidence items; the limit is {limits.EVIDENCE_PER_QUESTION} per question")
+           for qid, n in counts.items() if n > limits.EVIDENCE_PER_QUESTION]
+    total = sum(counts.values()) + sum(1 for v in entries.values() if isinstance(v, str))
+    if total > limits.EVIDENCE_TOTAL:
+        out.append(doc.diag(("evidence",), f"has {total:,} evidence items in all; the limit is {limits.EVIDENCE_TOTAL:,} per answers file"))
+    return out
 
 
 def shown(value: Any, limit: int = 60) -> str:
@@ -258,9 +285,9 @@ def parse_answer(question: Question, value: Any) -> Answer:
         reason = value[NA_KEY]
         if not isinstance(reason, str) or not reason.strip():
             raise ValueError("n/a needs a reason, e.g. `n/a: Only one organisation funds the service`")
-        if (problem := text_problem(reason)) is not None:
+        if (problem := text_problem(reason, most=limits.NA_REASON_CHARS)) is not None:
             raise ValueError(f"the n/a reason {problem}")
-        return Answer(NOT_APPLICABLE, None, reason.strip()[:MAX_TEXT])
+        return Answer(NOT_APPLICABLE, None, reason.strip())
     if isinstance(value, str) and value.strip().lower() in ("n/a", "na"):
         if not question.allow_na:
             raise ValueError("this question cannot be marked n/a")
@@ -331,9 +358,7 @@ def _typed(q: Question, value: Any) -> Any:
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
             raise ValueError("expected text")
         text = str(value)
-        if len(text) > MAX_TEXT:
-            raise ValueError(f"text is {len(text):,} characters; the limit is {MAX_TEXT:,}")
-        if (problem := text_problem(text)) is not None:
+        if (problem := text_problem(text, most=MAX_TEXT)) is not None:
             raise ValueError(problem)
         return text
     raise ValueError(f"unknown question type {t}")

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .errors import AssessError, Diagnostic, EngineError
+from .limits import ANSWERS_FILE_BYTES
+from .yamlio import read_bytes
 
 IN_PROCESS_BELOW = 16   # see above and `bench/portfolio.py --sweep`
 BATCH_MOST = 25          # files per task: few enough for a lively progress bar, enough to amortise the round trip
@@ -87,9 +89,9 @@ def framework_ids(files: list[Path]) -> list[str]:
     found: dict[str, None] = {}
     for f in files:
         try:
-            text = f.read_text(encoding="utf-8", errors="replace")[:4096]
-        except OSError:
-            continue
+            text = read_bytes(f, ANSWERS_FILE_BYTES)[:4096].decode("utf-8", errors="replace")
+        except AssessError:
+            continue   # the worker that loads it says why
         match = _FRAMEWORK_LINE.search(text)
         if match:
             found.setdefault(match.group(1))

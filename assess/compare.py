@@ -12,6 +12,7 @@ board never reads two different services as one service's progress.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal, Optional
 
@@ -294,6 +295,21 @@ def _unique(items) -> list[AnswerChange]:
 
 # ---------------------------------------------------------------- input
 
+# a \uD800-\uDFFF escape that is not half of a pair: JSON allows it, no UTF-8 output can hold it
+_LONE_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+                          r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def _refuse_lone_surrogates(path: Path, text: str, data: object) -> None:
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        m = _LONE_ESCAPE.search(text)
+        line = text.count("\n", 0, m.start()) + 1 if m else 0
+        raise AssessError(Diagnostic(str(path), line, "", "contains a lone surrogate escape (\\uD800-\\uDFFF on its own), "
+                                                          "which is not a character; save the result again")) from None
+
+
 def result_from_file(path: Path | str, frameworks_dirs: Optional[list[Path]] = None,
                      settings: Optional[Path] = None) -> Result:
     """A Result from an answers file (evaluated now, with the organisation's settings if given)
@@ -306,7 +322,9 @@ def result_from_file(path: Path | str, frameworks_dirs: Optional[list[Path]] = N
 
     from .yamlio import read_text
     try:
-        data = json.loads(read_text(path))
+        text = read_text(path)
+        data = json.loads(text)
+        _refuse_lone_surrogates(path, text, data)
         if not isinstance(data, dict) or not {"schema_version", "framework", "assessment"} <= data.keys():
             raise AssessError(Diagnostic(str(path), 0, "", "not an assessment result: a saved result is what "
                                          "`assess evaluate FILE --format json` prints"))

@@ -17,6 +17,7 @@ from typing import Iterable, Optional
 from .answers import assessment_from_document
 from .errors import AssessError, Diagnostic
 from .frameworks import Framework
+from .limits import FIXTURE_FILE_BYTES
 from .yamlio import load_yaml
 
 FIXTURE_DEFAULTS = {"service": "Fixture service", "scope": "part", "phase": "live", "kind": "self"}
@@ -54,7 +55,7 @@ def fixtures_dir(root: Path) -> Path:
 
 
 def load_snippet(file: Path, framework: Framework):
-    doc = load_yaml(file)
+    doc = load_yaml(file, limit=FIXTURE_FILE_BYTES)
     if doc.data is None:
         doc.data = {}
     if not isinstance(doc.data, dict):
@@ -75,7 +76,8 @@ def run_fixtures(framework: Framework, root: Path) -> FixtureReport:
                               + _rules_folder_hint(Path(root), framework.id))
     for rule in framework.rules:
         folder = base / rule.id
-        files = sorted(f for f in folder.iterdir() if f.is_file()) if folder.is_dir() else []
+        # anything but a folder: a fixture name on a pipe, device or broken link is run, and refused by name
+        files = sorted(f for f in folder.iterdir() if not f.is_dir() or FIXTURE_NAME.match(f.name)) if folder.is_dir() else []
         fixtures = {kind: [f for f in files if FIXTURE_NAME.match(f.name) and f.name.startswith(kind)] for kind in KINDS}
         for kind in KINDS:
             if not fixtures[kind]:

@@ -20,7 +20,8 @@ from .errors import AssessError, Diagnostic
 from .itemwise import Dropped, questionnaire_item, rules_item, validate_items
 from .models import Principle, Question, QuestionnaireFile, Rule, RulesFile, Section
 from .placeholders import META_PLACEHOLDERS, PLACEHOLDER, TextSite  # noqa: F401  (scoring fills PLACEHOLDER)
-from .yamlio import load_yaml
+from .limits import QUESTIONNAIRE_FILE_BYTES, RULES_FILE_BYTES
+from .yamlio import Document, load_yaml
 
 ENV_PATH = "ASSESS_FRAMEWORKS_PATH"
 BUILT_IN = "built-in"
@@ -190,11 +191,12 @@ class Framework:
         return None if level is None else self.info.scale[level - 1].name
 
 
-def framework_hash(files: list[Path], root: Path) -> str:
+def framework_hash(docs: list[Document], root: Path) -> str:
+    """The hash of the bytes each file had when it was parsed (never a second read)."""
     digest = hashlib.sha256()
-    for file in sorted(files, key=lambda f: f.relative_to(root).as_posix()):
-        digest.update(file.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(file.read_bytes() + b"\0")
+    for name, raw in sorted((Path(d.file).relative_to(root).as_posix(), d.raw) for d in docs):
+        digest.update(name.encode() + b"\0")
+        digest.update(raw + b"\0")
     return digest.hexdigest()
 
 
@@ -207,24 +209,35 @@ def load_framework(file: Path) -> Framework:
     """Load and check one framework from its questionnaire file (cached per file contents)."""
     file = Path(file)
     rule_dir = file.parent.parent / "rules" / file.stem
-    stamp = tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in [file, *sorted(rule_dir.glob("*.yaml"))])
+    stamp = tuple((str(f), *_stamp(f)) for f in [file, *sorted(rule_dir.glob("*.yaml"))])
     return _load_cached(file, stamp)
+
+
+def _stamp(file: Path) -> tuple:
+    """What tells a changed file from the one cached; a file that cannot be looked at has none
+    (the load that follows says why)."""
+    try:
+        info = os.stat(file)
+    except OSError:
+        return (None, None)
+    return (info.st_mtime_ns, info.st_size)
 
 
 def _load(file: Path) -> Framework:
     from .crosscheck import check_framework
     problems: list[Diagnostic] = []
     dropped = Dropped()
-    doc = load_yaml(file)
+    doc = load_yaml(file, limit=QUESTIONNAIRE_FILE_BYTES)
     model, qdoc = validate_items(doc, QuestionnaireFile, questionnaire_item, problems, dropped)
     rule_dir = file.parent.parent / "rules" / file.stem
     rule_files = sorted(rule_dir.glob("*.yaml"))
     for misnamed in sorted(rule_dir.glob("*.yml")):
         problems.append(Diagnostic(str(misnamed), 0, "", "not read: rule files end in .yaml"))
-    rule_docs = []
+    rule_docs, read = [], [doc]
     for rule_file in rule_files:
         try:
-            rdoc = load_yaml(rule_file)
+            rdoc = load_yaml(rule_file, limit=RULES_FILE_BYTES)
+            read.append(rdoc)
         except AssessError as exc:
             problems.extend(exc.diagnostics)
             dropped.unread_rules = True
@@ -238,7 +251,7 @@ def _load(file: Path) -> Framework:
         problems.append(qdoc.diag(("framework", "id"), f"must match the file name {file.stem!r}"))
     fw = Framework(info=model.framework, principles=model.principles, sections=model.sections,
                    rules=[r for _, rf in rule_docs for r in rf.rules], questionnaire_file=file,
-                   rule_files=rule_files, hash=framework_hash([file, *rule_files], file.parent.parent))
+                   rule_files=rule_files, hash=framework_hash(read, file.parent.parent))
     check_framework(fw, qdoc, rule_docs, problems, dropped)
     if problems:
         raise AssessError(problems)

@@ -31,6 +31,7 @@ from pydantic import BaseModel
 from . import conditions as cond
 from .answers import ANSWERED, NOT_APPLICABLE, UNANSWERED, Answer, Assessment, answer_label, engine_value
 from .errors import AssessError, Diagnostic
+from .limits import META_TEXT_CHARS
 from .models import Question
 from .scoring import answer_level
 from .storage import answers_yaml
@@ -404,7 +405,7 @@ def _meta(assessments: list[Assessment], names: list[str]) -> dict[str, Any]:
     return {"framework": first.framework, "framework_version": first.framework_version or assessments[0].framework.version,
             "service": common("service"), "organisation": common("organisation"),
             "scope": common("scope"), "phase": common("phase"),
-            "respondent": respondent if len(respondent) <= 300 else respondent[:297] + "...",
+            "respondent": respondent if len(respondent) <= META_TEXT_CHARS else respondent[:META_TEXT_CHARS - 3] + "...",
             "kind": common("kind"), "date": max(dates) if dates else None}
 
 

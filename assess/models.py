@@ -10,6 +10,7 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator, model_validator
 
+from .limits import META_ID_CHARS, META_TEXT_CHARS
 from .vocabulary import META_VALUES  # noqa: F401  (re-exported: the values live in a light module)
 
 ID = r"^[a-z][a-z0-9_]*$"           # question, option and derived-fact ids
@@ -226,13 +227,13 @@ class RulesFile(Model):
 # ---------------------------------------------------------------- the answers file
 
 class AssessmentMeta(Model):
-    framework: str
-    framework_version: Optional[str] = None
-    service: str = Field(min_length=1, max_length=300)
-    organisation: str = Field(default="", max_length=300)
+    framework: str = Field(max_length=META_ID_CHARS)
+    framework_version: Optional[str] = Field(default=None, max_length=META_ID_CHARS)
+    service: str = Field(min_length=1, max_length=META_TEXT_CHARS)
+    organisation: str = Field(default="", max_length=META_TEXT_CHARS)
     scope: Scope
     phase: Phase
-    respondent: str = Field(default="", max_length=300)
+    respondent: str = Field(default="", max_length=META_TEXT_CHARS)
     kind: Kind = "self"
     date: Optional[dt.date] = None
 

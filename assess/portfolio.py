@@ -166,9 +166,11 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            candidates = [f for f in sorted(path.rglob("*")) if is_portfolio_file(f) and f.is_file()
+            # not only regular files: a pipe or a device named like an assessment is read, refused
+            # by name and listed as skipped, never passed over in silence
+            candidates = [f for f in sorted(path.rglob("*")) if is_portfolio_file(f) and not f.is_dir()
                           and not any(part.startswith(".") for part in f.relative_to(path).parts)]
-        elif path.is_file():
+        elif path.exists():
             candidates = [path]
         else:
             problems.append(Diagnostic(str(path), 0, "", "no such file or folder"))

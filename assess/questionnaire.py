@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from .answers import (ANSWERED, NOT_APPLICABLE, UNANSWERED, Answer, Assessment, MAX_TEXT, load_answers,
                       parse_answer, text_problem)
+from . import limits
 from .frameworks import Framework
 from .models import AssessmentMeta, Question, Result, Section
 from .storage import answers_yaml, check_unchanged, comments_in, digest, disk_digest
@@ -196,7 +197,11 @@ class Session:
         self.answers.pop(qid, None)
 
     def add_evidence(self, qid: str, text: str) -> None:
-        text = checked_text(text, "evidence")
+        text = checked_text(text, "evidence", limits.EVIDENCE_ITEM_CHARS)
+        if len(self.evidence.get(qid, [])) >= limits.EVIDENCE_PER_QUESTION:
+            raise ValueError(f"this question has {limits.EVIDENCE_PER_QUESTION} evidence items, the most it may have")
+        if sum(len(v) for v in self.evidence.values()) >= limits.EVIDENCE_TOTAL:
+            raise ValueError(f"the assessment has {limits.EVIDENCE_TOTAL} evidence items, the most it may have")
         self.evidence.setdefault(qid, []).append(text)
 
     def change_evidence(self, qid: str, index: int, text: str) -> None:
@@ -205,7 +210,7 @@ class Session:
         if not 0 <= index < len(items):
             raise ValueError(f"no evidence item {index + 1} for {qid}")
         if text.strip():
-            items[index] = checked_text(text, "evidence")
+            items[index] = checked_text(text, "evidence", limits.EVIDENCE_ITEM_CHARS)
         else:
             del items[index]
             if not items:
@@ -213,7 +218,7 @@ class Session:
 
     def set_note(self, qid: str, text: str) -> None:
         if text.strip():
-            self.notes[qid] = checked_text(text, "a note")
+            self.notes[qid] = checked_text(text, "a note", limits.NOTE_CHARS)
         else:
             self.notes.pop(qid, None)
 
@@ -255,13 +260,11 @@ class Session:
         return evaluate(self.assessment())
 
 
-def checked_text(text: str, what: str) -> str:
+def checked_text(text: str, what: str, most: int = MAX_TEXT) -> str:
     text = text.strip()
     if not text:
         raise ValueError(f"{what} cannot be empty")
-    if len(text) > MAX_TEXT:
-        raise ValueError(f"{what} is {len(text):,} characters; the limit is {MAX_TEXT:,}")
-    if (problem := text_problem(text)) is not None:
+    if (problem := text_problem(text, most=most)) is not None:
         raise ValueError(f"{what} {problem}")
     return text
 

@@ -33,22 +33,26 @@ def json_schema(kind: str, framework_id: Optional[str] = None, frameworks_dirs: 
 
 def answers_schema(framework) -> dict:
     """The answers-file schema with one property per question of this framework."""
+    from . import limits
     from .answers import MAX_TEXT, NA_KEY
     schema = json_schema("answers")
     schema["title"] = f"Answers for {framework.info.title} {framework.version}"
     schema["$defs"]["AssessmentMeta"]["properties"]["framework"] = {"const": framework.id, "title": "Framework"}
     questions = framework.questions.values()
-    na = {"type": "object", "properties": {NA_KEY: {"type": "string", "minLength": 1, "description": "why it does not apply"}},
+    na = {"type": "object", "properties": {NA_KEY: {"type": "string", "minLength": 1, "maxLength": limits.NA_REASON_CHARS,
+                                                       "description": "why it does not apply"}},
           "required": [NA_KEY], "additionalProperties": False}
     schema["properties"]["answers"] = {
         "type": "object", "additionalProperties": False, "description": "question id -> answer",
         "properties": {q.id: {"description": _describe(q), "anyOf": [_value(q, MAX_TEXT)] + ([na] if q.allow_na else []) + BLANK}
                        for q in questions}}
-    evidence = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+    item = {"type": "string", "maxLength": limits.EVIDENCE_ITEM_CHARS}
+    evidence = {"anyOf": [item, {"type": "array", "items": item, "maxItems": limits.EVIDENCE_PER_QUESTION}]}
     schema["properties"]["evidence"] = {"type": "object", "additionalProperties": False, "description": "question id -> text or links",
                                         "properties": {q.id: {**evidence, "description": q.evidence_prompt or q.text} for q in questions}}
     schema["properties"]["notes"] = {"type": "object", "additionalProperties": False, "description": "question id -> free text",
-                                     "properties": {q.id: {"type": "string", "description": q.text} for q in questions}}
+                                     "properties": {q.id: {"type": "string", "maxLength": limits.NOTE_CHARS, "description": q.text}
+                                                    for q in questions}}
     return schema
 
 

@@ -23,6 +23,7 @@ from pydantic import Field, ValidationError
 from . import conditions as cond
 from .errors import AssessError, Diagnostic
 from .models import Model
+from .limits import SETTINGS_FILE_BYTES
 from .yamlio import load_yaml
 
 
@@ -48,7 +49,7 @@ class SettingsFile(Model):
 
 def apply_settings(framework, path: Path):
     """A copy of the framework with the settings file's weights and thresholds."""
-    doc = load_yaml(path)
+    doc = load_yaml(path, limit=SETTINGS_FILE_BYTES)
     try:
         settings = SettingsFile.model_validate(doc.data or {})
     except ValidationError as exc:
@@ -79,5 +80,5 @@ def apply_settings(framework, path: Path):
     info = framework.info.model_copy(update={"rag": rag, "scoring": scoring, "lenses": new_lenses})
     new_principles = [p.model_copy(update={"weight": settings.principles[p.id].weight}) if p.id in settings.principles else p
                       for p in framework.principles]
-    digest = hashlib.sha256(framework.hash.encode() + b"\0" + Path(path).read_bytes()).hexdigest()
+    digest = hashlib.sha256(framework.hash.encode() + b"\0" + doc.raw).hexdigest()
     return dataclasses.replace(framework, info=info, principles=new_principles, hash=digest)

@@ -18,6 +18,7 @@ from typing import Any, Iterable, Optional
 
 from .answers import NA_KEY, NOT_APPLICABLE, UNANSWERED, Answer
 from .errors import AssessError, Diagnostic
+from .limits import ANSWERS_FILE_BYTES
 from .yamlio import remove_stale_temp_files
 
 META_ORDER = ("framework", "framework_version", "service", "organisation", "scope", "phase", "respondent", "kind", "date")
@@ -189,12 +190,10 @@ def digest(data: bytes) -> str:
 
 def disk_digest(path: Path) -> Optional[str]:
     """The hash of the file's bytes now, or None when there is no file."""
-    try:
-        return digest(path.read_bytes())
-    except FileNotFoundError:
+    from .yamlio import read_bytes
+    if not os.path.exists(path):
         return None
-    except OSError as exc:
-        raise AssessError(Diagnostic(str(path), 0, "", f"cannot read: {exc.strerror or exc}")) from None
+    return digest(read_bytes(path, ANSWERS_FILE_BYTES))   # never a pipe or device, never without end
 
 
 class ChangedOnDisk(AssessError):

@@ -22,12 +22,10 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .errors import AssessError, Diagnostic
+from .limits import ANY_FILE_BYTES as MAX_FILE_BYTES, MAX_DEPTH, MAX_VALUES
 
 # Pure-Python YAML parsing runs at roughly 1 MB and 30,000 values a second on a busy core;
-# these limits keep every refusal within seconds and well under a hundred megabytes.
-MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_VALUES = 50_000     # after alias expansion; the largest built-in file has about 3,200
-MAX_DEPTH = 50
+# the limits (assess/limits.py) keep every refusal within seconds and well under a hundred megabytes.
 
 _STR, _NULL, _BOOL, _INT, _FLOAT, _TIMESTAMP, _MERGE = (
     f"tag:yaml.org,2002:{t}" for t in ("str", "null", "bool", "int", "float", "timestamp", "merge"))
@@ -36,10 +34,11 @@ _STR, _NULL, _BOOL, _INT, _FLOAT, _TIMESTAMP, _MERGE = (
 class Document:
     """Plain data from one YAML file, plus the line of every key and item."""
 
-    def __init__(self, file: str, data: Any, lines: dict[tuple, int]):
+    def __init__(self, file: str, data: Any, lines: dict[tuple, int], raw: bytes = b""):
         self.file = file
         self.data = data
         self.lines = lines
+        self.raw = raw      # the bytes parsed, so a hash covers exactly what was checked
 
     def line(self, path: tuple) -> int:
         """Line of the deepest known node on `path` (1-based, 0 if unknown)."""
@@ -75,13 +74,16 @@ def _refuse_unless_regular(file: str, mode: int) -> None:
         raise AssessError(Diagnostic(file, 0, "", f"is {kind}, not a regular file; save the content to a file and give its name"))
 
 
-def _too_big(file: str, size: Optional[int] = None) -> AssessError:
-    what = f"file is {size:,} bytes" if size is not None else f"file is larger than {MAX_FILE_BYTES:,} bytes"
-    return AssessError(Diagnostic(file, 0, "", f"{what}; the limit is {MAX_FILE_BYTES:,}"))
+def _too_big(file: str, limit: int, size: Optional[int] = None) -> AssessError:
+    what = f"file is {size:,} bytes" if size is not None else f"file is larger than {limit:,} bytes"
+    return AssessError(Diagnostic(file, 0, "", f"{what}; the limit is {limit:,}"))
 
 
-def read_bytes(path: Path | str) -> bytes:
-    """The bytes of a regular file of at most MAX_FILE_BYTES; anything else is an AssessError.
+def read_bytes(path: Path | str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; anything else is an AssessError.
+
+    Every file the engine reads comes through here (answers, questionnaires, rules, fixtures,
+    settings, saved results), each kind with its limit from assess/limits.py.
 
     The type is checked before opening (so a device or pipe is never opened) and again on the
     open descriptor, and at most limit + 1 bytes are read, so a file that grows or lies about
@@ -100,17 +102,17 @@ def read_bytes(path: Path | str) -> bytes:
     try:
         info = os.fstat(fd)
         _refuse_unless_regular(file, info.st_mode)
-        if info.st_size > MAX_FILE_BYTES:
-            raise _too_big(file, info.st_size)
+        if info.st_size > limit:
+            raise _too_big(file, limit, info.st_size)
         chunks, total = [], 0
-        while total <= MAX_FILE_BYTES:
-            chunk = os.read(fd, MAX_FILE_BYTES + 1 - total)
+        while total <= limit:
+            chunk = os.read(fd, limit + 1 - total)
             if not chunk:
                 break
             chunks.append(chunk)
             total += len(chunk)
-        if total > MAX_FILE_BYTES:
-            raise _too_big(file)
+        if total > limit:
+            raise _too_big(file, limit)
         return b"".join(chunks)
     except OSError as exc:
         raise AssessError(Diagnostic(file, 0, "", f"cannot read: {exc.strerror or exc}")) from None
@@ -118,10 +120,22 @@ def read_bytes(path: Path | str) -> bytes:
         os.close(fd)
 
 
+def _wide_encoding(data: bytes) -> Optional[str]:
+    """UTF-32 or UTF-16, told by the byte order mark or by the zero bytes around the first two
+    characters (YAML text starts with ASCII)."""
+    head = data[:4]
+    zero = tuple(b == 0 for b in head)
+    if head in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff") or zero in ((False, True, True, True), (True, True, True, False)):
+        return "UTF-32"
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or zero in ((False, True, False, True), (True, False, True, False)):
+        return "UTF-16"
+    return None
+
+
 def decode(file: str, data: bytes) -> str:
     """UTF-8 text, or an AssessError naming the line of the first bad byte."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise AssessError(Diagnostic(file, 1, "", "is UTF-16 text; save it as UTF-8"))
+    if (wide := _wide_encoding(data)) is not None:
+        raise AssessError(Diagnostic(file, 1, "", f"is {wide} text; save it as UTF-8"))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -129,8 +143,19 @@ def decode(file: str, data: bytes) -> str:
         raise AssessError(Diagnostic(file, line, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")) from None
 
 
-def read_text(path: Path | str) -> str:
-    return decode(str(path), read_bytes(path))
+def read_text(path: Path | str, limit: int = MAX_FILE_BYTES) -> str:
+    return decode(str(path), read_bytes(path, limit))
+
+
+# Lone surrogates are not characters: a YAML escape ("\\udfff") or a terminal's undecodable
+# bytes can make one, and no UTF-8 file, report or JSON can hold it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def surrogate_problem(text: str) -> Optional[str]:
+    """Why `text` cannot be written as UTF-8, or None."""
+    m = _SURROGATE.search(text)
+    return None if m is None else f"contains U+{ord(m.group()):04X}, a lone surrogate that is not a character and cannot be saved as UTF-8; remove it"
 
 
 # ---------------------------------------------------------------- parsing
@@ -210,17 +235,21 @@ def _bounded_parts() -> tuple[type, type]:
     return BoundedScanner, BoundedComposer
 
 
-def load_yaml(path: Path | str, text: str | None = None) -> Document:
-    """Parse one YAML file into a Document; any problem is an AssessError naming the line."""
+def load_yaml(path: Path | str, text: str | None = None, limit: int = MAX_FILE_BYTES) -> Document:
+    """Parse one YAML file (of at most `limit` bytes) into a Document; any problem is an
+    AssessError naming the line."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
     from ruamel.yaml.reader import ReaderError
 
     file = str(path)
     if text is None:
-        text = read_text(path)
-    elif len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
-        raise _too_big(file)
+        raw = read_bytes(path, limit)
+        text = decode(file, raw)
+    else:
+        raw = text.encode("utf-8", "surrogatepass")
+        if len(raw) > limit:
+            raise _too_big(file, limit)
     yaml = YAML(typ="safe", pure=True)
     yaml.Scanner, yaml.Composer = _bounded_parts()
     try:
@@ -241,7 +270,7 @@ def load_yaml(path: Path | str, text: str | None = None) -> Document:
         raise AssessError(Diagnostic(file, 0, "", f"invalid YAML: {exc}".replace("\n", " "))) from None
     lines: dict[tuple, int] = {(): 1}
     data = _Copier(file, lines).value(root, ()) if root is not None else None
-    return Document(file, data, lines)
+    return Document(file, data, lines, raw)
 
 
 class _Copier:
@@ -265,7 +294,10 @@ class _Copier:
                 self.lines[path + (i,)] = _line(item)
                 out.append(self.value(item, path + (i,)))
             return out
-        return _scalar(node)
+        value = _scalar(node)
+        if isinstance(value, str) and (problem := surrogate_problem(value)) is not None:
+            raise self.refuse(_line(node), path, problem)
+        return value
 
     def mapping(self, node: Any, path: tuple) -> dict:
         out: dict[str, Any] = {}
@@ -300,6 +332,8 @@ class _Copier:
         from ruamel.yaml.nodes import ScalarNode
         node = key_node.node if isinstance(key_node, _Alias) else key_node
         key = _scalar(node) if isinstance(node, ScalarNode) else None
+        if isinstance(key, str) and (problem := surrogate_problem(key)) is not None:
+            raise self.refuse(line, path, f"a key {problem}")
         if isinstance(key, bool):
             return str(key).lower()
         if not isinstance(key, (str, int, float)):

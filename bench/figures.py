@@ -86,6 +86,18 @@ def kill_rows(k: dict) -> list[Row]:
                 f"all; {k['confirmed_answers']:,} confirmed answers, {k['seconds']} s", k["survived"] == k["trials"])]
 
 
+def limits_rows(l: dict) -> list[Row]:
+    rows = []
+    for name, c in l["cases"].items():
+        if "error" in c:
+            rows.append(Row(f"PDF report, {name} at its limit", "failed", c["error"], False))
+            continue
+        size = f"{c['rules']} rules" if "rules" in c else f"{c['bytes']:,} bytes"
+        rows.append(Row(f"PDF report, {name} at its limit / without it", f"{c['ratio']}x, peak {c['peak_mb']} MB",
+                        f"<= 2x, <= 500 MB; {size}", c["ratio"] <= 2 and c["peak_mb"] <= 500))
+    return rows
+
+
 def table(rows: list[Row], quick: bool) -> str:
     verdict = {True: "met", False: "NOT MET", None: ""}
     cells = [(r.measure, r.value, r.goal, verdict[r.met]) for r in rows]
@@ -105,6 +117,7 @@ def main() -> int:
     rows = rows_for(run("engine.py", "--n", "300" if quick else "1000"), engine_rows, "engine")
     rows += rows_for(run("report.py", "--runs", "2" if quick else "5"), report_rows, "report")
     rows += rows_for(run("portfolio.py", *(["--services", "100"] if quick else [])), portfolio_rows, "portfolio")
+    rows += rows_for(run("limits.py", *(["--quick"] if quick else [])), limits_rows, "limits")
     if not quick:
         rows += rows_for(run("fuzz.py"), fuzz_rows, "fuzz")
     rows += rows_for(run("kill_resume.py", "--trials", "20" if quick else "100"), kill_rows, "kill-and-resume")

@@ -79,6 +79,8 @@ class Structure(HTMLParser):
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
+        if tag == "wbr":
+            return   # a line-break opportunity the report puts into long runs of typed text
         # a long service name sets a smaller heading: a fixed class picked by length, not text in an attribute
         attrs = [(k, v.replace(" long-name", "") if k == "class" and v else v) for k, v in attrs]
         self.tags.append((tag, tuple(sorted(attrs))))

@@ -96,7 +96,7 @@ def test_the_file_is_read_once_so_the_hash_matches_what_was_checked(tmp_path, mo
     path.write_bytes((MINI / "whole.yaml").read_bytes())
     calls = []
     real = yamlio.read_bytes
-    monkeypatch.setattr("assess.answers.read_bytes", lambda p: calls.append(p) or real(p))
+    monkeypatch.setattr("assess.answers.read_bytes", lambda p, limit: calls.append(p) or real(p, limit))
     assessment = load_answers(path, [MINI])
     assert len(calls) == 1 and assessment.hash == hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -20,6 +20,7 @@ from .common import FrameworksDir, dirs, fail, handle_errors
 from .interrupts import Interrupts, Stop
 from .run_review import Reviewing
 from .run_saving import Saving, new_file_problem
+from .. import limits
 from ..tables import clip
 
 WITHOUT_A_TERMINAL = ("Without a terminal: `assess init FRAMEWORK -o answers.yaml`, fill in the file, "
@@ -269,7 +270,7 @@ class Guide(Saving, Reviewing):
                 self.say(f"Cleared ({was}); the question has no answer now.", style="green")
             elif choice == NA:
                 reason = self.text("Why does this question not apply?", default=s.answer(qid).na_reason,
-                                   validate=_text_check, instruction="(Enter with nothing typed to go back to the question)")
+                                   validate=_text_check(limits.NA_REASON_CHARS), instruction="(Enter with nothing typed to go back to the question)")
                 if reason.strip():
                     s.mark_na(qid, reason)
                     self.save()
@@ -401,7 +402,7 @@ class Guide(Saving, Reviewing):
                 return
             if pick != ADD:
                 old = items[pick]
-                text = self.text("Evidence", default=old, validate=_text_check,
+                text = self.text("Evidence", default=old, validate=_text_check(limits.EVIDENCE_ITEM_CHARS),
                                  instruction="(edit it, or clear it and press Enter to remove it)")
                 if text.strip() != old:
                     s.change_evidence(q.id, pick, text)
@@ -409,15 +410,19 @@ class Guide(Saving, Reviewing):
                     self.say("Evidence corrected." if text.strip() else "Evidence removed.", style="green")
                 return
         text = self.text(q.evidence_prompt or "Evidence (a link, a document name or a short description)",
-                         validate=_text_check, instruction="(Enter with nothing typed to cancel)")
+                         validate=_text_check(limits.EVIDENCE_ITEM_CHARS), instruction="(Enter with nothing typed to cancel)")
         if text.strip():
-            s.add_evidence(q.id, text)
+            try:
+                s.add_evidence(q.id, text)
+            except ValueError as exc:   # the most evidence items a question or file may hold
+                self.say(f"Not added: {exc}.", style="red")
+                return
             self.save()
             self.say("Evidence added.", style="green")
 
     def ask_note(self, q) -> None:
         old = self.session.notes.get(q.id, "")
-        text = self.text("Note", default=old, validate=_text_check,
+        text = self.text("Note", default=old, validate=_text_check(limits.NOTE_CHARS),
                          instruction="(clear it and press Enter to remove the note)" if old
                          else "(Enter with nothing typed to cancel)")
         if text.strip() != old:
@@ -607,12 +612,16 @@ def _range_hint(q) -> str:
     return what
 
 
-def _text_check(text: str):
+def _text_check(most: int):
+    """A prompt validator for free text of at most `most` characters."""
     from ..questionnaire import checked_text
-    if not text.strip():
+
+    def check(text: str):
+        if not text.strip():
+            return True
+        try:
+            checked_text(text, "the text", most)
+        except ValueError as exc:
+            return str(exc)
         return True
-    try:
-        checked_text(text, "the text")
-    except ValueError as exc:
-        return str(exc)
-    return True
+    return check
