@@ -246,6 +246,23 @@ def _parse_conditions(fw, doc, paths, order, rule_paths, problems: list[Diagnost
             problems.append(rdoc.diag(path + ("derive",), f"derived fact {fact_name!r} is used by no condition"))
         _check_complement(fw, fact_name, rule_ids, rule_paths, problems)
     fw.fact_order = _topological(depends, rule_paths, fw, problems)
+    if not problems:
+        _check_capacity(fw, rule_paths, problems)
+
+
+def _check_capacity(fw, rule_paths, problems: list[Diagnostic]) -> None:
+    """A large framework is split over several engine rulesets; what fits in none is refused here."""
+    from .engine import TooLarge, plan_parts
+    try:
+        plan_parts(fw)
+    except TooLarge as exc:
+        for group, why in exc.refused:
+            rdoc, path = rule_paths[group.rule_ids[0]]
+            if group.derives:
+                problems.append(rdoc.diag(path + ("derive",), f"derived fact {group.derives!r} with its {len(group.rule_ids)} "
+                                                              f"rule(s) is too large for the rules engine: {why}"))
+            else:
+                problems.append(rdoc.diag(path + ("when",), f"this rule is too large for the rules engine: {why}"))
 
 
 def _check_complement(fw, fact_name: str, rule_ids: list[str], rule_paths, problems: list[Diagnostic]) -> None:
