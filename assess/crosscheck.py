@@ -10,7 +10,7 @@ from typing import Iterable
 
 from . import conditions as cond
 from .errors import Diagnostic
-from .itemwise import Dropped
+from .itemwise import Dropped, fact_refs
 from .models import META_VALUES
 from .placeholders import FINDING_TEXTS, META_PLACEHOLDERS, TextSite, describe_malformed, malformed, references
 
@@ -79,7 +79,12 @@ def _check_questions(fw, doc, paths: dict[str, tuple], problems: list[Diagnostic
         if q.type == "multi" and len(q.options) > MAX_MULTI_OPTIONS:
             problems.append(doc.diag(path + ("options",), f"{len(q.options)} options; a multi question may have at most "
                                                           f"{MAX_MULTI_OPTIONS} (split it into several questions)"))
+        first_at: dict[str, int] = {}
         for oi, opt in enumerate(q.options):
+            if opt.id in first_at:
+                earlier = doc.line(path + ("options", first_at[opt.id], "id"))
+                problems.append(doc.diag(path + ("options", oi, "id"), f"duplicate option id {opt.id!r} (first at line {earlier})"))
+            first_at.setdefault(opt.id, oi)
             if opt.level is not None and opt.level > levels:
                 problems.append(doc.diag(path + ("options", oi, "level"), f"level {opt.level} is above the scale's top level {levels}"))
         for key, lvl in q.levels.items():
@@ -228,6 +233,8 @@ def _parse_conditions(fw, doc, paths, order, rule_paths, problems: list[Diagnost
         rule = fw.rule(rule_id)
         ctx = cond.ConditionContext(fw.questions, facts, _report_in(rdoc, problems), dropped=dropped.questions)
         node = cond.parse(rule.when, ctx, path + ("when",))
+        # a condition that did not parse (its error is reported) still uses the facts it names
+        used_facts |= set(fact_refs(rule.when))
         if node is None:
             continue
         fw.rule_conditions[rule_id] = node
