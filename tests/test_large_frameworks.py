@@ -72,8 +72,9 @@ def test_evaluate_command_on_a_thousand_rules(large):
     assessment = load_assessment(answers, [root])
     expected = evaluate_reference(framework, assessment.facts())
     finding_rules = {r.id for r in framework.rules if r.finding}
-    assert {f["rule_id"] for f in result["findings"]} == set(expected.fired) & finding_rules
+    assert {f["rule"] for f in result["findings"]} == set(expected.fired) & finding_rules
     assert len(result["findings"]) > 20
+    assert result["derived_facts"] == expected.derived
 
 
 @pytest.mark.slow
