@@ -20,7 +20,7 @@ from assess.engine import compile_groups, engine, evaluate_reference, plan_parts
 from assess.frameworks import load_framework
 from assess.pipeline import load_assessment
 
-from conftest import MINI, ROOT, run_cli
+from conftest import MINI, ROOT, mini_doc, run_cli
 from generate import large_framework, meta_for, random_answers, write_answers
 from strategies import assessments
 
@@ -139,13 +139,32 @@ def _grouped(n: int) -> dict:
     return {"r": {"all": [{"m": {"$and": [{"t": "a"}, *[{"$and": [{"v": 1}, {"w": j}]} for j in range(n)]]}}]}}
 
 
-@pytest.mark.parametrize("make, fits, too_many", [(_gated, 240, 300), (_negated, 120, 140), (_grouped, 14, 16)],
+@pytest.mark.parametrize("make, fits, too_many", [(_gated, 240, 300), (_negated, 50, 140), (_grouped, 14, 16)],
                          ids=["conditions-sharing-a-test", "either-or-groups-on-a-test", "groups-in-a-pattern"])
 def test_what_usage_accepts_the_engine_holds_and_what_it_refuses_the_engine_refuses(make, fits, too_many):
     assert capacity.Usage().add(make(fits)) is None
     assert _engine_accepts(make(fits))
     assert capacity.Usage().add(make(too_many)) is not None
     assert not _engine_accepts(make(too_many))
+
+
+def test_usage_keeps_what_one_answer_passes_at_once_below_what_the_engine_queues():
+    import durable_rules_engine
+
+    def ranges(n: int) -> dict:
+        rules = {f"r{i}": {"all": [{"m": {"$and": [{"t": "a"}, {"q": "x"}, {"$gt": {"v": i}}]}}]} for i in range(n)}
+        return {"s": {"all": [{"m": {"t": "s"}}]}, **rules}
+
+    def passes(rules: dict) -> bool:
+        handle = durable_rules_engine.create_ruleset(f"capacity-probe-{next(_names)}", json.dumps(rules))
+        try:
+            durable_rules_engine.assert_facts(handle, json.dumps([{"sid": "1", "t": "s"}, {"sid": "1", "t": "a", "q": "x", "v": 1000}]))
+            return True
+        except Exception as exc:
+            assert "error code: 303" in str(exc)
+            return False
+    assert capacity.Usage().add(ranges(capacity.PASSED_TOGETHER)) is None and passes(ranges(capacity.PASSED_TOGETHER))
+    assert capacity.Usage().add(ranges(70)) is not None and not passes(ranges(70))
 
 
 def test_packed_rulesets_are_each_accepted_by_the_engine():
@@ -166,7 +185,7 @@ def test_a_derived_fact_too_large_for_any_ruleset_is_refused_at_load_time(tmp_pa
     consumer = ("  - id: live-finding\n    principle: funding\n    when: {fact: live_service}\n"
                 "    finding: {title: Live, rationale: Live., recommendation: Watch.}\n")
     (root / "rules" / "mini" / "gates.yaml").write_text("rules:\n" + gates + consumer, encoding="utf-8")
-    for args in (("validate", str(root)), ("evaluate", str(mini_answers("assessment: {framework: mini}\n")), "-F", str(root))):
+    for args in (("validate", str(root)), ("evaluate", str(mini_answers(mini_doc())), "-F", str(root))):
         done = run_cli(*args)
         assert done.returncode == 2, done.stdout
         assert "Traceback" not in done.stderr
@@ -189,3 +208,21 @@ def test_a_duplicate_option_gives_one_message_with_both_lines():
     file = HOSTILE / "duplicate-option" / "questionnaires" / "dupopt.yaml"
     assert done.stderr.strip().splitlines() == [
         f"error: {file}:27: sections[0].questions[1].options[2].id: duplicate option id 'cloud' (first at line 25)"]
+
+
+def test_one_question_compared_with_600_values_is_split_rather_than_hanging(tmp_path, mini_answers):
+    """Past 512 different tests after one test, the engine's ruleset creation loops forever; and an
+    answer that passes more than 64 of them at once fails in the engine (error 303)."""
+    import shutil
+    root = tmp_path / "fw"
+    shutil.copytree(MINI, root)
+    rules = "".join(f"  - id: orgs-{i:03d}\n    principle: governance\n    when: {{q: org_count, gt: {i}}}\n"
+                    f"    caps: [{{max_level: 4}}]\n" for i in range(600))
+    (root / "rules" / "mini" / "orgs.yaml").write_text("rules:\n" + rules, encoding="utf-8")
+    framework = load_framework(root / "questionnaires" / "mini.yaml")
+    assert len(plan_parts(framework)) >= 10
+    answers = mini_answers(mini_doc("  org_count: 300\n", scope="whole"))
+    facts = load_assessment(answers, [root]).facts()
+    effects = engine().evaluate(framework, facts)
+    assert effects == evaluate_reference(framework, facts)
+    assert sum(1 for r in effects.fired if r.startswith("orgs-")) == 300
