@@ -263,7 +263,10 @@ class DurableEngine:
             for i, part in enumerate(plan_parts(framework)):
                 part_name = name if i == 0 else f"{name}.{i}"
                 # set_rulesets strips the `run` keys from what it is given: hand it a copy
-                self._host.set_rulesets({part_name: json.loads(json.dumps(part.definition))})
+                try:
+                    self._host.set_rulesets({part_name: json.loads(json.dumps(part.definition))})
+                except self._dre.error as exc:   # load-time checks make this a bug, reported without a traceback
+                    raise EngineError(part_name, exc) from exc
                 registered.append((self._host.get_ruleset(part_name)._handle, part.actions,
                                    FactEncoder(framework, part.questions), part.inputs))
             self._rulesets[name] = registered
@@ -293,7 +296,10 @@ class DurableEngine:
         session.assert_fact = assert_fact
         acted = False
         try:
-            _, state = dre.assert_facts(handle, facts_json)
+            try:
+                _, state = dre.assert_facts(handle, facts_json)
+            except dre.error as exc:   # a limit of the engine the load-time checks did not foresee
+                raise EngineError("(engine)", f"the rules engine could not take this assessment's answers: {exc}") from exc
             result = dre.start_action_for_state(handle, state)
             message = result[1] if result else None
             while message:
