@@ -153,11 +153,15 @@ def compile_ruleset(framework) -> tuple[dict, dict[str, tuple[Optional[str], Act
 
 
 def _ruleset_of(groups: list[RuleGroup]) -> tuple[dict, dict[str, tuple[Optional[str], Action]]]:
+    """Groups as one ruleset: rules that fire before those settling facts as false, which the
+    engine then meets with fewer partial matches, as before large frameworks were split."""
     definition: dict[str, dict] = dict(SENTINEL_RULE)
     actions: dict[str, tuple[Optional[str], Action]] = {SENTINEL: (None, _no_op)}
     for group in groups:
-        definition.update(group.rules)
         actions.update(group.actions)
+    ordered = sorted((name for g in groups for name in g.rules), key=lambda name: name.startswith("!"))
+    rules = {name: rule for g in groups for name, rule in g.rules.items()}
+    definition.update((name, rules[name]) for name in ordered)
     return definition, actions
 
 
