@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional, Union
 
-from .models import META_VALUES, Question
+from .models import META_VALUES, Question, plain_number  # noqa: F401  (plain_number used through this module too)
 
 RELATIVE_DATE_OPS = ("older_than_months", "within_months")
 VALUE_OPS = ("equals", "not_equals", "in", "not_in", "gt", "ge", "lt", "le", "contains", "contains_any") + RELATIVE_DATE_OPS
@@ -92,11 +92,6 @@ def leaves(node: Node) -> Iterable[Leaf]:
 def number_key(value: float) -> int:
     """A number as the exact integer the engine and the evaluator both compare."""
     return int(round(value * NUMBER_SCALE))
-
-
-def plain_number(value: float) -> str:
-    """A number as a person writes it: 100000000, not 1e+08."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def fits_thousandths(value: float) -> bool:

@@ -10,7 +10,7 @@ from typing import Iterable
 
 from . import conditions as cond
 from .errors import Diagnostic
-from .itemwise import Dropped
+from .itemwise import Dropped, fact_refs
 from .models import META_VALUES
 from .placeholders import FINDING_TEXTS, META_PLACEHOLDERS, TextSite, describe_malformed, malformed, references
 
@@ -79,7 +79,12 @@ def _check_questions(fw, doc, paths: dict[str, tuple], problems: list[Diagnostic
         if q.type == "multi" and len(q.options) > MAX_MULTI_OPTIONS:
             problems.append(doc.diag(path + ("options",), f"{len(q.options)} options; a multi question may have at most "
                                                           f"{MAX_MULTI_OPTIONS} (split it into several questions)"))
+        first_at: dict[str, int] = {}
         for oi, opt in enumerate(q.options):
+            if opt.id in first_at:
+                earlier = doc.line(path + ("options", first_at[opt.id], "id"))
+                problems.append(doc.diag(path + ("options", oi, "id"), f"duplicate option id {opt.id!r} (first at line {earlier})"))
+            first_at.setdefault(opt.id, oi)
             if opt.level is not None and opt.level > levels:
                 problems.append(doc.diag(path + ("options", oi, "level"), f"level {opt.level} is above the scale's top level {levels}"))
         for key, lvl in q.levels.items():
@@ -228,6 +233,8 @@ def _parse_conditions(fw, doc, paths, order, rule_paths, problems: list[Diagnost
         rule = fw.rule(rule_id)
         ctx = cond.ConditionContext(fw.questions, facts, _report_in(rdoc, problems), dropped=dropped.questions)
         node = cond.parse(rule.when, ctx, path + ("when",))
+        # a condition that did not parse (its error is reported) still uses the facts it names
+        used_facts |= set(fact_refs(rule.when))
         if node is None:
             continue
         fw.rule_conditions[rule_id] = node
@@ -246,6 +253,23 @@ def _parse_conditions(fw, doc, paths, order, rule_paths, problems: list[Diagnost
             problems.append(rdoc.diag(path + ("derive",), f"derived fact {fact_name!r} is used by no condition"))
         _check_complement(fw, fact_name, rule_ids, rule_paths, problems)
     fw.fact_order = _topological(depends, rule_paths, fw, problems)
+    if not problems:
+        _check_capacity(fw, rule_paths, problems)
+
+
+def _check_capacity(fw, rule_paths, problems: list[Diagnostic]) -> None:
+    """A large framework is split over several engine rulesets; what fits in none is refused here."""
+    from .engine import TooLarge, plan_parts
+    try:
+        plan_parts(fw)
+    except TooLarge as exc:
+        for group, why in exc.refused:
+            rdoc, path = rule_paths[group.rule_ids[0]]
+            if group.derives:
+                problems.append(rdoc.diag(path + ("derive",), f"derived fact {group.derives!r} with its {len(group.rule_ids)} "
+                                                              f"rule(s) is too large for the rules engine: {why}"))
+            else:
+                problems.append(rdoc.diag(path + ("when",), f"this rule is too large for the rules engine: {why}"))
 
 
 def _check_complement(fw, fact_name: str, rule_ids: list[str], rule_paths, problems: list[Diagnostic]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 
 from . import conditions as cond
 from .errors import EngineError
@@ -78,9 +78,9 @@ class FactEncoder:
                 fields = tuple((o.id, "," + json.dumps(cond.option_field(o.id)) + ":") for o in question.options)
             self._items.append((qid, prefix, fields))
 
-    def encode(self, facts: cond.Facts, sid: str) -> str:
+    def encode(self, facts: cond.Facts, sid: str, extra: Iterable[str] = ()) -> str:
         head = '{"sid":' + json.dumps(sid) + ","
-        parts = [head + '"t":"s"}']
+        parts = [head + '"t":"s"}', *extra]
         for key, value in sorted(facts.meta.items()):
             parts.append(head + '"t":"m","k":' + json.dumps(key) + ',"v":' + json.dumps(value) + "}")
         answers = facts.answers
@@ -101,25 +101,105 @@ class FactEncoder:
 # ---------------------------------------------------------------- compiling a framework
 
 Action = Callable[["_Session"], None]
+SENTINEL_RULE = {SENTINEL: {"all": [cond.SENTINEL_PATTERN], "run": SENTINEL}}
 
 
-def compile_ruleset(framework) -> tuple[dict, dict[str, tuple[Optional[str], Action]]]:
-    """The JSON ruleset and, per engine rule name, (framework rule id or None, action)."""
-    definition: dict[str, dict] = {SENTINEL: {"all": [cond.SENTINEL_PATTERN], "run": SENTINEL}}
-    actions: dict[str, tuple[Optional[str], Action]] = {SENTINEL: (None, _no_op)}
-    for rule in framework.rules:
-        action = _derive_action(rule.derive, True, rule.id) if rule.derive else _fire_action(rule.id)
-        for i, conj in enumerate(cond.alternatives(framework.rule_conditions[rule.id])):
-            name = f"{rule.id}#{i}"
-            definition[name] = dict(cond.compile_conjunction(conj), run=name)
-            actions[name] = (rule.id, action)
-    for fact, rule_ids in sorted(framework.derived.items()):
+@dataclass
+class RuleGroup:
+    """Engine rules that must share a ruleset: every rule deriving one fact together with the
+    rules settling it as false, or one rule that derives nothing."""
+    rules: dict[str, dict]                              # engine rule name -> definition
+    actions: dict[str, tuple[Optional[str], "Action"]]  # engine rule name -> (framework rule id, action)
+    derives: Optional[str]                              # the fact it settles, if any
+    uses: frozenset                                     # derived facts its conditions look at
+    questions: frozenset                                # questions its conditions look at
+    rule_ids: tuple[str, ...]                           # the framework rules it holds
+
+
+def compile_groups(framework) -> list[RuleGroup]:
+    """Every framework rule compiled, grouped, facts first and each after the facts it uses."""
+    groups = []
+    for fact in framework.fact_order:
+        rule_ids = framework.derived[fact]
+        group = _group(framework, rule_ids, fact)
         # the fact is false exactly when no rule deriving it holds: compile that complement
         for i, conj in enumerate(cond.complement_alternatives(framework.rule_conditions[r] for r in rule_ids)):
             name = f"!{fact}#{i}"
-            definition[name] = dict(cond.compile_conjunction(conj), run=name)
-            actions[name] = (None, _derive_action(fact, False, None))
+            group.rules[name] = dict(cond.compile_conjunction(conj), run=name)
+            group.actions[name] = (None, _derive_action(fact, False, None))
+        groups.append(group)
+    groups += [_group(framework, (rule.id,), None) for rule in framework.rules if not rule.derive]
+    return groups
+
+
+def _group(framework, rule_ids, fact: Optional[str]) -> RuleGroup:
+    rules: dict[str, dict] = {}
+    actions: dict[str, tuple[Optional[str], Action]] = {}
+    leaves = [leaf for r in rule_ids for leaf in cond.leaves(framework.rule_conditions[r])]
+    for rule_id in rule_ids:
+        action = _derive_action(fact, True, rule_id) if fact else _fire_action(rule_id)
+        for i, conj in enumerate(cond.alternatives(framework.rule_conditions[rule_id])):
+            name = f"{rule_id}#{i}"
+            rules[name] = dict(cond.compile_conjunction(conj), run=name)
+            actions[name] = (rule_id, action)
+    return RuleGroup(rules, actions, fact, frozenset(leaf.ref for leaf in leaves if leaf.kind == "fact"),
+                     frozenset(leaf.ref for leaf in leaves if leaf.kind == "q"), tuple(rule_ids))
+
+
+def compile_ruleset(framework) -> tuple[dict, dict[str, tuple[Optional[str], Action]]]:
+    """All of a framework's engine rules as one JSON ruleset, and per engine rule name
+    (framework rule id or None, action)."""
+    return _ruleset_of(compile_groups(framework))
+
+
+def _ruleset_of(groups: list[RuleGroup]) -> tuple[dict, dict[str, tuple[Optional[str], Action]]]:
+    """Groups as one ruleset: rules that fire before those settling facts as false, which the
+    engine then meets with fewer partial matches, as before large frameworks were split."""
+    definition: dict[str, dict] = dict(SENTINEL_RULE)
+    actions: dict[str, tuple[Optional[str], Action]] = {SENTINEL: (None, _no_op)}
+    for group in groups:
+        actions.update(group.actions)
+    ordered = sorted((name for g in groups for name in g.rules), key=lambda name: name.startswith("!"))
+    rules = {name: rule for g in groups for name, rule in g.rules.items()}
+    definition.update((name, rules[name]) for name in ordered)
     return definition, actions
+
+
+@dataclass
+class Part:
+    """One ruleset of a framework too large for one: its rules, the questions they look at,
+    and the derived facts an earlier part settles that they look at."""
+    definition: dict
+    actions: dict[str, tuple[Optional[str], Action]]
+    questions: list[str]
+    inputs: tuple[str, ...]
+
+
+class TooLarge(ValueError):
+    """Rule groups that do not fit in a ruleset even alone: (group, why) each."""
+
+    def __init__(self, refused: list[tuple[RuleGroup, str]]):
+        self.refused = refused
+        super().__init__("; ".join(f"{g.rule_ids[0]}: {why}" for g, why in refused))
+
+
+def plan_parts(framework) -> list[Part]:
+    """The framework's rules split into as few rulesets as the engine's limits allow (one for
+    any framework of ordinary size), in the order they must run."""
+    from . import capacity
+    groups = compile_groups(framework)
+    placed, refused = capacity.pack([g.rules for g in groups], SENTINEL_RULE)
+    if refused:
+        raise TooLarge([(groups[i], why) for i, why in sorted(refused.items())])
+    parts = []
+    for indexes in placed:
+        members = [groups[i] for i in indexes]
+        definition, actions = _ruleset_of(members)
+        asked = set().union(*(g.questions for g in members))
+        inputs = set().union(*(g.uses for g in members)) - {g.derives for g in members}
+        parts.append(Part(definition, actions, [q for q in framework.questions if q in asked],
+                          tuple(f for f in framework.fact_order if f in inputs)))
+    return parts
 
 
 def _no_op(session: "_Session") -> None:
@@ -172,35 +252,58 @@ class DurableEngine:
 
         self._dre = durable_rules_engine
         self._host = QuietHost()
-        self._rulesets: dict[str, tuple[int, dict, FactEncoder]] = {}
+        self._rulesets: dict[str, list[tuple[int, dict, FactEncoder, tuple[str, ...]]]] = {}
         self._sids = itertools.count(1)
 
     @staticmethod
     def ruleset_name(framework) -> str:
         return f"{framework.id}-{framework.version}-{framework.hash[:16]}"
 
-    def _ruleset(self, framework) -> tuple[int, dict, FactEncoder]:
+    def _ruleset(self, framework) -> list[tuple[int, dict, FactEncoder, tuple[str, ...]]]:
+        """The framework's registered rulesets, in the order they run (one unless it is large)."""
         name = self.ruleset_name(framework)
         if name not in self._rulesets:
-            definition, actions = compile_ruleset(framework)
-            # set_rulesets strips the `run` keys from what it is given: hand it a copy
-            self._host.set_rulesets({name: json.loads(json.dumps(definition))})
-            encoder = FactEncoder(framework, referenced_questions(framework))
-            self._rulesets[name] = (self._host.get_ruleset(name)._handle, actions, encoder)
+            registered = []
+            for i, part in enumerate(plan_parts(framework)):
+                part_name = name if i == 0 else f"{name}.{i}"
+                # set_rulesets strips the `run` keys from what it is given: hand it a copy
+                try:
+                    self._host.set_rulesets({part_name: json.loads(json.dumps(part.definition))})
+                except self._dre.error as exc:   # load-time checks make this a bug, reported without a traceback
+                    raise EngineError(part_name, exc) from exc
+                registered.append((self._host.get_ruleset(part_name)._handle, part.actions,
+                                   FactEncoder(framework, part.questions), part.inputs))
+            self._rulesets[name] = registered
         return self._rulesets[name]
 
     def evaluate(self, framework, facts: cond.Facts) -> Effects:
-        handle, actions, encoder = self._ruleset(framework)
-        dre = self._dre
         sid = str(next(self._sids))
+        session = _Session(sid, None)
+        for handle, actions, encoder, inputs in self._ruleset(framework):
+            # facts settled by an earlier ruleset enter this one like answers do
+            settled = ['{"sid":' + json.dumps(sid) + ',"t":"f","id":' + json.dumps(fact) + ',"v":'
+                       + json.dumps(session.derived[fact]) + "}" for fact in inputs]
+            self._run(handle, actions, encoder.encode(facts, sid, settled), session)
+        missing = set(framework.derived) - set(session.derived)
+        if missing:
+            raise EngineError(sorted(missing)[0], "derived fact was never settled")
+        return Effects(tuple(sorted(session.fired)), dict(sorted(session.derived.items())))
+
+    def _run(self, handle: int, actions: dict, facts_json: str, session: "_Session") -> None:
+        """Assert one assessment's facts in one ruleset and run every action that follows."""
+        dre = self._dre
+        sid = session.sid
 
         def assert_fact(fact_json: str) -> None:
             dre.assert_fact(handle, fact_json)
 
-        session = _Session(sid, assert_fact)
+        session.assert_fact = assert_fact
         acted = False
         try:
-            _, state = dre.assert_facts(handle, encoder.encode(facts, sid))
+            try:
+                _, state = dre.assert_facts(handle, facts_json)
+            except dre.error as exc:   # a limit of the engine the load-time checks did not foresee
+                raise EngineError("(engine)", f"the rules engine could not take this assessment's answers: {exc}") from exc
             result = dre.start_action_for_state(handle, state)
             message = result[1] if result else None
             while message:
@@ -216,10 +319,6 @@ class DurableEngine:
         finally:
             if acted:   # deleting a session in which no action ran crashes the engine
                 dre.delete_state(handle, sid)
-        missing = set(framework.derived) - set(session.derived)
-        if missing:
-            raise EngineError(sorted(missing)[0], "derived fact was never settled")
-        return Effects(tuple(sorted(session.fired)), dict(sorted(session.derived.items())))
 
 
 _engine: Optional[DurableEngine] = None

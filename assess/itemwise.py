@@ -55,7 +55,7 @@ class Dropped:
         elif kind == "rules":
             if isinstance(item.get("derive"), str):
                 self.facts.add(item["derive"])
-            self.used_facts |= set(_fact_refs(item.get("when")))
+            self.used_facts |= set(fact_refs(item.get("when")))
 
 
 def _list(value: Any) -> list:
@@ -63,15 +63,16 @@ def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
-def _fact_refs(raw: Any) -> Iterator[str]:
+def fact_refs(raw: Any) -> Iterator[str]:
+    """The derived facts a raw (unparsed) condition names."""
     if isinstance(raw, dict):
         if isinstance(raw.get("fact"), str):
             yield raw["fact"]
         for value in raw.values():
-            yield from _fact_refs(value)
+            yield from fact_refs(value)
     elif isinstance(raw, list):
         for value in raw:
-            yield from _fact_refs(value)
+            yield from fact_refs(value)
 
 
 def questionnaire_item(loc: tuple) -> Optional[tuple]:

@@ -108,6 +108,11 @@ class Option(Model):
     help: str = ""
 
 
+def plain_number(value: float) -> str:
+    """A number as a person writes it: 100000000, not 1e+08."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
 class Inform(Model):
     principle: str
     weight: float = Field(default=1.0, gt=0)
@@ -131,6 +136,14 @@ class Question(Model):
     count_levels: list[int] = Field(default_factory=list)  # multi: level by how many chosen
     informs: list[Inform] = Field(default_factory=list)
 
+    @field_validator("max")
+    @classmethod
+    def _max_not_below_min(cls, value: Optional[float], info) -> Optional[float]:
+        low = info.data.get("min")
+        if value is not None and low is not None and value < low:
+            raise ValueError(f"max {plain_number(value)} is below min {plain_number(low)}: no answer could be in range")
+        return value
+
     @model_validator(mode="after")
     def _fits_type(self) -> "Question":
         t = self.type
@@ -151,10 +164,6 @@ class Question(Model):
             raise ValueError("whole_number is only for number questions")
         if t not in ("scale", "number") and (self.min is not None or self.max is not None):
             raise ValueError("min and max are only for scale and number questions")
-        ids = [o.id for o in self.options]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"duplicate option ids: {', '.join(dupes)}")
         return self
 
     @property

@@ -114,3 +114,113 @@ def labelled_gated_mini(dest: Path, mini: Path) -> Path:
     return framework_variant(dest, mini, "mini", settings=f"  rag: {{labels: {{{labels}}}}}\n  scoring: {{min_answered_share: 0.9}}\n",
                              rules="rules:\n  - id: variant-project-gate\n    principle: funding\n"
                                    "    when: {q: funding_model, equals: project}\n    caps: [{max_level: 1}]\n")
+
+
+# ---------------------------------------------------------------- large frameworks
+
+LARGE_FACTS = 30          # derived facts, each on its own two questions; odd ones chain from the one before
+LARGE_RULE_QUESTIONS = 60  # questions the finding rules look at
+
+
+def _large_question(i: int) -> dict:
+    kind = ("single", "yesno", "number", "multi", "scale")[i % 5]
+    q = {"id": f"q{i:03d}", "type": kind, "text": f"Question {i}?"}
+    if kind == "single":
+        q["options"] = [{"id": f"o{j}", "label": f"Option {j}", "level": j + 1} for j in range(4)]
+    elif kind == "yesno":
+        q["levels"] = {"yes": 4, "no": 1}
+    elif kind == "number":
+        q.update(min=0, max=100)
+    elif kind == "multi":
+        q["options"] = [{"id": f"c{j}", "label": f"Choice {j}", "level": j + 2} for j in range(3)]
+    else:
+        q.update(min=1, max=5)
+    if kind != "number":
+        q["informs"] = [{"principle": f"p{i % 6}"}]
+    return q
+
+
+def _large_leaf(question: dict, rng: random.Random) -> tuple[dict, object, object]:
+    """A leaf on one question, an answer that makes it true and one that makes it false."""
+    qid, kind = question["id"], question["type"]
+    if kind == "single":
+        leaf, yes, no = (({"q": qid, "in": ["o0", "o1"]}, "o0", "o3") if rng.random() < 0.5
+                         else ({"q": qid, "equals": "o2"}, "o2", "o0"))
+    elif kind == "yesno":
+        leaf, yes, no = {"q": qid, "equals": "no"}, "no", "yes"
+    elif kind == "number":
+        k = rng.randint(0, 98)
+        leaf, yes, no = {"q": qid, "gt": k}, k + 1, k
+    elif kind == "multi":
+        leaf, yes, no = {"q": qid, "contains": "c1"}, ["c1"], ["c0"]
+    else:
+        leaf, yes, no = {"q": qid, "le": 2}, 1, 5
+    if rng.random() < 0.2:
+        return {"not": leaf}, no, yes
+    return leaf, yes, no
+
+
+def _snippet(answers: dict) -> str:
+    import json
+    return "answers:\n" + "".join(f"  {qid}: {json.dumps(value)}\n" for qid, value in sorted(answers.items()))
+
+
+def large_framework(root: Path, rules: int, seed: int = 1, rules_per_file: int = 200) -> Path:
+    """A framework `large` with `rules` rules in all (LARGE_FACTS of them deriving facts, some
+    chained), most behind the same `phase equals live` gate, and a fires and a silent fixture
+    for every rule. The questionnaire file is returned."""
+    import json
+    rng = random.Random(seed)
+    questions = [_large_question(i) for i in range(2 * LARGE_FACTS + LARGE_RULE_QUESTIONS)]
+    qdoc = {"framework": {"id": "large", "title": "Large generated framework", "version": "1.0.0",
+                          "scale": [{"level": i, "name": f"Level {i}"} for i in range(1, 6)],
+                          "lenses": [{"id": "owner", "title": "Owner"}]},
+            "principles": [{"id": f"p{i}", "title": f"Principle {i}", "lens": "owner"} for i in range(6)],
+            "sections": [{"id": "all", "title": "Everything", "questions": questions}]}
+    (root / "questionnaires").mkdir(parents=True)
+    (root / "questionnaires" / "large.yaml").write_text(json.dumps(qdoc, indent=1), encoding="utf-8")
+    out, fixtures = [], {}
+    satisfied: list[dict] = []   # per fact: answers that make it true
+    for k in range(LARGE_FACTS):
+        (a, a_yes, a_no), (b, _, b_no) = _large_leaf(questions[2 * k], rng), _large_leaf(questions[2 * k + 1], rng)
+        qa, qb = questions[2 * k]["id"], questions[2 * k + 1]["id"]
+        if k % 2:   # chained: the fact before it and one of two answers
+            when = {"all": [{"fact": f"f{k - 1}"}, {"any": [a, b]}]}
+            fires, silent = {**satisfied[k - 1], qa: a_yes}, {**satisfied[k - 1], qa: a_no, qb: b_no}
+        else:
+            when = {"any": [a, b]}
+            fires, silent = {qa: a_yes}, {qa: a_no, qb: b_no}
+        satisfied.append(fires)
+        out.append({"id": f"large-f{k:02d}", "when": when, "derive": f"f{k}"})
+        fixtures[out[-1]["id"]] = (fires, silent)
+    pool = questions[2 * LARGE_FACTS:]
+    for i in range(rules - LARGE_FACTS):
+        chosen = rng.sample(pool, rng.randint(1, 3))
+        leaves = [_large_leaf(q, rng) for q in chosen]
+        when = [leaf for leaf, _, _ in leaves]
+        fires = {q["id"]: yes for q, (_, yes, _) in zip(chosen, leaves)}
+        silent = dict(fires, **{chosen[0]["id"]: leaves[0][2]})
+        if rng.random() < 0.9:
+            when.insert(0, {"meta": "phase", "equals": "live"})
+        if i % 3 == 0:
+            k = (i // 3) % LARGE_FACTS
+            when.append({"fact": f"f{k}"})
+            fires, silent = {**satisfied[k], **fires}, {**satisfied[k], **silent}
+        rule = {"id": f"large-r{i:04d}", "principle": f"p{i % 6}", "when": {"all": when}}
+        if i % 4 == 3:
+            rule["caps"] = [{"max_level": 3}]
+        else:
+            rule["finding"] = {"severity": ("low", "medium", "high")[i % 3], "title": f"Finding {i}",
+                               "rationale": "Seen in the answers.", "recommendation": "Act on it."}
+        out.append(rule)
+        fixtures[rule["id"]] = (fires, silent)
+    (root / "rules" / "large").mkdir(parents=True)
+    for n in range(0, len(out), rules_per_file):
+        (root / "rules" / "large" / f"rules-{n // rules_per_file:03d}.yaml").write_text(
+            json.dumps({"rules": out[n:n + rules_per_file]}, indent=1), encoding="utf-8")
+    for rule_id, (fires, silent) in fixtures.items():
+        folder = root / "tests" / "rules" / rule_id
+        folder.mkdir(parents=True)
+        (folder / "fires.yaml").write_text(_snippet(fires), encoding="utf-8")
+        (folder / "silent.yaml").write_text(_snippet(silent), encoding="utf-8")
+    return root / "questionnaires" / "large.yaml"

@@ -37,7 +37,7 @@ def test_derived_facts_chain_and_negation_of_unanswered(mini):
 def test_an_action_that_raises_names_the_rule_and_gives_no_result(mini, monkeypatch):
     eng = DurableEngine()
     eng.evaluate(mini, make(mini).facts())  # registers the ruleset
-    handle, actions, _ = eng._rulesets[eng.ruleset_name(mini)]
+    handle, actions, _, _ = eng._rulesets[eng.ruleset_name(mini)][0]
 
     def boom(session):
         raise RuntimeError("disk on fire")
