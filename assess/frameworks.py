@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +21,7 @@ from .errors import AssessError, Diagnostic
 from .itemwise import Dropped, questionnaire_item, rules_item, validate_items
 from .models import Principle, Question, QuestionnaireFile, Rule, RulesFile, Section
 from .placeholders import META_PLACEHOLDERS, PLACEHOLDER, TextSite  # noqa: F401  (scoring fills PLACEHOLDER)
-from .yamlio import load_yaml
+from .yamlio import MAX_FILE_BYTES, load_yaml
 
 ENV_PATH = "ASSESS_FRAMEWORKS_PATH"
 BUILT_IN = "built-in"
@@ -200,7 +201,27 @@ def framework_hash(files: list[Path], root: Path) -> str:
 
 @lru_cache(maxsize=16)
 def _load_cached(file: Path, stamp: tuple) -> Framework:
-    return _load(file)
+    from . import fwcache
+    content_hash = _cache_key(file)
+    if content_hash is None:
+        return _load(file)
+    return fwcache.load_through(file, content_hash, Framework, lambda: _load(file))
+
+
+def _cache_key(file: Path) -> Optional[str]:
+    """The content hash to look a framework up by, or None when only a fresh read can say
+    what is wrong (a misnamed, unreadable, oversized or special rule file)."""
+    rule_dir = file.parent.parent / "rules" / file.stem
+    if any(rule_dir.glob("*.yml")):
+        return None
+    files = [file, *sorted(rule_dir.glob("*.yaml"))]
+    try:
+        infos = [os.stat(f) for f in files]
+        if not all(stat.S_ISREG(i.st_mode) and i.st_size <= MAX_FILE_BYTES for i in infos):
+            return None
+        return framework_hash(files, file.parent.parent)
+    except OSError:
+        return None
 
 
 def load_framework(file: Path) -> Framework:
