@@ -12,7 +12,7 @@ import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -175,6 +175,17 @@ class Framework:
     @property
     def root(self) -> Path:
         return self.questionnaire_file.parent.parent
+
+    @cached_property
+    def informing(self) -> dict[str, list[tuple[str, float]]]:
+        """Principle id -> (question id, weight) of each scored question informing it, in questionnaire order."""
+        out: dict[str, list[tuple[str, float]]] = {}
+        for qid, q in self.questions.items():
+            if q.scored:
+                for principle_id in dict.fromkeys(i.principle for i in q.informs):   # the first weight given counts
+                    weight = next(i.weight for i in q.informs if i.principle == principle_id)
+                    out.setdefault(principle_id, []).append((qid, weight))
+        return out
 
     def principle(self, principle_id: str) -> Principle:
         return next(p for p in self.principles if p.id == principle_id)
