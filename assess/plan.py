@@ -154,7 +154,13 @@ class _Evaluations:
         if key not in self.seen:
             changed = apply_changes(self.assessment, changes)
             shown = changed.visible()
-            self.seen[key] = (changed, shown, changed.facts(shown))
+            if not changes:
+                facts = changed.facts(shown)
+            else:   # the base's facts, but for the questions changed or shown differently
+                _, base_shown, base = self._changed({})
+                moved = [qid for qid in shown if qid in changes or shown[qid] != base_shown[qid]]
+                facts = cond.Facts({**base.answers, **{qid: changed.fact(qid, shown[qid]) for qid in moved}}, base.meta)
+            self.seen[key] = (changed, shown, facts)
         return self.seen[key]
 
     def principle(self, changes: dict[str, Answer], pid: str) -> PrincipleResult:
