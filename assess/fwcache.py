@@ -36,8 +36,10 @@ def cache_dir() -> Optional[Path]:
     if chosen:
         return Path(chosen)
     base = os.environ.get("XDG_CACHE_HOME", "")
-    base_path = Path(base) if os.path.isabs(base) else Path.home() / ".cache"   # XDG: ignore relative values
-    return base_path / "assess" / "frameworks"
+    if os.path.isabs(base):
+        return Path(base) / "assess" / "frameworks"
+    home = os.path.expanduser("~")   # XDG: a relative value is ignored
+    return Path(home) / ".cache" / "assess" / "frameworks" if os.path.isabs(home) else None   # no home: no cache
 
 
 @lru_cache(maxsize=1)

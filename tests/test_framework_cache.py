@@ -153,7 +153,10 @@ def test_xdg_cache_home_is_used(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert fwcache.cache_dir() == tmp_path / "assess" / "frameworks"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")   # not absolute: ignored, as XDG says
-    assert fwcache.cache_dir() == fwcache.Path.home() / ".cache" / "assess" / "frameworks"
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert fwcache.cache_dir() == tmp_path / "home" / ".cache" / "assess" / "frameworks"
+    monkeypatch.setenv("HOME", "not/absolute")   # no usable home folder: no cache, rather than one in the working folder
+    assert fwcache.cache_dir() is None
 
 
 def test_cli_gives_the_same_output_cold_and_warm(tmp_path):
