@@ -142,6 +142,8 @@ class _Evaluations:
         self.scored: dict[tuple, PrincipleResult] = {}
         self.results: dict[tuple, Result] = {}
         fw = assessment.framework
+        self.read_by_show_if = {leaf.ref for node in fw.visibility.values() if node is not None
+                                for leaf in cond.leaves(node) if leaf.kind == "q"}
         self.capping = {p.id: [r for r in fw.rules if any((c.principle or r.principle) == p.id for c in r.caps)]
                         for p in fw.principles}
 
@@ -153,7 +155,10 @@ class _Evaluations:
         key = _key(changes)
         if key not in self.seen:
             changed = apply_changes(self.assessment, changes)
-            shown = changed.visible()
+            if changes and not self.read_by_show_if.intersection(changes):   # every show_if reads what it read before
+                shown = self._changed({})[1]
+            else:
+                shown = changed.visible()
             if not changes:
                 facts = changed.facts(shown)
             else:   # the base's facts, but for the questions changed or shown differently
