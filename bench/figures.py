@@ -73,8 +73,10 @@ def startup_rows(s: dict) -> list[Row]:
 
 def portfolio_scale_rows(p: dict) -> list[Row]:
     goal_s = 60 * p["results"] / 10_000
-    return [Row(f"portfolio: {p['results']:,} saved results to a board PDF", f"{p['workers_s']} s, peak {p['peak_mb']} MB",
-                f"<= {goal_s:g} s (60 s for 10,000), <= 1 GB", p["workers_s"] <= goal_s and p["peak_mb"] <= 1024),
+    peak = "unknown" if p["peak_mb"] is None else f"{p['peak_mb']} MB"
+    return [Row(f"portfolio: {p['results']:,} saved results to a board PDF", f"{p['workers_s']} s, peak {peak}",
+                f"<= {goal_s:g} s (60 s for 10,000), <= 1 GB",
+                p["workers_s"] <= goal_s and p["peak_mb"] is not None and p["peak_mb"] <= 1024),
             Row(f"portfolio from {p['results']:,} saved results: 2 workers vs one process", f"{p['speedup']}x",
                 f">= 1.6x; two plain processes managed {p['spare_parallelism']}x in the same run", p["speedup"] >= 1.6)]
 
