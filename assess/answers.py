@@ -75,14 +75,14 @@ class Assessment:
     def facts(self, shown: Optional[dict[str, bool]] = None) -> cond.Facts:
         """Every question's state and comparable value, with hidden ones unanswered."""
         shown = shown if shown is not None else self.visible()
-        states = {}
-        for qid, question in self.framework.questions.items():
-            ans = self.answer(qid)
-            if shown[qid] and ans.state != UNANSWERED:
-                states[qid] = (_ENGINE_STATE[ans.state], engine_value(question, ans.value, self.meta.date))
-            else:
-                states[qid] = (cond.UNANSWERED, None)
-        return cond.Facts(states, self.meta_facts())
+        return cond.Facts({qid: self.fact(qid, shown[qid]) for qid in self.framework.questions}, self.meta_facts())
+
+    def fact(self, qid: str, shown: bool) -> tuple[str, Any]:
+        """One question's state and comparable value, as facts() gives it."""
+        ans = self.answer(qid)
+        if shown and ans.state != UNANSWERED:
+            return (_ENGINE_STATE[ans.state], engine_value(self.framework.questions[qid], ans.value, self.meta.date))
+        return (cond.UNANSWERED, None)
 
 
 def engine_value(question: Question, value: Any, assessed_on: Optional[dt.date] = None) -> Any:

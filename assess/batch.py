@@ -7,7 +7,9 @@ in one measured run). So on Linux, workers are forked from this process after it
 loaded every framework the files name: they start with the modules and frameworks in
 memory (0.90x at 40 files in the same run, on a saturated machine) and each builds only its
 own durable-rules engine (the engine has no locks, so no process shares one). Elsewhere
-workers are spawned. Pickling a Result back costs about 2 ms.
+workers are spawned. Results come back as JSON: this process reads each one back in about
+1.5 ms, where unpickling took 2.6 ms (bench/portfolio_scale.py), and that share is the part
+that workers cannot take off this process.
 
 Fewer than IN_PROCESS_BELOW files are evaluated here, without workers. Measured: forked
 workers cost a fixed 30 to 100 ms (start, hand-over, shut-down); 16 files take about 0.2 s in
@@ -178,10 +180,10 @@ def _in_workers(names: list[str], dirs: list[str], settings: Optional[SettingsMa
     outcomes: list[Outcome] = []
     unfinished: list[str] = []
     with _pool(workers, context, forked) as pool:
-        futures = {pool.submit(evaluate_batch, batch, dirs, settings): batch for batch in batches}
+        futures = {pool.submit(_evaluate_batch_as_json, batch, dirs, settings): batch for batch in batches}
         for future in as_completed(futures):
             try:
-                done = future.result()
+                done = _from_json(future.result())
             except Exception:   # a worker died, and a broken pool fails every batch still waiting
                 unfinished += futures[future]
                 continue
@@ -195,6 +197,18 @@ def _in_workers(names: list[str], dirs: list[str], settings: Optional[SettingsMa
     return outcomes
 
 
+def _evaluate_batch_as_json(paths: list[str], frameworks_dirs: list[str], settings: Optional[SettingsMap] = None) -> list:
+    """evaluate_batch in a worker, each Result sent back as its JSON: a Result is read back from
+    JSON in about half the time it takes to unpickle, and this process reads every one of them."""
+    return [(kind, path, value.model_dump_json() if kind == "ok" else value)
+            for kind, path, value in evaluate_batch(paths, frameworks_dirs, settings)]
+
+
+def _from_json(outcomes: list) -> list[Outcome]:
+    from .models import Result
+    return [(kind, path, Result.model_validate_json(value) if kind == "ok" else value) for kind, path, value in outcomes]
+
+
 def _pool(workers: int, context, forked: bool):
     from concurrent.futures import ProcessPoolExecutor
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_fresh_engine if forked else None)
@@ -205,6 +219,6 @@ def _alone(name: str, dirs: list[str], settings: Optional[SettingsMap], context,
     file that stops a worker is skipped, not every file that was waiting behind it."""
     with _pool(1, context, forked) as pool:
         try:
-            return pool.submit(evaluate_batch, [name], dirs, settings).result()[0]
+            return _from_json(pool.submit(_evaluate_batch_as_json, [name], dirs, settings).result())[0]
         except Exception as exc:
             return ("skip", name, [f"{name}: the worker evaluating it stopped ({type(exc).__name__})"])

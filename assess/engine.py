@@ -26,12 +26,14 @@ class Effects:
 
 # ---------------------------------------------------------------- reference evaluator
 
-def evaluate_reference(framework, facts: cond.Facts) -> Effects:
+def evaluate_reference(framework, facts: cond.Facts, rules: Optional[list] = None) -> Effects:
+    """Every derived fact, and which of the framework's rules (or of `rules`, a subset) fire."""
     derived: dict[str, bool] = {}
     facts = cond.Facts(facts.answers, facts.meta, derived)
     for name in framework.fact_order:
         derived[name] = any(cond.evaluate(framework.rule_conditions[r], facts) for r in framework.derived[name])
-    fired = tuple(sorted(r.id for r in framework.rules if cond.evaluate(framework.rule_conditions[r.id], facts)))
+    fired = tuple(sorted(r.id for r in (framework.rules if rules is None else rules)
+                         if cond.evaluate(framework.rule_conditions[r.id], facts)))
     return Effects(fired, dict(sorted(derived.items())))
 
 

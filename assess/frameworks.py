@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Optional
 
@@ -176,6 +177,17 @@ class Framework:
     def root(self) -> Path:
         return self.questionnaire_file.parent.parent
 
+    @cached_property
+    def informing(self) -> dict[str, list[tuple[str, float]]]:
+        """Principle id -> (question id, weight) of each scored question informing it, in questionnaire order."""
+        out: dict[str, list[tuple[str, float]]] = {}
+        for qid, q in self.questions.items():
+            if q.scored:
+                for principle_id in dict.fromkeys(i.principle for i in q.informs):   # the first weight given counts
+                    weight = next(i.weight for i in q.informs if i.principle == principle_id)
+                    out.setdefault(principle_id, []).append((qid, weight))
+        return out
+
     def principle(self, principle_id: str) -> Principle:
         return next(p for p in self.principles if p.id == principle_id)
 
@@ -193,8 +205,13 @@ class Framework:
 
 def framework_hash(docs: list[Document], root: Path) -> str:
     """The hash of the bytes each file had when it was parsed (never a second read)."""
+    return _content_hash([(Path(d.file), d.raw) for d in docs], root)
+
+
+def _content_hash(files: list[tuple[Path, bytes]], root: Path) -> str:
+    """Names relative to the root and bytes, in name order: the same files give the same hash."""
     digest = hashlib.sha256()
-    for name, raw in sorted((Path(d.file).relative_to(root).as_posix(), d.raw) for d in docs):
+    for name, raw in sorted((f.relative_to(root).as_posix(), raw) for f, raw in files):
         digest.update(name.encode() + b"\0")
         digest.update(raw + b"\0")
     return digest.hexdigest()
@@ -202,7 +219,28 @@ def framework_hash(docs: list[Document], root: Path) -> str:
 
 @lru_cache(maxsize=16)
 def _load_cached(file: Path, stamp: tuple) -> Framework:
-    return _load(file)
+    from . import fwcache
+    content_hash = _cache_key(file)
+    if content_hash is None:
+        return _load(file)
+    return fwcache.load_through(file, content_hash, Framework, lambda: _load(file))
+
+
+def _cache_key(file: Path) -> Optional[str]:
+    """The content hash to look a framework up by, or None when only a fresh read can say
+    what is wrong (a misnamed, unreadable, oversized or special rule file)."""
+    rule_dir = file.parent.parent / "rules" / file.stem
+    if any(rule_dir.glob("*.yml")):
+        return None
+    files = [file, *sorted(rule_dir.glob("*.yaml"))]
+    try:
+        limits = [QUESTIONNAIRE_FILE_BYTES] + [RULES_FILE_BYTES] * (len(files) - 1)
+        infos = [os.stat(f) for f in files]
+        if not all(stat.S_ISREG(i.st_mode) and i.st_size <= limit for i, limit in zip(infos, limits)):
+            return None
+        return _content_hash([(f, f.read_bytes()) for f in files], file.parent.parent)
+    except OSError:
+        return None
 
 
 def load_framework(file: Path) -> Framework:

@@ -1,8 +1,9 @@
 """What would lift a principle's level: the smallest set of answer changes that gets there.
 
-Every candidate is checked by the engine itself (pipeline.evaluate on a changed copy of the
-assessment), so caps, derived facts and rule interactions count exactly as they will when
-the team re-assesses. The search is a beam search over single-answer changes:
+Every candidate is evaluated on a changed copy of the assessment, so caps, derived facts and
+rule interactions count exactly as they will when the team re-assesses: candidates by the
+reference evaluator, the chosen plan by the engine itself, which must agree (_Evaluations).
+The search is a beam search over single-answer changes:
 
 - candidate changes are upgrades of the questions that inform the principle (to options
   with a higher level, or answering what is unanswered), plus any other answer to the
@@ -89,8 +90,8 @@ class Plan(BaseModel):
 
 
 def plan_actions(assessment: Assessment, target: Optional[int] = None, principle: Optional[str] = None,
-                 budget: int = MAX_EVALUATIONS) -> Plan:
-    from .pipeline import evaluate
+                 budget: int = MAX_EVALUATIONS, search: str = "reference") -> Plan:
+    """`search="durable"` compares every candidate on the engine: slower, and the same plans."""
     fw = assessment.framework
     top = len(fw.info.scale)
     if principle is not None and principle not in {p.id for p in fw.principles}:
@@ -98,7 +99,8 @@ def plan_actions(assessment: Assessment, target: Optional[int] = None, principle
                           f"known: {', '.join(p.id for p in fw.principles)}")
     if target is not None and not 1 <= target <= top:
         raise AssessError(f"--target must be a level from 1 to {top}")
-    base = evaluate(assessment)
+    evaluations = _Evaluations(assessment, search)
+    base = evaluations.full({})
     plans, not_applicable, at_goal = [], [], []
     for p in base.principles:
         if principle is not None and p.id != principle:
@@ -110,7 +112,10 @@ def plan_actions(assessment: Assessment, target: Optional[int] = None, principle
         if p.level is not None and p.level >= goal:
             at_goal.append(p.id)
             continue
-        plans.append(_Search(assessment, base, p.id, goal, budget, evaluate).run())
+        plan = _Search(assessment, base, p.id, goal, budget, evaluations).run()
+        if plan is None:   # the engine did not confirm what the reference evaluator found: search on the engine
+            plan = _Search(assessment, base, p.id, goal, budget, _Evaluations(assessment, "durable")).run()
+        plans.append(plan)
     return Plan(service=assessment.meta.service, framework=dict(base.framework), target=target, principles=plans,
                 terms=fw.info.terms,
                 not_applicable=not_applicable, at_goal=at_goal)
@@ -122,18 +127,86 @@ def apply_changes(assessment: Assessment, changes: dict[str, Answer]) -> Assessm
 
 # ---------------------------------------------------------------- the search
 
+class _Evaluations:
+    """Each set of changes evaluated once for all principles' searches.
+
+    Candidates are compared by the reference evaluator (the plain-Python twin of the engine,
+    held to agree with it by the differential tests), which checks only the rules that cap the
+    principle searched for, and only that principle is scored: some thirty times quicker than
+    a full evaluation. A chosen plan is always evaluated in full by the engine itself, and a
+    search whose outcome the engine does not confirm is run again on the engine alone."""
+
+    def __init__(self, assessment: Assessment, kind: str = "reference"):
+        self.assessment, self.kind = assessment, kind
+        self.seen: dict[tuple, tuple[Assessment, dict[str, bool], Any]] = {}
+        self.scored: dict[tuple, PrincipleResult] = {}
+        self.results: dict[tuple, Result] = {}
+        fw = assessment.framework
+        self.read_by_show_if = {leaf.ref for node in fw.visibility.values() if node is not None
+                                for leaf in cond.leaves(node) if leaf.kind == "q"}
+        self.capping = {p.id: [r for r in fw.rules if any((c.principle or r.principle) == p.id for c in r.caps)]
+                        for p in fw.principles}
+
+    def shown(self, changes: dict[str, Answer]) -> dict[str, bool]:
+        return self._changed(changes)[1]
+
+    def _changed(self, changes: dict[str, Answer]) -> tuple[Assessment, dict[str, bool], Any]:
+        """The changed assessment, which questions it shows, and its facts."""
+        key = _key(changes)
+        if key not in self.seen:
+            changed = apply_changes(self.assessment, changes)
+            if changes and not self.read_by_show_if.intersection(changes):   # every show_if reads what it read before
+                shown = self._changed({})[1]
+            else:
+                shown = changed.visible()
+            if not changes:
+                facts = changed.facts(shown)
+            else:   # the base's facts, but for the questions changed or shown differently
+                _, base_shown, base = self._changed({})
+                moved = [qid for qid in shown if qid in changes or shown[qid] != base_shown[qid]]
+                facts = cond.Facts({**base.answers, **{qid: changed.fact(qid, shown[qid]) for qid in moved}}, base.meta)
+            self.seen[key] = (changed, shown, facts)
+        return self.seen[key]
+
+    def principle(self, changes: dict[str, Answer], pid: str) -> PrincipleResult:
+        from .engine import engine, evaluate_reference
+        from .scoring import score_principle
+        key = (_key(changes), pid)
+        if key not in self.scored:
+            changed, shown, facts = self._changed(changes)
+            effects = (evaluate_reference(changed.framework, facts, self.capping[pid]) if self.kind == "reference"
+                       else engine().evaluate(changed.framework, facts))
+            self.scored[key] = score_principle(changed, effects, shown, facts, pid)
+        return self.scored[key]
+
+    def full(self, changes: dict[str, Answer]) -> Result:
+        from .pipeline import evaluate
+        key = _key(changes)
+        if key not in self.results:
+            self.results[key] = evaluate(apply_changes(self.assessment, changes))
+        return self.results[key]
+
+    def confirmed(self, changes: dict[str, Answer], pid: str) -> bool:
+        """Whether the engine gives the principle the result the search saw for these changes."""
+        if self.kind != "reference" or not changes:   # no changes: the base, evaluated by the engine
+            return True
+        seen = self.principle(changes, pid).model_dump(exclude={"contributions"})
+        return seen == next(p for p in self.full(changes).principles if p.id == pid).model_dump(exclude={"contributions"})
+
+
 class _Search:
-    def __init__(self, assessment: Assessment, base: Result, pid: str, goal: int, budget: int, evaluate):
+    def __init__(self, assessment: Assessment, base: Result, pid: str, goal: int, budget: int, evaluations: _Evaluations):
         self.assessment, self.base, self.pid, self.goal = assessment, base, pid, goal
-        self.budget, self.evaluate = budget, evaluate
+        self.budget, self.evaluations_of = budget, evaluations
         self.fw = assessment.framework
         self.top = len(self.fw.info.scale)
         self.evaluations = 0
         self.informing = [qid for qid, q in self.fw.questions.items()
                           if q.scored and any(i.principle == pid for i in q.informs)]
 
-    def run(self) -> PrinciplePlan:
-        beam: list[tuple[dict[str, Answer], Result]] = [({}, self.base)]
+    def run(self) -> Optional[PrinciplePlan]:
+        """The plan, or None when the engine does not confirm the outcome the search found."""
+        beam: list[tuple[dict[str, Answer], PrincipleResult]] = [({}, self._principle(self.base))]
         seen = {self._key({})}
         best_tried = beam[0]
         for _ in range(MAX_CHANGES):
@@ -148,12 +221,12 @@ class _Search:
                         break
                     seen.add(key)
                     self.evaluations += 1
-                    grown.append((plan, self.evaluate(apply_changes(self.assessment, plan))))
+                    grown.append((plan, self.evaluations_of.principle(plan, self.pid)))
             if not grown:
                 break
             grown.sort(key=self._rank)
             best_tried = min([best_tried, grown[0]], key=self._rank)
-            reached = [g for g in grown if self._level(g[1]) is not None and self._level(g[1]) >= self.goal]
+            reached = [g for g in grown if g[1].level is not None and g[1].level >= self.goal]
             if reached:
                 return self._outcome(min(reached, key=lambda g: (self._cost(g[0]), self._rank(g))), True)
             beam = grown[:BEAM_WIDTH]
@@ -163,10 +236,9 @@ class _Search:
 
     # ---- candidates
 
-    def _moves(self, changes: dict[str, Answer], result: Result) -> Iterable[tuple[str, Answer]]:
+    def _moves(self, changes: dict[str, Answer], p: PrincipleResult) -> Iterable[tuple[str, Answer]]:
         current = apply_changes(self.assessment, changes)
-        shown = current.visible()
-        p = self._principle(result)
+        shown = self.evaluations_of.shown(changes)
         blocking = {c.rule for c in p.caps if c.max_level < self.goal}
         behind_caps = self._questions_behind(blocking)
         for qid in dict.fromkeys(self.informing + behind_caps):
@@ -251,13 +323,9 @@ class _Search:
     def _principle(self, result: Result) -> PrincipleResult:
         return next(p for p in result.principles if p.id == self.pid)
 
-    def _level(self, result: Result) -> Optional[int]:
-        return self._principle(result).level
-
-    def _rank(self, item: tuple[dict[str, Answer], Result]) -> tuple:
+    def _rank(self, item: tuple[dict[str, Answer], PrincipleResult]) -> tuple:
         """Most promising first: fewer caps in the way, higher capped then raw score, cheaper."""
-        changes, result = item
-        p = self._principle(result)
+        changes, p = item
         blocking = sum(1 for c in p.caps if c.max_level < self.goal)
         return (-(p.level or 0) if (p.level or 0) >= self.goal else 0, blocking, -(p.capped_score or 0),
                 -(p.score or 0), self._cost(changes), self._key(changes))
@@ -266,7 +334,7 @@ class _Search:
         return sum(self._change(qid, ans).cost for qid, ans in changes.items())
 
     def _key(self, changes: dict[str, Answer]) -> tuple:
-        return tuple(sorted((qid, repr(_hashable(a.value))) for qid, a in changes.items()))
+        return _key(changes)
 
     # ---- the outcome
 
@@ -279,8 +347,11 @@ class _Search:
                              from_value=_plain(before.value), to_value=_plain(answer.value), from_level=old, to_level=new,
                              cost=max(1, jump))
 
-    def _outcome(self, item: tuple[dict[str, Answer], Result], reached: bool) -> PrinciplePlan:
-        changes, result = item
+    def _outcome(self, item: tuple[dict[str, Answer], PrincipleResult], reached: bool) -> Optional[PrinciplePlan]:
+        changes = item[0]
+        if not self.evaluations_of.confirmed(changes, self.pid):
+            return None
+        result = self.evaluations_of.full(changes)
         before, after = self._principle(self.base), self._principle(result)
         order = list(self.fw.questions)
         planned = [self._change(qid, changes[qid]) for qid in sorted(changes, key=order.index)]
@@ -304,6 +375,10 @@ class _Search:
             findings_cleared=[_ref(f) for rule, f in risks_before.items() if rule not in risks_after],
             findings_added=[_ref(f) for rule, f in risks_after.items() if rule not in risks_before],
             other_principles=moved, evaluations=self.evaluations, note=note)
+
+
+def _key(changes: dict[str, Answer]) -> tuple:
+    return tuple(sorted((qid, repr(_hashable(a.value))) for qid, a in changes.items()))
 
 
 def _ref(f) -> FindingRef:

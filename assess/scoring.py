@@ -74,21 +74,8 @@ def score(assessment: Assessment, effects: Effects) -> Result:
     facts = assessment.facts(shown)
     meta_facts = cond.Facts(facts.answers, facts.meta)
 
-    caps_by_principle: dict[str, list[CapApplied]] = {}
-    for rule_id in effects.fired:
-        rule = fw.rule(rule_id)
-        for cap in rule.caps:
-            target = cap.principle or rule.principle
-            reason = fill_placeholders(rule.finding.title, assessment, shown) if rule.finding else (rule.description or rule.id)
-            caps_by_principle.setdefault(target, []).append(CapApplied(rule=rule.id, max_level=cap.max_level, reason=reason))
-
-    lens_ok = {lid: node is None or cond.evaluate(node, meta_facts) for lid, node in fw.lens_applies.items()}
-    principles: list[PrincipleResult] = []
-    for p in fw.principles:
-        node = fw.principle_applies.get(p.id)
-        applicable = lens_ok[p.lens] and (node is None or cond.evaluate(node, meta_facts))
-        principles.append(_score_principle(assessment, p, applicable, shown, caps_by_principle.get(p.id, []), top))
-
+    lens_ok = _lenses_applying(fw, meta_facts)
+    principles = _principle_results(assessment, effects, shown, lens_ok, meta_facts)
     lenses = []
     for lens in fw.info.lenses:
         members = [pr for pr in principles if pr.lens == lens.id and pr.applicable]
@@ -119,15 +106,51 @@ def score(assessment: Assessment, effects: Effects) -> Result:
     )
 
 
+def score_principle(assessment: Assessment, effects: Effects, shown: dict[str, bool], facts: cond.Facts,
+                    principle_id: str) -> PrincipleResult:
+    """One principle's result as score() gives it, without its contributions: what a search over
+    answers compares. `shown` and `facts` are the assessment's visible() and facts(shown)."""
+    meta_facts = cond.Facts(facts.answers, facts.meta)
+    return _principle_results(assessment, effects, shown, _lenses_applying(assessment.framework, meta_facts), meta_facts,
+                              only=principle_id)[0]
+
+
+def _lenses_applying(fw, meta_facts: cond.Facts) -> dict[str, bool]:
+    return {lid: node is None or cond.evaluate(node, meta_facts) for lid, node in fw.lens_applies.items()}
+
+
+def _principle_results(assessment: Assessment, effects: Effects, shown: dict[str, bool], lens_ok: dict[str, bool],
+                       meta_facts: cond.Facts, only: Optional[str] = None) -> list[PrincipleResult]:
+    """Every principle's result, or with `only` that one's alone, without contributions."""
+    fw = assessment.framework
+    top = len(fw.info.scale)
+    caps_by_principle: dict[str, list[CapApplied]] = {}
+    for rule_id in effects.fired:
+        rule = fw.rule(rule_id)
+        for cap in rule.caps:
+            target = cap.principle or rule.principle
+            if only is not None and target != only:
+                continue
+            reason = fill_placeholders(rule.finding.title, assessment, shown) if rule.finding else (rule.description or rule.id)
+            caps_by_principle.setdefault(target, []).append(CapApplied(rule=rule.id, max_level=cap.max_level, reason=reason))
+    principles: list[PrincipleResult] = []
+    for p in fw.principles if only is None else [fw.principle(only)]:
+        node = fw.principle_applies.get(p.id)
+        applicable = lens_ok[p.lens] and (node is None or cond.evaluate(node, meta_facts))
+        principles.append(_score_principle(assessment, p, applicable, shown, caps_by_principle.get(p.id, []), top,
+                                           detail=only is None))
+    return principles
+
+
 def _score_principle(assessment: Assessment, p, applicable: bool, shown: dict[str, bool],
-                     caps: list[CapApplied], top: int) -> PrincipleResult:
+                     caps: list[CapApplied], top: int, detail: bool = True) -> PrincipleResult:
     fw = assessment.framework
     contributions, not_applicable, unanswered = [], [], []
     applicable_weight = answered_weight = total = 0.0
-    for qid, q in fw.questions.items():
-        weight = next((i.weight for i in q.informs if i.principle == p.id), None)
-        if weight is None or not q.scored or not shown[qid]:
+    for qid, weight in fw.informing.get(p.id, ()):
+        if not shown[qid]:
             continue
+        q = fw.questions[qid]
         ans = assessment.answer(qid)
         if ans.state == NOT_APPLICABLE:
             not_applicable.append(qid)
@@ -139,8 +162,9 @@ def _score_principle(assessment: Assessment, p, applicable: bool, shown: dict[st
             continue
         answered_weight += weight
         total += level * weight
-        contributions.append(Contribution(question=qid, text=q.text, answer=_json_value(ans.value), label=answer_label(q, ans),
-                                          level=_round(level), weight=weight, evidenced=qid in assessment.evidence))
+        if detail:
+            contributions.append(Contribution(question=qid, text=q.text, answer=_json_value(ans.value), label=answer_label(q, ans),
+                                              level=_round(level), weight=weight, evidenced=qid in assessment.evidence))
     share = _round(answered_weight / applicable_weight) if applicable_weight else 0.0
     caps = sorted(caps, key=lambda c: (c.max_level, c.rule)) if applicable else []
     raw = _round(total / answered_weight) if answered_weight else None

@@ -1,15 +1,24 @@
 """Shared test helpers: paths, the mini framework, and running the CLI in a subprocess."""
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "frameworks" / "mini"
+
+# One framework cache for the whole run, shared by the CLI processes the tests start, and
+# never the user's own: tests neither read nor leave entries in ~/.cache.
+_CACHE = tempfile.mkdtemp(prefix="assess-test-cache-")
+os.environ["ASSESS_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 
 def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, input: str | None = None) -> subprocess.CompletedProcess:

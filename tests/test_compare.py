@@ -149,11 +149,12 @@ def test_framework_labels_and_gated_status(tmp_path):
     assert md.returncode == 0, md.stderr
     assert "1 (gated) →" in md.stdout and "Not met to Met" in md.stdout
     assert "Green" not in md.stdout and "Red" not in md.stdout and "Amber" not in md.stdout
-    html_out = tmp_path / "c.pdf"
-    pdf = run_cli("compare", str(before), str(after), "-F", str(variant), "-f", "pdf", "-o", str(html_out))
-    assert pdf.returncode == 0, pdf.stderr
-    from pypdf import PdfReader
-    text = " ".join(page.extract_text() for page in PdfReader(html_out).pages)
+    # the board template the PDF is printed from (test_cli_pdf renders a comparison PDF itself)
+    import re
+
+    from assess.board import render_html
+    html = render_html("compare.html.j2", {"c": c, "title": "comparison"})
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     assert "Not met to" in text and "(gated)" in text and "Green" not in text
 
 

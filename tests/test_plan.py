@@ -66,6 +66,51 @@ def test_each_change_is_an_upgrade_or_clears_a_cap():
     assert pp.cost == sum(c.cost for c in pp.changes)
 
 
+def _targets(example: Path, every: bool) -> list:
+    top = len(load_answers(example, [MINI]).framework.info.scale)
+    return [None, *range(2, top + 1)] if every else [None]
+
+
+def _same_plans_as_the_engine_alone(example: Path, every_target: bool) -> None:
+    """The quick search (reference evaluator, one principle scored) finds exactly the plans a
+    search comparing every candidate on the engine finds, with the same evaluation counts."""
+    assessment = load_answers(example, [MINI])
+    for target in _targets(example, every_target):
+        quick = plan_actions(assessment, target=target)
+        engine_only = plan_actions(assessment, target=target, search="durable")
+        assert quick.model_dump() == engine_only.model_dump(), (example.name, target)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_quick_search_gives_the_engine_searchs_plans(example):
+    _same_plans_as_the_engine_alone(example, every_target=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_quick_search_gives_the_engine_searchs_plans_at_every_target(example):
+    _same_plans_as_the_engine_alone(example, every_target=True)
+
+
+def test_engine_disagreeing_with_the_search_means_searching_on_the_engine(monkeypatch):
+    """Should the reference evaluator ever differ from the engine, no plan claims a level the
+    engine does not give: the outcome is checked, and the search redone on the engine."""
+    import assess.engine
+    import assess.plan
+    assessment = load_answers(ROOT / "examples" / "service-standard" / "live-amber.yaml")
+    real = assess.engine.evaluate_reference
+
+    def blind(framework, facts, rules=None):   # a broken twin: sees no rule fire, so no cap hold
+        return assess.engine.Effects((), real(framework, facts, rules).derived)
+
+    def honest(plan) -> bool:
+        return all(pp.level_reached is not None and pp.level_reached >= pp.goal for pp in plan.principles if pp.reached)
+    monkeypatch.setattr(assess.engine, "evaluate_reference", blind)
+    assert honest(plan_actions(assessment))
+    monkeypatch.setattr(assess.plan._Evaluations, "confirmed", lambda *args: True)   # without the check
+    assert not honest(plan_actions(assessment))
+
+
 def test_deterministic_and_bounded():
     assessment = load_answers(ROOT / "examples" / "service-ownership" / "health-pathway-unanchored.yaml")
     first, second = plan_actions(assessment, target=4), plan_actions(assessment, target=4)

@@ -170,6 +170,18 @@ def test_one_process_and_workers_agree(folder, board):
     assert build_portfolio(*evaluate_files(files, [MINI], workers=1), as_of=AS_OF) == board
 
 
+def test_results_from_workers_are_byte_for_byte_those_of_one_process(folder):
+    """Workers send results back as JSON: what arrives is the very result, every field of it."""
+    from assess.batch import evaluate_files as evaluate_in
+    from assess.pipeline import result_json
+    files = collect_files([folder])
+    one, skipped_one = evaluate_in(files, [MINI], workers=1)
+    many, skipped_many = evaluate_in(files, [MINI], workers=2, in_process_below=0)
+    assert [(f, result_json(r)) for f, r in many] == [(f, result_json(r)) for f, r in one] and one
+    assert [(f, r) for f, r in many] == [(f, r) for f, r in one]
+    assert skipped_many == skipped_one
+
+
 def test_csv_one_row_per_service_and_principle(board):
     rows = list(csv.DictReader(io.StringIO(portfolio_csv(board))))
     expected = sum(len(r.cells) + 1 for r in board.rows()) + len(board.skipped)

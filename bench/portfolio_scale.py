@@ -1,0 +1,119 @@
+"""A board from 10,000 saved results: end to end, peak memory, and what workers gain.
+
+    python bench/portfolio_scale.py [--results 10000] [--distinct 200] [--json]
+
+Makes `--distinct` services' answers (service-ownership), evaluates each once and saves its
+result as `assess evaluate --format json` does, then copies those results under new service
+names until there are `--results` files. Measured in one run, each command as a user runs it:
+`assess portfolio FOLDER -o board.pdf` with one process and with two workers (wall time and
+peak memory of the largest process), and, as the baseline for the workers, two plain
+processes reading half the saved results each against one reading them all.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from generate import generate_portfolio  # noqa: E402
+
+from assess.frameworks import find_framework  # noqa: E402
+from assess.pipeline import evaluate_file, result_json  # noqa: E402
+
+
+def make_results(folder: Path, results: int, distinct: int) -> None:
+    framework = find_framework("service-ownership")
+    answers = folder.parent / "answers"
+    generate_portfolio(answers, framework, distinct, seed=10_000, history=0.0)
+    saved = [json.loads(result_json(evaluate_file(path))) for path in sorted(answers.glob("*.yaml"))]
+    folder.mkdir(parents=True)
+    for i in range(results):
+        data = saved[i % len(saved)]
+        data["assessment"]["service"] = f"Service {i:05d}"
+        (folder / f"service-{i:05d}.result.json").write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+
+
+def read_all(files: list[str]) -> None:
+    from assess.compare import result_from_file
+    for name in files:
+        result_from_file(name)
+
+
+def spare_parallelism(files: list[str]) -> float:
+    """Two plain forked processes reading half the files each, against one reading them all."""
+    context = multiprocessing.get_context("fork")
+
+    def run(parts: list[list[str]]) -> float:
+        start = time.perf_counter()
+        procs = [context.Process(target=read_all, args=(part,)) for part in parts]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join()
+        return time.perf_counter() - start
+    return run([files]) / run([files[0::2], files[1::2]])
+
+
+LIMIT_S = 900   # a run still going after this is stopped and reported at the limit: the goal is 60 s
+
+
+def portfolio_cli(folder: Path, out: Path, workers: int) -> tuple[float, Optional[float]]:
+    """Wall seconds and peak RSS (MB) of the largest process, for one `assess portfolio` run."""
+    command = [sys.executable, "-m", "assess", "portfolio", str(folder), "-o", str(out), "--workers", str(workers),
+               "--as-of", "2026-12-01"]
+    script = ("import resource, subprocess, sys, time; start = time.perf_counter(); "
+              f"done = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout={LIMIT_S}); "
+              "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.returncode); "
+              "sys.stderr.write(done.stderr[-2000:] if done.returncode else '')")
+    done = subprocess.run([sys.executable, "-c", script, *command], capture_output=True, text=True, cwd=ROOT)
+    if "TimeoutExpired" in done.stderr:
+        return float(LIMIT_S), None   # stopped: its peak is unknown
+    seconds, peak_kb, code = done.stdout.split()
+    if code != "0":
+        raise SystemExit(f"assess portfolio exited {code}: {done.stderr}")
+    return float(seconds), int(peak_kb) / 1024
+
+
+def mb(peak: Optional[float]) -> str:
+    return f"{peak:.0f} MB" if peak is not None else f"unknown (stopped after {LIMIT_S} s)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--results", type=int, default=10_000)
+    parser.add_argument("--distinct", type=int, default=200)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "results"
+        start = time.perf_counter()
+        make_results(folder, args.results, args.distinct)
+        print(f"{args.results:,} saved results made in {time.perf_counter() - start:.0f} s; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        files = sorted(str(f) for f in folder.glob("*.json"))
+        spare = spare_parallelism(files[:2000])
+        print(f"two plain processes reading saved results: {spare:.2f}x one")
+        one_s, one_mb = portfolio_cli(folder, Path(tmp) / "one.pdf", 1)
+        print(f"assess portfolio -> PDF, one process: {one_s:6.1f} s, peak {mb(one_mb)}")
+        two_s, two_mb = portfolio_cli(folder, Path(tmp) / "two.pdf", 2)
+        print(f"assess portfolio -> PDF, 2 workers:   {two_s:6.1f} s, peak {mb(two_mb)}; "
+              f"{one_s / two_s:.2f}x one process (two plain processes: {spare:.2f}x)")
+        if args.json:
+            print(json.dumps({"results": args.results, "one_s": round(one_s, 1), "workers_s": round(two_s, 1),
+                              "peak_mb": None if None in (one_mb, two_mb) else round(max(one_mb, two_mb)), "speedup": round(one_s / two_s, 2),
+                              "spare_parallelism": round(spare, 2), "load": os.getloadavg()[0]}))
+
+
+if __name__ == "__main__":
+    main()
