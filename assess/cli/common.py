@@ -65,3 +65,14 @@ def write_output(text: str | bytes, output: Optional[Path]) -> None:
         return
     from ..yamlio import atomic_write
     atomic_write(output, text)
+
+
+def as_of_date(value: Optional[str]) -> "dt.date":
+    """A --as-of date as typed, or today when none is given."""
+    import datetime as dt
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise fail(f"--as-of {value!r}: not a date; write it as YYYY-MM-DD") from None

@@ -1,7 +1,6 @@
 """`assess portfolio DIR... -o board.pdf`: a programme board's view of many services."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 import sys
 from enum import Enum
@@ -10,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import EXIT_BAD_INPUT, FrameworksDir, dirs, fail, handle_errors, write_output
+from .common import EXIT_BAD_INPUT, FrameworksDir, as_of_date, dirs, fail, handle_errors, write_output
 
 _FOR_FRAMEWORK = re.compile(r"^([a-z][a-z0-9]*(?:-[a-z0-9]+)*)=(.+)$")
 
@@ -45,7 +44,7 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
         raise fail("a PDF cannot be shown in the terminal; write it to a file with -o board.pdf")
     if not to_stdout:
         _check_writable(output)
-    day = _as_of(as_of)
+    day = as_of_date(as_of)
     chosen = settings_map(settings or [])
     files = collect_files(paths)
     if not files:
@@ -89,15 +88,6 @@ def settings_map(values: list[str]) -> dict[Optional[str], Path]:
             raise fail(f"--settings {value}: {path} is not a file")
         out[key] = path
     return out
-
-
-def _as_of(value: Optional[str]) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise fail(f"--as-of {value!r}: not a date; write it as YYYY-MM-DD") from None
 
 
 def _check_writable(output: Path) -> None:
