@@ -181,7 +181,7 @@ def tracked_actions(assessment: "Assessment", result: Result) -> list[TrackedAct
             continue
         risks = [f for f in result.findings if f.principle == p.id and f.kind == "risk"]
         named = next((f.owner for f in risks if f.owner.strip()), "")
-        out.append(make(f"principle:{p.id}", p, rating, f"Bring {p.title} up from {rating.capitalize()}",
+        out.append(make(f"principle:{p.id}", p, rating, f"{p.title}: from {rating.capitalize()} to Green",
                         point_recommendation(p, risks, green_from, questions), named))
     for f in result.findings:
         if f.kind != "risk" or f.severity not in TRACKED_SEVERITIES or f.principle not in by_id:
