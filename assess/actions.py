@@ -182,7 +182,7 @@ def tracked_actions(assessment: "Assessment", result: Result) -> list[TrackedAct
         risks = [f for f in result.findings if f.principle == p.id and f.kind == "risk"]
         named = next((f.owner for f in risks if f.owner.strip()), "")
         out.append(make(f"principle:{p.id}", p, rating, f"{p.title}: from {rating.capitalize()} to Green",
-                        point_recommendation(p, risks, green_from, questions), named))
+                        point_recommendation(p, risks, green_from, questions, framework), named))
     for f in result.findings:
         if f.kind != "risk" or f.severity not in TRACKED_SEVERITIES or f.principle not in by_id:
             continue
@@ -195,19 +195,33 @@ def sort_key(a: TrackedAction) -> tuple:
     return (a.due or dt.date.max, URGENCY_ORDER[a.urgency], a.id.startswith("finding:"), a.principle, a.id)
 
 
-def point_recommendation(p: PrincipleResult, risks: list[Finding], green_from: float, questions: dict) -> str:
-    """What lifts a point: its findings' recommendations, else the answers below what is expected."""
+def point_recommendation(p: PrincipleResult, risks: list[Finding], green_from: float, questions: dict,
+                         framework: Optional["Framework"] = None) -> str:
+    """What lifts a point: its findings' recommendations, else, for each answer below what is
+    expected, the state to reach (the framework's lowest option at the expected level)."""
     if risks:
         ordered = sorted(risks, key=lambda f: (SEVERITY_ORDER[f.severity], f.rule))
         return " ".join(f.recommendation.strip() for f in ordered)
-    below = [c for c in p.contributions if c.level < green_from]
+    below = sorted((c for c in p.contributions if c.level < green_from), key=lambda c: (c.level, c.question))
     if below:
-        parts = [f"{c.text.rstrip('?')} (now: {c.label})" for c in sorted(below, key=lambda c: (c.level, c.question))]
-        return "Improve: " + "; ".join(parts) + "."
+        steps = [_target(c, framework.questions.get(c.question) if framework else None, green_from) for c in below]
+        return " ".join(steps)
     if p.unanswered:
         return "Answer the open questions so the point can be rated: " + "; ".join(
             questions[q].text if q in questions else q for q in p.unanswered) + "."
     return "Review the answers behind this point with the panel."
+
+
+def _target(c, question, green_from: float) -> str:
+    """One answer below the expected level as the state to reach, e.g. "Reach: a recurring budget ... (now: ...)"."""
+    subject = c.text.rstrip("?").rstrip()
+    if question is not None and question.type == "single":
+        good = sorted((o for o in question.options if o.level is not None and o.level >= green_from), key=lambda o: o.level)
+        if good:
+            return f"Reach “{good[0].label}” for: {subject} (now: {c.label})."
+    if question is not None and question.type == "yesno" and question.levels.get("yes", 0) >= green_from:
+        return f"Make it true: {subject} (now: no)."
+    return f"Raise: {subject} (now: {c.label})."
 
 
 def lens_owner(p: PrincipleResult) -> str:

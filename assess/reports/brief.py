@@ -2,7 +2,7 @@
 
 The decision and why, then per principle what was done well and what to fix, written as
 recommendations with owners and due dates, then the actions. It is rendered from
-report_templates/brief.html.j2, which a framework may replace (service-standard does); the
+report_templates/brief.html.j2, which a framework may replace with its own variant; the
 full report stays the appendix-grade document.
 """
 from __future__ import annotations
