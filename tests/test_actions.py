@@ -185,3 +185,18 @@ def test_cli_refuses_a_bad_block_with_file_and_line(tmp_path):
     proc = run_cli("actions", str(path), "--as-of", "2026-10-01")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert re.search(rf"{re.escape(str(path))}:\d+: actions\.finding:so-live-no-team\.status: .*needs a reason", proc.stderr)
+
+
+def test_the_answers_schema_knows_the_actions_block():
+    import jsonschema
+
+    from assess.frameworks import find_framework
+    from assess.schemas import answers_schema
+    schema = answers_schema(find_framework("service-ownership"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    block = {"principle:sustained-funding": {"owner": "Priya Shah", "due": "2027-03-31"},
+             "finding:so-live-no-team": {"status": "dropped", "reason": "Closing in March"}}
+    actions = schema["properties"]["actions"]
+    assert not list(jsonschema.Draft202012Validator(actions).iter_errors(block))
+    assert list(jsonschema.Draft202012Validator(actions).iter_errors({"finding:so-live-no-team": {"status": "dropped"}}))
+    assert list(jsonschema.Draft202012Validator(actions).iter_errors({"principle:nope": {}}))
