@@ -45,7 +45,7 @@ def test_every_action_is_shown_with_its_owner_and_due_date(path):
 
 def test_strong_answers_are_listed_as_done_well_never_an_empty_line():
     assessment, result, actions, data = brief(ROOT / "examples" / "service-ownership" / "single-org-strong-owner.yaml")
-    points = brief_context(result, actions, assessment.framework.info.rag.green)["brief_points"]
+    points = brief_context(result, actions, assessment.framework)["brief_points"]
     assert points and all(bp.done_well for bp in points if bp.rating == "green")
     assert "reaches the expected level yet" not in data.decode("utf-8")
 
@@ -76,3 +76,11 @@ def test_cli_brief_writes_pdf_and_refuses_other_formats(tmp_path):
     assert out.read_bytes().startswith(b"%PDF")
     refused = run_cli("report", "--brief", example, "-o", str(tmp_path / "brief.md"))
     assert refused.returncode == 2 and "pdf or html" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_a_no_is_never_listed_as_done_well():
+    _, _, _, data = brief(ROOT / "examples" / "service-standard" / "beta-accessibility-gap.yaml")
+    text = data.decode("utf-8")
+    for part in text.split("What the team did well")[1:]:
+        items = [re.sub(r"<[^>]+>", "", li) for li in part.split("</ul>")[0].split("</li>")]
+        assert not any(item.strip().endswith(": no") for item in items)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..actions import TrackedAction, point_rating
-from ..models import AnswerRecord, Finding, PrincipleResult, Result
+from ..models import Finding, PrincipleResult, Result
 
 BRIEF_TEMPLATE = "brief.html.j2"
 BRIEF_FORMATS = ("pdf", "html")
@@ -34,30 +34,39 @@ class BriefPoint:
     unanswered: int = 0
 
 
-def brief_context(result: Result, actions: list[TrackedAction], green_from: float) -> dict:
+def brief_context(result: Result, actions: list[TrackedAction], framework) -> dict:
     """What the brief shows beyond the report's own context."""
-    records = {a.question: a for a in result.answers}
-    points = [_point(p, result, actions, green_from, records) for p in result.principles if p.applicable]
+    green_from = framework.info.rag.green
+    best = {q.id: _best_level(q) for q in framework.questions.values()}
+    points = [_point(p, result, actions, green_from, best) for p in result.principles if p.applicable]
     counts = {rag: [bp for bp in points if bp.rating == rag] for rag in ("green", "amber", "red")}
     return {"brief_points": points, "brief_counts": counts, "tracked": actions,
             "undecided_points": [bp for bp in points if bp.rating is None]}
 
 
+def _best_level(question) -> Optional[float]:
+    """The highest level a yes/no answer can give; None for other questions."""
+    return max(question.levels.values()) if question.type == "yesno" and question.levels else None
+
+
 def _point(p: PrincipleResult, result: Result, actions: list[TrackedAction], green_from: float,
-           records: dict[str, AnswerRecord]) -> BriefPoint:
+           best: dict[str, Optional[float]]) -> BriefPoint:
     strengths = [f for f in result.findings if f.principle == p.id and f.kind == "strength"]
     mine = [a for a in actions if a.principle == p.id]
-    return BriefPoint(result=p, rating=point_rating(p), done_well=done_well(p, strengths, green_from, records),
+    return BriefPoint(result=p, rating=point_rating(p), done_well=done_well(p, strengths, green_from, best),
                       to_fix=[a for a in mine if a.id.startswith("finding:")],
                       point_action=next((a for a in mine if a.id.startswith("principle:")), None),
                       unanswered=len(p.unanswered))
 
 
 def done_well(p: PrincipleResult, strengths: list[Finding], green_from: float,
-              records: dict[str, AnswerRecord]) -> list[DoneWell]:
-    """Strengths first, then the answers at or above what is expected, strongest first."""
+              best: dict[str, Optional[float]]) -> list[DoneWell]:
+    """Strengths first, then the answers at or above what is expected, strongest first. A yes or
+    no counts only when it is the better of the two: "challenged the limits: no" is no credit,
+    even where the framework accepts it at this phase."""
     out = [DoneWell(f.title, f.rationale) for f in strengths]
-    strong = sorted((c for c in p.contributions if c.level >= green_from), key=lambda c: (-c.level, -c.weight, c.question))
+    strong = sorted((c for c in p.contributions if c.level >= green_from and c.level >= (best.get(c.question) or 0)),
+                    key=lambda c: (-c.level, -c.weight, c.question))
     for c in strong:
         out.append(DoneWell(answer_statement(c.text, c.label)))
     return out[:DONE_WELL_MAX]
@@ -77,7 +86,7 @@ def render_brief(result: Result, fmt: str, framework, actions: list[TrackedActio
     from . import html, pdf
     if fmt not in BRIEF_FORMATS:
         raise ValueError(f"the brief is written as {' or '.join(BRIEF_FORMATS)}, not {fmt}")
-    extra = brief_context(result, actions, framework.info.rag.green)
+    extra = brief_context(result, actions, framework)
     if fmt == "pdf":
         return pdf.render(result, template_dirs=list(template_dirs), framework=framework, warn=warn,
                           template=BRIEF_TEMPLATE, extra=extra)
