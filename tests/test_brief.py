@@ -76,6 +76,8 @@ def test_cli_brief_writes_pdf_and_refuses_other_formats(tmp_path):
     assert out.read_bytes().startswith(b"%PDF")
     refused = run_cli("report", "--brief", example, "-o", str(tmp_path / "brief.md"))
     assert refused.returncode == 2 and "pdf or html" in refused.stderr and "Traceback" not in refused.stderr
+    with_previous = run_cli("report", "--brief", example, "--previous", example, "-o", str(tmp_path / "b.pdf"))
+    assert with_previous.returncode == 2 and "--previous" in with_previous.stderr
 
 
 def test_a_no_is_never_listed_as_done_well():

@@ -54,6 +54,8 @@ def report(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
         raise fail("a PDF cannot be shown in the terminal; write it to a file with -o report.pdf")
     if brief and fmt not in ("pdf", "html"):
         raise fail(f"the brief is written as pdf or html, not {fmt}; use the full report for other formats")
+    if brief and previous is not None:
+        raise fail("--brief does not show an earlier assessment; leave out --previous, or use the full report for 'Since last time'")
     assessment = load_assessment(answers, dirs(frameworks_dir), settings)
     result = evaluate(assessment)
     if brief:
