@@ -71,3 +71,28 @@ def test_side_by_side_radars_have_larger_labels():
     assert len(radars) == 2
     for svg in radars:
         assert 'font-size="16"' in svg
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_markdown_principle_table_has_scores_and_caps_only_when_held(path):
+    from assess.reports.markdown import render_markdown
+    assessment = load_assessment(path)
+    result = evaluate(assessment)
+    text = render_markdown(result, framework=assessment.framework)
+    header = next(line for line in text.splitlines() if line.startswith("| Principle |"))
+    held = any(binding_caps(p) for p in result.principles if p.applicable)
+    assert "| Score |" in header and ("Capped by" in header) == held
+    assert "The rating follows the score after caps, not the level" in text
+
+
+def test_capped_by_column_shows_the_cap_that_holds_a_level(tmp_path):
+    from conftest import MINI
+    from report_helpers import binding_answers
+    assessment = load_assessment(binding_answers(tmp_path / "binding.yaml"), [MINI])
+    result = evaluate(assessment)
+    held = [(p, c) for p in result.principles for c in binding_caps(p)]
+    assert held
+    table = principle_table(render_html(result, framework=assessment.framework))
+    assert "Capped by" in table
+    for p, c in held:
+        assert f"<code>{c.rule}</code> (≤ {c.max_level})" in table
