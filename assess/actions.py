@@ -134,7 +134,7 @@ class TrackedAction:
     principle_title: str
     urgency: str                # red or amber: how soon it is due
     title: str
-    recommendation: str
+    steps: tuple[str, ...]      # what to do, one step per sentence-long item
     owner: str
     owner_suggested: bool       # True when nobody recorded or named an owner and the lens supplied one
     due: Optional[dt.date]
@@ -145,6 +145,10 @@ class TrackedAction:
     def key(self) -> str:
         """The id a tracker sees: the service's slug and the action id, the same on every export."""
         return f"{slug(self.service)}/{self.id}"
+
+    @property
+    def recommendation(self) -> str:
+        return " ".join(self.steps)
 
     def overdue(self, as_of: dt.date) -> bool:
         return self.status == "open" and self.due is not None and self.due < as_of
@@ -163,14 +167,14 @@ def tracked_actions(assessment: "Assessment", result: Result) -> list[TrackedAct
     questions = {a.question: a for a in result.answers}
     out = []
 
-    def make(aid: str, p: PrincipleResult, urgency: str, title: str, recommendation: str, named_owner: str) -> TrackedAction:
+    def make(aid: str, p: PrincipleResult, urgency: str, title: str, steps: list[str], named_owner: str) -> TrackedAction:
         rec = assessment.actions.get(aid, Recorded())
         owner = rec.owner or named_owner
         days = settings.red_days if urgency == "red" else settings.amber_days
         due = rec.due or (assessed_on + dt.timedelta(days=days) if assessed_on else None)
         return TrackedAction(id=aid, service=assessment.meta.service, organisation=assessment.meta.organisation,
                              assessed_on=assessed_on, source=assessment.source, principle=p.id, principle_title=p.title,
-                             urgency=urgency, title=title, recommendation=recommendation,
+                             urgency=urgency, title=title, steps=tuple(steps),
                              owner=owner or lens_owner(p), owner_suggested=not owner, due=due,
                              status=rec.status, reason=rec.reason)
 
@@ -182,12 +186,12 @@ def tracked_actions(assessment: "Assessment", result: Result) -> list[TrackedAct
         risks = [f for f in result.findings if f.principle == p.id and f.kind == "risk"]
         named = next((f.owner for f in risks if f.owner.strip()), "")
         out.append(make(f"principle:{p.id}", p, rating, f"{p.title}: from {rating.capitalize()} to Green",
-                        point_recommendation(p, risks, green_from, questions, framework), named))
+                        point_steps(p, risks, green_from, questions, framework), named))
     for f in result.findings:
         if f.kind != "risk" or f.severity not in TRACKED_SEVERITIES or f.principle not in by_id:
             continue
         out.append(make(f"finding:{f.rule}", by_id[f.principle], SEVERITY_URGENCY[f.severity], f.title,
-                        f.recommendation, f.owner.strip()))
+                        [f.recommendation.strip()], f.owner.strip()))
     return sorted(out, key=sort_key)
 
 
@@ -195,21 +199,19 @@ def sort_key(a: TrackedAction) -> tuple:
     return (a.due or dt.date.max, URGENCY_ORDER[a.urgency], a.id.startswith("finding:"), a.principle, a.id)
 
 
-def point_recommendation(p: PrincipleResult, risks: list[Finding], green_from: float, questions: dict,
-                         framework: Optional["Framework"] = None) -> str:
+def point_steps(p: PrincipleResult, risks: list[Finding], green_from: float, questions: dict,
+                framework: Optional["Framework"] = None) -> list[str]:
     """What lifts a point: its findings' recommendations, else, for each answer below what is
     expected, the state to reach (the framework's lowest option at the expected level)."""
     if risks:
-        ordered = sorted(risks, key=lambda f: (SEVERITY_ORDER[f.severity], f.rule))
-        return " ".join(f.recommendation.strip() for f in ordered)
+        return [f.recommendation.strip() for f in sorted(risks, key=lambda f: (SEVERITY_ORDER[f.severity], f.rule))]
     below = sorted((c for c in p.contributions if c.level < green_from), key=lambda c: (c.level, c.question))
     if below:
-        steps = [_target(c, framework.questions.get(c.question) if framework else None, green_from) for c in below]
-        return " ".join(steps)
+        return [_target(c, framework.questions.get(c.question) if framework else None, green_from) for c in below]
     if p.unanswered:
-        return "Answer the open questions so the point can be rated: " + "; ".join(
-            questions[q].text if q in questions else q for q in p.unanswered) + "."
-    return "Review the answers behind this point with the panel."
+        return ["Answer the open questions so the point can be rated: " + "; ".join(
+            questions[q].text if q in questions else q for q in p.unanswered) + "."]
+    return ["Review the answers behind this point with the panel."]
 
 
 def _target(c, question, green_from: float) -> str:
