@@ -8,7 +8,8 @@ reason) for any of these ids; what is not recorded is filled in: the owner from 
 or the principle's lens, the due date from the framework's `actions` setting counted from the
 assessment's own date.
 
-`point_rating` is the one place that reads the rating of a point.
+`point_rating` is the one place that reads the rating of a point, and `overall_rating` the
+overall one; the actions and the board pack take ratings only from them.
 """
 from __future__ import annotations
 
@@ -36,6 +37,11 @@ MAX_FIELD = 300
 def point_rating(p: PrincipleResult) -> Optional[str]:
     """The rating of one point: green, amber, red, or None when it has none."""
     return p.rag
+
+
+def overall_rating(result: Result) -> Optional[str]:
+    """The overall rating, read in one place like the points'."""
+    return result.overall.get("rag")
 
 
 # ---------------------------------------------------------------- what the answers file records

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..actions import TrackedAction, point_rating
+from ..actions import TrackedAction, overall_rating, point_rating
 from ..models import Finding, PrincipleResult, Result
 
 BRIEF_TEMPLATE = "brief.html.j2"
@@ -40,7 +40,9 @@ def brief_context(result: Result, actions: list[TrackedAction], framework) -> di
     best = {q.id: _best_level(q) for q in framework.questions.values()}
     points = [_point(p, result, actions, green_from, best) for p in result.principles if p.applicable]
     counts = {rag: [bp for bp in points if bp.rating == rag] for rag in ("green", "amber", "red")}
-    return {"brief_points": points, "brief_counts": counts, "tracked": actions,
+    overall = overall_rating(result)
+    return {"brief_points": points, "brief_counts": counts, "tracked": actions, "brief_overall": overall,
+            "brief_overall_label": result.rag_labels.get(overall) if overall else None,
             "undecided_points": [bp for bp in points if bp.rating is None]}
 
 
