@@ -200,3 +200,24 @@ def test_the_answers_schema_knows_the_actions_block():
     assert not list(jsonschema.Draft202012Validator(actions).iter_errors(block))
     assert list(jsonschema.Draft202012Validator(actions).iter_errors({"finding:so-live-no-team": {"status": "dropped"}}))
     assert list(jsonschema.Draft202012Validator(actions).iter_errors({"principle:nope": {}}))
+
+
+def test_a_guided_run_keeps_the_actions_block_when_it_rewrites_the_file(tmp_path):
+    from assess.answers import load_answers
+    from assess.questionnaire import Session
+    path = with_block(tmp_path, """actions:
+  principle:sustained-funding:
+    owner: "Priya Shah: head of housing"
+    due: 2026-12-31
+  finding:so-live-no-team:
+    status: dropped
+    reason: The service closes in March
+  finding:so-no-research-capacity:
+    status: open
+""")
+    before = load_answers(path).actions
+    session = Session.load(path)
+    rewritten = tmp_path / "rewritten.yaml"
+    rewritten.write_text(session.to_yaml(), encoding="utf-8")
+    assert load_answers(rewritten).actions == before
+    assert session.assessment().actions == before
