@@ -15,6 +15,7 @@ from typing import Any, Optional
 from pydantic import ValidationError
 
 from . import conditions as cond
+from .actions import Recorded, check_actions_block
 from .errors import AssessError, Diagnostic
 from . import limits
 from .frameworks import Framework, find_framework
@@ -51,6 +52,7 @@ class Assessment:
     notes: dict[str, str] = field(default_factory=dict)
     source: str = "<memory>"
     hash: str = ""
+    actions: dict[str, Recorded] = field(default_factory=dict)   # the `actions:` block, by action id
 
     def answer(self, qid: str) -> Answer:
         return self.answers.get(qid, NO_ANSWER)
@@ -167,13 +169,15 @@ def assessment_from_document(doc: Document, frameworks_dirs: Optional[list[Path]
             for qid in entries:
                 if qid not in framework.questions:
                     problems.append(doc.diag((section, qid), f"unknown question {shown(qid)}{cond.suggest(qid, framework.questions)}"))
+    actions, action_problems = check_actions_block(doc, framework)
+    problems.extend(action_problems)
     if problems or model is None:
         raise AssessError(problems)
     evidence = {k: ([v] if isinstance(v, str) else list(v)) for k, v in model.evidence.items()}
     evidence = {k: [e for e in v if e.strip()] for k, v in evidence.items()}
     return Assessment(framework=framework, meta=model.assessment, answers=answers,
                       evidence={k: v for k, v in evidence.items() if v},
-                      notes={k: v for k, v in model.notes.items() if v.strip()}, source=doc.file)
+                      notes={k: v for k, v in model.notes.items() if v.strip()}, source=doc.file, actions=actions)
 
 
 def _check_answers(doc: Document, framework: Framework, problems: list[Diagnostic]) -> dict[str, Answer]:

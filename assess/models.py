@@ -67,6 +67,18 @@ class ScoringSettings(Model):
     overall: Literal["weighted", "worst"] = "weighted"
 
 
+class ActionSettings(Model):
+    """How long an action may stay open, in days from the assessment's date, by how urgent it is."""
+    amber_days: int = Field(default=91, ge=1, le=3660, description="an amber point or a medium finding: about three months")
+    red_days: int = Field(default=42, ge=1, le=3660, description="a red point or a high finding: sooner")
+
+    @model_validator(mode="after")
+    def _red_sooner(self) -> "ActionSettings":
+        if self.red_days > self.amber_days:
+            raise ValueError("red_days must not be more than amber_days")
+        return self
+
+
 class Terms(Model):
     """What a framework calls the things it scores, where not "principle" (the Service Standard has points)."""
     principle: str = Field(default="principle", min_length=1, pattern=r"^[a-z][a-z -]*$")
@@ -83,6 +95,7 @@ class FrameworkInfo(Model):
     rag: RagThresholds = Field(default_factory=RagThresholds)
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     terms: Terms = Field(default_factory=Terms)
+    actions: ActionSettings = Field(default_factory=ActionSettings)
 
     @field_validator("scale")
     @classmethod
@@ -253,6 +266,7 @@ class AnswersFileModel(Model):
     answers: dict[str, Any] = Field(default_factory=dict)
     evidence: dict[str, Union[str, list[str]]] = Field(default_factory=dict)
     notes: dict[str, str] = Field(default_factory=dict)
+    actions: dict[str, Any] = Field(default_factory=dict)   # action id -> owner, due, status, reason
 
 
 # ---------------------------------------------------------------- the result

@@ -91,6 +91,7 @@ class Session:
     evidence: dict[str, list[str]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     disk_hash: Optional[str] = None   # the bytes last read from or written to `path`; None: no file yet
+    actions: dict = field(default_factory=dict)   # the file's `actions:` block, kept as read
 
     @classmethod
     def new(cls, framework: Framework, meta: dict[str, Any], path: Path | str) -> "Session":
@@ -107,7 +108,7 @@ class Session:
         meta = loaded.meta.model_dump()
         meta["framework_version"] = meta.get("framework_version") or loaded.framework.version
         return cls(loaded.framework, meta, path, dict(loaded.answers),
-                   {k: list(v) for k, v in loaded.evidence.items()}, dict(loaded.notes), before)
+                   {k: list(v) for k, v in loaded.evidence.items()}, dict(loaded.notes), before, dict(loaded.actions))
 
     # ------------------------------------------------------------ reading
 
@@ -134,7 +135,7 @@ class Session:
                           answers=dict(self.answers),
                           evidence={k: list(v) for k, v in self.evidence.items() if v},
                           notes={k: v for k, v in self.notes.items() if v.strip()},
-                          source=str(self.path), hash=digest)
+                          source=str(self.path), hash=digest, actions=dict(self.actions))
 
     def visible(self) -> dict[str, bool]:
         return self._assessment().visible()
@@ -234,7 +235,8 @@ class Session:
         comments = {qid: INACTIVE for qid in self.inactive()}
         header = (f"Answers for {self.framework.info.title} {self.framework.version}. Continue with "
                   f"`assess run <this file>`, or edit it by hand while no run has it open.\n{REWRITTEN}")
-        return answers_yaml(self.meta, self.answers, self.evidence, self.notes, self.order, comments, header)
+        return answers_yaml(self.meta, self.answers, self.evidence, self.notes, self.order, comments, header,
+                            actions=self.actions)
 
     def save(self) -> None:
         """Write the whole file atomically; on failure (AssessError) the previous file is untouched.

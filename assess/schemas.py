@@ -53,7 +53,23 @@ def answers_schema(framework) -> dict:
     schema["properties"]["notes"] = {"type": "object", "additionalProperties": False, "description": "question id -> free text",
                                      "properties": {q.id: {"type": "string", "maxLength": limits.NOTE_CHARS, "description": q.text}
                                                     for q in questions}}
+    schema["properties"]["actions"] = _actions_schema(framework)
     return schema
+
+
+def _actions_schema(framework) -> dict:
+    """The `actions:` block: one entry per action id this framework can raise (docs/actions.md)."""
+    from .actions import MAX_FIELD, STATUSES, action_ids
+    entry = {"type": "object", "additionalProperties": False,
+             "properties": {"owner": {"type": "string", "maxLength": MAX_FIELD, "description": "who must do it"},
+                            "due": {"type": "string", "format": "date", "description": "YYYY-MM-DD; default from the framework"},
+                            "status": {"enum": list(STATUSES), "default": "open"},
+                            "reason": {"type": "string", "maxLength": MAX_FIELD, "description": "required when dropped"}},
+             "if": {"properties": {"status": {"const": "dropped"}}, "required": ["status"]},
+             "then": {"required": ["reason"]}}
+    return {"type": "object", "additionalProperties": False,
+            "description": "action id -> owner, due date and status; ids are principle:<id> or finding:<rule id>",
+            "properties": {aid: entry for aid in sorted(action_ids(framework))}}
 
 
 def _describe(q: Question) -> str:

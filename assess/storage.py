@@ -46,8 +46,9 @@ def _comment(text: str) -> str:
 
 def answers_yaml(meta: dict[str, Any], answers: dict[str, Answer], evidence: dict[str, list[str]],
                  notes: dict[str, str], order: Iterable[str], comments: Optional[dict[str, str]] = None,
-                 header: str = "") -> str:
-    """An answers file. `order` fixes the question order; `comments` go above an answer."""
+                 header: str = "", actions: Optional[dict[str, Any]] = None) -> str:
+    """An answers file. `order` fixes the question order; `comments` go above an answer;
+    `actions` (action id -> actions.Recorded) is written back as the `actions:` block."""
     lines = [f"# {_comment(line)}" for line in header.splitlines()] if header else []
     lines.append("assessment:")
     for key in META_ORDER:
@@ -89,6 +90,15 @@ def answers_yaml(meta: dict[str, Any], answers: dict[str, Answer], evidence: dic
                     lines.extend(f"    - {scalar(v)}" for v in value)
             else:
                 lines.append(f"  {qid}: {scalar(value)}")
+    if actions:
+        lines.append("actions:")
+        for aid in sorted(actions):
+            rec = actions[aid]
+            lines.append(f"  {aid}:")
+            fields = (("owner", rec.owner), ("due", rec.due), ("status", rec.status if rec.status != "open" else ""),
+                      ("reason", rec.reason))
+            written = [f"    {name}: {scalar(value)}" for name, value in fields if value]
+            lines.extend(written or ["    status: open"])
     return "\n".join(lines) + "\n"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from . import authoring, core, report, run
-from . import calibrate, compare, gap, merge, plan, portfolio
+from . import actions, calibrate, compare, gap, merge, plan, portfolio
 from .help_types import plain_type_display
 
 plain_type_display()
@@ -48,6 +48,7 @@ app.command("gap")(gap.gap)
 app.command("merge")(merge.merge)
 app.command("plan")(plan.plan)
 app.command("calibrate")(calibrate.calibrate)
+app.command("actions")(actions.actions)
 
 
 def main() -> None:

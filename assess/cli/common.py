@@ -110,3 +110,14 @@ def same_file(a: Path, b: Path) -> bool:
         return os.path.samestat(os.stat(a), os.stat(b))
     except OSError:
         return False
+
+
+def as_of_date(value: Optional[str]) -> "dt.date":
+    """A --as-of date as typed, or today when none is given."""
+    import datetime as dt
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise fail(f"--as-of {value!r}: not a date; write it as YYYY-MM-DD") from None

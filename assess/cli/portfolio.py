@@ -1,7 +1,6 @@
 """`assess portfolio DIR... -o board.pdf`: a programme board's view of many services."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 import sys
 from enum import Enum
@@ -10,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import EXIT_BAD_INPUT, ForceOption, FrameworksDir, check_output, dirs, fail, handle_errors, write_output
+from .common import EXIT_BAD_INPUT, ForceOption, FrameworksDir, as_of_date, check_output, dirs, fail, handle_errors, write_output
 
 _FOR_FRAMEWORK = re.compile(r"^([a-z][a-z0-9]*(?:-[a-z0-9]+)*)=(.+)$")
 
@@ -46,7 +45,7 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
         raise fail("a PDF cannot be shown in the terminal; write it to a file with -o board.pdf")
     if not to_stdout and output.is_dir():
         raise fail(f"{output} is a folder; give a file name such as {output / 'board.pdf'}")
-    day = _as_of(as_of)
+    day = as_of_date(as_of)
     chosen = settings_map(settings or [])
     files = collect_files(paths)
     if not files:
@@ -93,13 +92,6 @@ def settings_map(values: list[str]) -> dict[Optional[str], Path]:
     return out
 
 
-def _as_of(value: Optional[str]) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise fail(f"--as-of {value!r}: not a date; write it as YYYY-MM-DD") from None
 
 
 def _format_for(output: Optional[Path]) -> str:

@@ -30,6 +30,9 @@ def report(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
            previous: Optional[Path] = typer.Option(None, "--previous", metavar="OLD",
                                                    help="An earlier assessment of the same service (answers file or result JSON): "
                                                         "adds a 'Since last time' section and the earlier levels on the charts."),
+           brief: bool = typer.Option(False, "--brief",
+                                      help="The board pack (PDF or HTML): the decision and why, what was done well and what "
+                                           "to fix per principle, and the actions with owners and due dates."),
            no_plan: bool = typer.Option(False, "--no-plan",
                                         help="Leave out the answer changes that reach each next level (faster)."),
            allow_other_service: bool = typer.Option(False, "--allow-other-service",
@@ -51,8 +54,21 @@ def report(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
     if to_stdout and fmt == "pdf" and sys.stdout.isatty():
         raise fail("a PDF cannot be shown in the terminal; write it to a file with -o report.pdf")
     check_output(None if to_stdout else output, [p for p in (answers, previous, settings) if p], force)
+    if brief and fmt not in ("pdf", "html"):
+        raise fail(f"the brief is written as pdf or html, not {fmt}; use the full report for other formats")
+    if brief and previous is not None:
+        raise fail("--brief does not show an earlier assessment; leave out --previous, or use the full report for 'Since last time'")
     assessment = load_assessment(answers, dirs(frameworks_dir), settings)
     result = evaluate(assessment)
+    if brief:
+        from ..actions import tracked_actions
+        from ..reports.brief import render_brief
+        data = render_brief(result, fmt, assessment.framework, tracked_actions(assessment, result), dirs(template_dir),
+                            warn=lambda message: typer.echo(f"warning: {message}", err=True))
+        write_output(data, None if to_stdout else output)
+        if not to_stdout:
+            typer.echo(f"wrote {output} ({fmt}, brief)", err=True)
+        return
     comparison = None
     if previous is not None:
         from ..compare import compare_results

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Optional
 
+from ..actions import lens_owner
 from ..models import SEVERITY_ORDER, Finding, PrincipleResult, Result
 
 if TYPE_CHECKING:
@@ -82,9 +83,7 @@ def next_level_plan(assessment: "Assessment", budget: int = PLAN_BUDGET) -> "Pla
 
 def suggested_owner(principle: Optional[PrincipleResult]) -> str:
     """The role named by the principle's lens: `service-owner` -> "Service owner"."""
-    if principle is None:
-        return "Service owner"
-    return principle.lens.replace("-", " ").replace("_", " ").capitalize()
+    return lens_owner(principle) if principle is not None else "Service owner"
 
 
 def _unlock(p: PrincipleResult, rule: str, top: int) -> Unlock:

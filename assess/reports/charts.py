@@ -135,20 +135,23 @@ def _key_mark(key: _Key, x: float, y: float) -> list[str]:
 # ---------------------------------------------------------------- radar
 
 def radar(principles: list[PrincipleResult], top: int, title: str, scale: float = 1.0,
-          earlier: Optional[Earlier] = None) -> Optional[Markup]:
+          earlier: Optional[Earlier] = None, label_size: Optional[float] = None,
+          fit: Optional[float] = None) -> Optional[Markup]:
     """A radar of principle levels (after caps, as the report states them); None when fewer than
     three axes would make a shape. A principle without a level sits at the centre, hollow.
 
     With `earlier`, its levels are a dashed outline under this assessment's shape, with a legend.
+    `label_size` sets the axis labels' size in drawing units, and `fit` the printed width in CSS px
+    (it replaces `scale`): radars printed side by side need larger labels to stay readable.
     """
     if len(principles) < 3:
         return None
     n = len(principles)
     crowded = n > 8
     radius = 160 if crowded else 125
-    size = 11 if crowded else 13
+    size = label_size or (11 if crowded else 13)
     line_h = size + 2
-    label_w = 120 if crowded else 110
+    label_w = (120 if crowded else 110) * size / (11 if crowded else 13)   # larger labels get room to match
 
     def point(i: int, value: float, cx: float = 0.0, cy: float = 0.0) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * i / n
@@ -208,7 +211,7 @@ def radar(principles: list[PrincipleResult], top: int, title: str, scale: float 
         legend, used = _legend(keys, 20, height + 8, width - 40)
         body += legend
         height += used + 8
-    return _svg(width, height, title, _describe(principles, earlier), body, scale)
+    return _svg(width, height, title, _describe(principles, earlier), body, fit / width if fit else scale)
 
 
 @dataclass
@@ -264,7 +267,7 @@ def bar_label(p: PrincipleResult, earlier: Optional[Earlier] = None) -> str:
 
 
 def bars(principles: list[PrincipleResult], top: int, title: str, rag_labels: dict[str, str],
-         earlier: Optional[Earlier] = None) -> Markup:
+         earlier: Optional[Earlier] = None, scale: float = 1.0) -> Markup:
     """One bar per principle: the level reached; where a cap holds it down, the score the answers
     alone gave (dashed) and a mark at the cap; with `earlier`, a thin track at the earlier level.
     Caps that hold nothing down are left out: they change nothing a reader could see."""
@@ -305,7 +308,7 @@ def bars(principles: list[PrincipleResult], top: int, title: str, rag_labels: di
     legend, used = _legend(keys, x0, grid_bottom + 18, width - x0 - 10)
     body += legend
     height = grid_bottom + 18 + used
-    return _svg(width, height, title, _describe(principles, earlier), body)
+    return _svg(width, height, title, _describe(principles, earlier), body, scale)
 
 
 def _label_x(p: PrincipleResult, x0: float, unit: float) -> float:

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from ..plan import Plan
 
 SUMMARY_FINDINGS = 5
-EPOCH = "2000-01-01"   # metadata date when an assessment has none: fixed, never "now"
+EPOCH = "2000-01-01"
+BARS_SCALE = 1.25      # up to 8 principles: bars as wide as the page allows, so the glance page has no empty third   # metadata date when an assessment has none: fixed, never "now"
 
 
 @dataclass
@@ -128,20 +129,23 @@ def _charts(result: Result, lenses, applicable: list[PrincipleResult], top: int,
     out = []
     groups = [(lens, [p for p in applicable if p.lens == lens.id]) for lens in lenses]
     drawn = [(lens, members) for lens, members in groups if len(members) >= 3]
-    scale = 0.9 if len(drawn) == 1 else 0.62     # two or more radars sit side by side
+    # a radar of many points leaves no room for the bars below it, so it takes the page's width
+    alone = 1.3 if len(applicable) > 8 else 0.9
+    side_by_side = len(drawn) > 1                 # then each has half the page: larger labels, fitted to the half
+    size = {"label_size": 16 if max((len(m) for _, m in drawn), default=0) <= 8 else 14, "fit": 315} if side_by_side else {}
     against = f": {earlier.now_name.lower()}, against {earlier.name.lower()}" if earlier else ""
     with_earlier = " and the earlier assessment" if earlier else ""
     one, many = terms.principle, terms.principles
     for lens, members in drawn:
-        svg = charts.radar(members, top, f"Radar of {one} levels, {lens.title}{against}", scale, earlier)
+        svg = charts.radar(members, top, f"Radar of {one} levels, {lens.title}{against}", alone, earlier, **size)
         out.append({"caption": f"{lens.title}: {one} levels{with_earlier}", "svg": svg, "wide": len(drawn) == 1})
     if not out:
-        svg = charts.radar(applicable, top, f"Radar of {one} levels, all lenses{against}", 0.9, earlier)
+        svg = charts.radar(applicable, top, f"Radar of {one} levels, all lenses{against}", alone, earlier)
         if svg is not None:
             out.append({"caption": f"All {many}: levels{with_earlier}", "svg": svg, "wide": True})
     out.append({"caption": f"Level reached by each {one}, with the caps that hold levels down{with_earlier}", "wide": True,
                 "svg": charts.bars(applicable, top, f"Bar chart of {one} levels with caps{against}",
-                                   result.rag_labels, earlier)})
+                                   result.rag_labels, earlier, scale=BARS_SCALE if len(applicable) <= 8 else 1.0)})
     return out
 
 

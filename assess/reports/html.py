@@ -22,9 +22,10 @@ def _root(framework_root: Optional[Path], framework) -> Optional[Path]:
 
 def render_html(result: Result, template_dirs: Iterable[Path] = (), framework_root: Optional[Path] = None,
                 framework=None, inline_css: bool = True, env=None, comparison=None, plan=None,
-                warn: Optional[Warn] = None) -> str:
+                warn: Optional[Warn] = None, template: str = REPORT_TEMPLATE, extra: Optional[dict] = None) -> str:
     """With `inline_css` (the HTML file), the stylesheet and every template asset are inlined,
-    so the file needs nothing beside it; without it (the PDF's source), URLs stay for the fetcher."""
+    so the file needs nothing beside it; without it (the PDF's source), URLs stay for the fetcher.
+    `template` and `extra` render another document (the brief) from the same context."""
     template_dirs = list(template_dirs)
     env = env or report_env(result, template_dirs, framework_root, framework)
     context = report_context(result, framework, comparison=comparison, plan=plan)
@@ -33,10 +34,10 @@ def render_html(result: Result, template_dirs: Iterable[Path] = (), framework_ro
     if inline_css:
         folders = AssetFolders(search_path(result.framework["id"], template_dirs, _root(framework_root, framework)))
         css = inline_css_assets(stylesheet_text(env), folder_url(template_folder(env, STYLESHEET)), folders, warn)
-    context.update(inline_css=inline_css, css=css, lens_titles={l.id: l.title for l in result.lenses})
-    html = render_template(env, REPORT_TEMPLATE, context)
+    context.update(inline_css=inline_css, css=css, lens_titles={l.id: l.title for l in result.lenses}, **(extra or {}))
+    html = render_template(env, template, context)
     if folders is not None:
-        html = inline_html_assets(html, folder_url(template_folder(env, REPORT_TEMPLATE)), folders, warn)
+        html = inline_html_assets(html, folder_url(template_folder(env, template)), folders, warn)
     return html
 
 

@@ -58,10 +58,17 @@ def render_markdown(result: Result, framework=None, comparison=None, plan=None) 
     out += _since(c["since"], {l.id: l.title for l in r.lenses})
     t = c["terms"]
     out += ["", f"## {t.principles.capitalize()}", ""]
-    out += _table((t.principle.capitalize(), "Level", "Rating", "Capped by"), [
+    any_caps = any(binding_caps(pv.result) for pv in c["principles"])
+    out += _table((t.principle.capitalize(), "Level", "Score", "Rating") + (("Capped by",) if any_caps else ()), [
         (pv.result.title, level_text(pv.result.level, pv.result.level_name, pv.result.status),
-         r.rag_labels.get(pv.result.rag, "–") if pv.result.rag else "–",
-         ", ".join(f"{x.rule} (≤ {x.max_level})" for x in binding_caps(pv.result)) or "–") for pv in c["principles"]])
+         num(pv.result.capped_score) if pv.result.capped_score is not None else "–",
+         r.rag_labels.get(pv.result.rag, "–") if pv.result.rag else "–")
+        + ((", ".join(f"{x.rule} (≤ {x.max_level})" for x in binding_caps(pv.result)) or "–",) if any_caps else ())
+        for pv in c["principles"]])
+    if c["rag_thresholds"] is not None:
+        rag = c["rag_thresholds"]
+        out += [f"The rating follows the score after caps, not the level: {r.rag_labels['green']} from {num(rag.green)}, "
+                f"{r.rag_labels['amber']} from {num(rag.amber)}, {r.rag_labels['red']} below.", ""]
     for pv in c["principles"]:
         p = pv.result
         score = f"score {num(p.score)}" + (f", after caps {num(p.capped_score)}" if p.capped_score != p.score else "")
