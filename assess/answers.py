@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from . import conditions as cond
 from .errors import AssessError, Diagnostic
 from .frameworks import Framework, find_framework
-from .models import META_VALUES, AnswersFileModel, AssessmentMeta, Question
+from .models import META_VALUES, AnswersFileModel, AssessmentMeta, DecisionsBlock, Question, ReassessmentBlock
 from .yamlio import Document, decode, is_finite_number, load_yaml, read_bytes
 
 NA_KEY = "n/a"
@@ -48,6 +48,9 @@ class Assessment:
     notes: dict[str, str] = field(default_factory=dict)
     source: str = "<memory>"
     hash: str = ""
+    decisions: Optional[DecisionsBlock] = None        # the panel's word; checked against the result in decisions.py
+    reassessment: Optional[ReassessmentBlock] = None
+    document: Optional[Document] = None               # kept for the lines of decisions, checked after evaluation
 
     def answer(self, qid: str) -> Answer:
         return self.answers.get(qid, NO_ANSWER)
@@ -153,8 +156,11 @@ def assessment_from_document(doc: Document, frameworks_dirs: Optional[list[Path]
             problems.append(doc.diag(("assessment", "framework_version"),
                                      f"answers were written for {wanted}; {framework.id} is now {framework.version} (a new major version)"))
     answers = _check_answers(doc, framework, problems)
-    for section in ("assessment", "evidence", "notes"):
+    for section in ("assessment", "evidence", "notes", "decisions", "reassessment"):
         problems.extend(_text_problems(doc, (section,), doc.data.get(section), single_line=section == "assessment"))
+    if model is not None:
+        from .decisions import block_problems
+        problems.extend(block_problems(doc, framework, model))
     for section in ("evidence", "notes"):
         entries = doc.data.get(section) or {}
         if isinstance(entries, dict):
@@ -167,7 +173,8 @@ def assessment_from_document(doc: Document, frameworks_dirs: Optional[list[Path]
     evidence = {k: [e for e in v if e.strip()] for k, v in evidence.items()}
     return Assessment(framework=framework, meta=model.assessment, answers=answers,
                       evidence={k: v for k, v in evidence.items() if v},
-                      notes={k: v for k, v in model.notes.items() if v.strip()}, source=doc.file)
+                      notes={k: v for k, v in model.notes.items() if v.strip()}, source=doc.file,
+                      decisions=model.decisions, reassessment=model.reassessment, document=doc)
 
 
 def _check_answers(doc: Document, framework: Framework, problems: list[Diagnostic]) -> dict[str, Answer]:

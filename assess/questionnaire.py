@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from .answers import (ANSWERED, NOT_APPLICABLE, UNANSWERED, Answer, Assessment, MAX_TEXT, load_answers,
                       parse_answer, text_problem)
 from .frameworks import Framework
-from .models import AssessmentMeta, Question, Result, Section
+from .models import AssessmentMeta, DecisionsBlock, Question, ReassessmentBlock, Result, Section
 from .storage import answers_yaml, check_unchanged, comments_in, digest, disk_digest
 from .yamlio import atomic_write
 
@@ -90,6 +90,8 @@ class Session:
     evidence: dict[str, list[str]] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     disk_hash: Optional[str] = None   # the bytes last read from or written to `path`; None: no file yet
+    decisions: Optional[DecisionsBlock] = None       # kept as read, so a resumed run never drops them
+    reassessment: Optional[ReassessmentBlock] = None
 
     @classmethod
     def new(cls, framework: Framework, meta: dict[str, Any], path: Path | str) -> "Session":
@@ -106,7 +108,8 @@ class Session:
         meta = loaded.meta.model_dump()
         meta["framework_version"] = meta.get("framework_version") or loaded.framework.version
         return cls(loaded.framework, meta, path, dict(loaded.answers),
-                   {k: list(v) for k, v in loaded.evidence.items()}, dict(loaded.notes), before)
+                   {k: list(v) for k, v in loaded.evidence.items()}, dict(loaded.notes), before,
+                   loaded.decisions, loaded.reassessment)
 
     # ------------------------------------------------------------ reading
 
@@ -133,7 +136,7 @@ class Session:
                           answers=dict(self.answers),
                           evidence={k: list(v) for k, v in self.evidence.items() if v},
                           notes={k: v for k, v in self.notes.items() if v.strip()},
-                          source=str(self.path), hash=digest)
+                          source=str(self.path), hash=digest, decisions=self.decisions, reassessment=self.reassessment)
 
     def visible(self) -> dict[str, bool]:
         return self._assessment().visible()
@@ -229,7 +232,9 @@ class Session:
         comments = {qid: INACTIVE for qid in self.inactive()}
         header = (f"Answers for {self.framework.info.title} {self.framework.version}. Continue with "
                   f"`assess run <this file>`, or edit it by hand while no run has it open.\n{REWRITTEN}")
-        return answers_yaml(self.meta, self.answers, self.evidence, self.notes, self.order, comments, header)
+        from .decisions import blocks_yaml, dump_block
+        tail = blocks_yaml(dump_block(self.decisions), dump_block(self.reassessment))
+        return answers_yaml(self.meta, self.answers, self.evidence, self.notes, self.order, comments, header, tail)
 
     def save(self) -> None:
         """Write the whole file atomically; on failure (AssessError) the previous file is untouched.

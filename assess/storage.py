@@ -44,8 +44,9 @@ def _comment(text: str) -> str:
 
 def answers_yaml(meta: dict[str, Any], answers: dict[str, Answer], evidence: dict[str, list[str]],
                  notes: dict[str, str], order: Iterable[str], comments: Optional[dict[str, str]] = None,
-                 header: str = "") -> str:
-    """An answers file. `order` fixes the question order; `comments` go above an answer."""
+                 header: str = "", tail: str = "") -> str:
+    """An answers file. `order` fixes the question order; `comments` go above an answer;
+    `tail` (the decisions and reassessment blocks, already YAML) ends it."""
     lines = [f"# {_comment(line)}" for line in header.splitlines()] if header else []
     lines.append("assessment:")
     for key in META_ORDER:
@@ -87,7 +88,7 @@ def answers_yaml(meta: dict[str, Any], answers: dict[str, Answer], evidence: dic
                     lines.extend(f"    - {scalar(v)}" for v in value)
             else:
                 lines.append(f"  {qid}: {scalar(value)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + tail
 
 
 # ---------------------------------------------------------------- the answers file while `assess run` has it open
