@@ -194,15 +194,15 @@ def proposal_note(result: Result, rating: Rating) -> str:
 def decision_sentence(result: Result, rating: Rating) -> str:
     """'Decision: Amber — engine proposed Red, because ...' (or just the decision when it agrees)."""
     if not rating.decided:
-        return f"Engine's proposal: {_plain(result, rating.rag, rating.level)} (no decision recorded)"
+        return f"Engine's proposal: {_plain(result, rating.rag, rating.level)} (no decision recorded)."
     text = f"Decision: {_plain(result, rating.rag, rating.level)}"
     if rating.carried:
         text += " (carried from the earlier assessment)"
     if rating.differs:
         text += f" — {proposal_note(result, rating)}"
         if rating.reason:
-            text += f", because {rating.reason[0].lower() + rating.reason[1:]}"
-    return text
+            text += f", because {rating.reason[0].lower() + rating.reason[1:].rstrip('.')}"
+    return text + "."
 
 
 # ---------------------------------------------------------------- writing the blocks back

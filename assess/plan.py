@@ -117,7 +117,8 @@ def plan_actions(assessment: Assessment, target: Optional[int] = None, principle
 
 
 def apply_changes(assessment: Assessment, changes: dict[str, Answer]) -> Assessment:
-    return dataclasses.replace(assessment, answers={**assessment.answers, **changes})
+    """The assessment with changed answers; a panel decided on the answers as they were, so its decisions go."""
+    return dataclasses.replace(assessment, answers={**assessment.answers, **changes}, decisions=None, reassessment=None)
 
 
 # ---------------------------------------------------------------- the search

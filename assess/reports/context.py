@@ -10,9 +10,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
+from ..decisions import Rating, decided_overall, decided_rating, decision_sentence, has_decisions
 from ..models import AnswerRecord, Finding, PrincipleResult, Result, Terms
 from . import charts, filters
 from .actions import Planner, action_plan
+from .bidi import Parts
 from .narrative import reading
 from .since import SinceView, since_view
 
@@ -34,6 +36,35 @@ class PrincipleView:
     evidence: list[tuple[str, list[str]]]        # (question text, quoted items)
     na: list[AnswerRecord]
     unanswered: list[AnswerRecord]
+    rating: Rating                               # the decision where recorded, else the proposal
+    decision_text: str                           # "Decision: Amber — engine proposed Red, because ..."
+
+
+@dataclass
+class ReassessedView:
+    """One principle of a reassessment: its earlier rating beside the one now published."""
+    title: str
+    status: str          # "re-decided", "open" (reopened, not decided yet) or "carried"
+    earlier: str
+    now: str
+
+
+def _reassessment(result: Result) -> Optional[dict[str, Any]]:
+    r = result.reassessment
+    if r is None:
+        return None
+    rows = []
+    for p in result.principles:
+        if p.id not in r.reopened and p.id not in r.carried:
+            continue
+        now = decided_rating(result, p.id)
+        earlier = r.earlier.get(p.id)
+        status = "carried" if p.id in r.carried else "re-decided" if p.id in r.redecided else "open"
+        now_text = (now.rag_label or "no rating") + ("" if now.decided else " (engine's proposal; not decided yet)")
+        rows.append(ReassessedView(p.title, status, earlier.rag_label if earlier else "–", now_text))
+    return {"of": r.of, "date": r.date, "rows": rows, "redecided": [x for x in rows if x.status == "re-decided"],
+            "open": [x for x in rows if x.status == "open"], "carried": [x for x in rows if x.status == "carried"],
+            "carried_answers": len(r.carried_answers), "earlier_overall": r.earlier.get("overall")}
 
 
 @dataclass
@@ -56,7 +87,13 @@ def report_context(result: Result, framework=None, planner: Planner = action_pla
     principles = [_principle_view(p, result, records, framework) for p in applicable]
     lenses = [l for l in result.lenses if l.applicable]
     terms = framework.info.terms if framework is not None else Terms()
+    overall = decided_overall(result)
     return {
+        "decided": has_decisions(result),
+        "overall_rating": overall,
+        "overall_decision_text": decision_sentence(result, overall),
+        "overridden": [pv for pv in principles if pv.rating.differs],
+        "reassessment": _reassessment(result),
         "r": result,
         "meta": meta,
         "title": f"{meta['service']}: service assessment report",
@@ -70,7 +107,7 @@ def report_context(result: Result, framework=None, planner: Planner = action_pla
         "top_actions": actions[:SUMMARY_FINDINGS],
         "strengths": [f for f in result.findings if f.kind == "strength"],
         "terms": terms,
-        "reading": reading(result, actions, terms),
+        "reading": _reading(result, actions, terms, overall.differs),
         "charts": _charts(result, lenses, applicable, top, terms, _earlier(since)),
         "since": since,
         "next_level": plan.principles if plan is not None else None,
@@ -81,6 +118,11 @@ def report_context(result: Result, framework=None, planner: Planner = action_pla
         "top_level": top,
         "generated_from": dt.date.fromisoformat(str(meta.get("date") or EPOCH)).isoformat(),
     }
+
+
+def _reading(result: Result, actions, terms: Terms, overridden: bool) -> Parts:
+    text = reading(result, actions, terms)
+    return Parts(["The engine's reading, which the decision above overrides: ", *text.parts]) if overridden else text
 
 
 def because_label(ref: str, question_text: dict[str, str]) -> str:
@@ -106,7 +148,9 @@ def _principle_view(p: PrincipleResult, result: Result, records: dict[str, Answe
     description = ""
     if framework is not None:
         description = next((x.description for x in framework.principles if x.id == p.id), "")
+    rating = decided_rating(result, p.id)
     return PrincipleView(result=p, anchor=f"principle-{p.id}", description=description,
+                         rating=rating, decision_text=decision_sentence(result, rating) if rating.decided else "",
                          risks=[f for f in findings if f.kind == "risk"],
                          strengths=[f for f in findings if f.kind == "strength"], evidence=evidence,
                          na=[records[q] for q in p.not_applicable], unanswered=[records[q] for q in p.unanswered])
