@@ -226,10 +226,12 @@ def blocks_yaml(decisions: Optional[dict], reassessment: Optional[dict], comment
         lines.append(f"  of: {scalar(reassessment['of'])}")
         if reassessment.get("date"):
             lines.append(f"  date: {scalar(reassessment['date'])}")
-        lines.append("  # open to be re-decided; every other decision is carried")
-        lines.append(f"  reopened: [{', '.join(reassessment.get('reopened', []))}]")
-        lines.append("  # answers copied from the earlier assessment; remove an id when you change its answer")
-        lines.append(f"  carried_answers: [{', '.join(reassessment.get('carried_answers', []))}]")
+        for key, comment in (("reopened", "open to be re-decided; every other decision is carried"),
+                             ("carried_answers", "answers copied from the earlier assessment; remove an id when you change its answer")):
+            lines.append(f"  # {comment}")
+            ids = reassessment.get(key) or []
+            lines.append(f"  {key}:" if ids else f"  {key}: []")
+            lines.extend(f"    - {i}" for i in ids)
         earlier = reassessment.get("earlier") or {}
         if earlier.get("overall") or earlier.get("principles"):
             lines.append("  earlier:")
