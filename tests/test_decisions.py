@@ -228,3 +228,54 @@ def test_calibration_scores_a_reassessment_on_its_re_decided_points_only(tmp_pat
         "points:\n  everyone-can-use: met\n  define-success: met\n  understand-users: met\n")
     pairs = pairs_of(load_cases([folder])[0])
     assert [p.item for p in pairs if p.kind == "points"] == ["everyone-can-use"]
+
+
+# ---------------------------------------------------------------- `assess decide` in a terminal
+
+def _decide(path: Path, *extra: str):
+    import sys
+    from test_run_terminal import Terminal
+    return Terminal(argv=[sys.executable, "-m", "assess", "decide", str(path), "-F", str(ROOT / "tests" / "frameworks" / "mini"), *extra])
+
+
+def test_decide_records_decisions_saves_each_and_resumes(tmp_path):
+    path = tmp_path / "whole.yaml"
+    shutil.copy(ROOT / "tests" / "frameworks" / "mini" / "whole.yaml", path)
+    term = _decide(path)
+    term.expect("Who decided")
+    term.type("Mini panel")
+    term.expect("Date of the decisions")
+    term.type("")                                   # the assessment's date, offered as the default
+    term.expect("Engine's proposal: Red, level 2")  # Accountability
+    term.choose("y", "Agree: Red")
+    term.expect("Engine's proposal: Red, level 1")  # Funding
+    term.choose("a", "Amber")
+    term.expect("Why does the decision differ")
+    term.type("")                                   # refused: a reason is required
+    term.shows("needs a reason")
+    term.send("Funding was agreed after the self-assessment\r")
+    term.expect("Decision on Governance")
+    term.send("\x03")                               # Ctrl-C: the two decisions are already saved
+    assert term.wait() != 0
+    saved = load_answers(path, [ROOT / "tests" / "frameworks" / "mini"])
+    assert saved.decisions.decided_by == "Mini panel" and saved.decisions.date.isoformat() == "2026-11-28"
+    assert {k: (d.rating, d.reason) for k, d in saved.decisions.principles.items()} == {
+        "accountability": ("red", ""), "funding": ("amber", "Funding was agreed after the self-assessment")}
+
+    term = _decide(path)                            # resumes at what has no decision yet
+    term.expect("Decision on Governance")
+    term.choose("y", "Agree: Red")
+    term.expect("Decision on Overall")
+    term.choose("y", "Agree: Red")
+    term.expect("Summary")
+    assert term.wait() == 0
+    result = evaluate(load_assessment(path, [ROOT / "tests" / "frameworks" / "mini"]))
+    assert decided_rating(result, "funding").differs and decided_overall(result).decided
+
+
+def test_decide_refuses_without_a_terminal(tmp_path):
+    path = tmp_path / "whole.yaml"
+    shutil.copy(ROOT / "tests" / "frameworks" / "mini" / "whole.yaml", path)
+    out = run_cli("decide", str(path), "-F", str(ROOT / "tests" / "frameworks" / "mini"))
+    assert out.returncode == 2 and "`assess decide` asks its questions in a terminal" in out.stderr
+    assert "decisions: block" in out.stderr and path.read_text() == (ROOT / "tests/frameworks/mini/whole.yaml").read_text()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from . import authoring, core, report, run
-from . import calibrate, compare, gap, merge, plan, portfolio, reassess
+from . import calibrate, compare, decide, gap, merge, plan, portfolio, reassess
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Rules-based governance assessments: evaluate answers, report, compare.")
@@ -45,6 +45,7 @@ app.command("gap")(gap.gap)
 app.command("merge")(merge.merge)
 app.command("plan")(plan.plan)
 app.command("calibrate")(calibrate.calibrate)
+app.command("decide")(decide.decide)
 app.command("reassess")(reassess.reassess)
 
 
