@@ -50,21 +50,31 @@ class ReassessedView:
 
 
 def _reassessment(result: Result) -> Optional[dict[str, Any]]:
+    """What a reassessment re-decided (or left open), each beside its earlier decision; the carried ones by name."""
     r = result.reassessment
     if r is None:
         return None
     rows = []
     for p in result.principles:
-        if p.id not in r.reopened and p.id not in r.carried:
-            continue
-        now = decided_rating(result, p.id)
-        earlier = r.earlier.get(p.id)
-        status = "carried" if p.id in r.carried else "re-decided" if p.id in r.redecided else "open"
-        now_text = (now.rag_label or "no rating") + ("" if now.decided else " (engine's proposal; not decided yet)")
-        rows.append(ReassessedView(p.title, status, earlier.rag_label if earlier else "–", now_text))
-    return {"of": r.of, "date": r.date, "rows": rows, "redecided": [x for x in rows if x.status == "re-decided"],
-            "open": [x for x in rows if x.status == "open"], "carried": [x for x in rows if x.status == "carried"],
-            "carried_answers": len(r.carried_answers), "earlier_overall": r.earlier.get("overall")}
+        if p.id in r.reopened:
+            status = "re-decided" if p.id in r.redecided else "open"
+            rows.append(ReassessedView(p.title, status, _earlier_text(r, p.id), _now_text(decided_rating(result, p.id))))
+    overall = decided_overall(result)
+    rows.append(ReassessedView("Overall", "re-decided" if overall.decided else "open", _earlier_text(r, "overall"), _now_text(overall)))
+    return {"of": r.of, "date": r.date, "rows": rows,
+            "redecided": [p.id for p in result.principles if p.id in r.redecided],
+            "open": [p.id for p in result.principles if p.id in r.reopened and p.id not in r.redecided],
+            "carried": [p.title for p in result.principles if p.id in r.carried],
+            "carried_answers": len(r.carried_answers)}
+
+
+def _earlier_text(r, key: str) -> str:
+    earlier = r.earlier.get(key)
+    return earlier.rag_label if earlier is not None else "–"
+
+
+def _now_text(rating: Rating) -> str:
+    return (rating.rag_label or "no rating") + ("" if rating.decided else " (engine's proposal; not decided yet)")
 
 
 @dataclass

@@ -125,6 +125,8 @@ def _decision(c) -> list[str]:
                                            f"{ra['carried_answers']} answers carried over."), ""]
         out += _table((t.principle.capitalize(), "Status", "Earlier", "Now"),
                       [(x.title, x.status, x.earlier, x.now) for x in ra["rows"]])
+        if ra["carried"]:
+            out += [md("Carried with their earlier decision: " + "; ".join(ra["carried"]) + "."), ""]
     return out
 
 
