@@ -186,17 +186,25 @@ class Session:
     def set_answer(self, qid: str, raw: Any) -> Answer:
         """Check `raw` as the file loader would (ValueError says why not) and keep it."""
         answer = parse_answer(self.question(qid), raw)
+        before = self.answers.get(qid)
         if answer.state == UNANSWERED:
             self.answers.pop(qid, None)
         else:
             self.answers[qid] = answer
+        self._uncarry(qid, before)
         return answer
+
+    def _uncarry(self, qid: str, before: Optional[Answer]) -> None:
+        """In a reassessment, an answer changed here is no longer the one carried over."""
+        carried = self.reassessment.carried_answers if self.reassessment is not None else []
+        if qid in carried and self.answers.get(qid) != before:
+            carried.remove(qid)
 
     def mark_na(self, qid: str, reason: str) -> Answer:
         return self.set_answer(qid, {"n/a": reason})
 
     def clear(self, qid: str) -> None:
-        self.answers.pop(qid, None)
+        self._uncarry(qid, self.answers.pop(qid, None))
 
     def add_evidence(self, qid: str, text: str) -> None:
         text = checked_text(text, "evidence")

@@ -279,3 +279,17 @@ def test_decide_refuses_without_a_terminal(tmp_path):
     out = run_cli("decide", str(path), "-F", str(ROOT / "tests" / "frameworks" / "mini"))
     assert out.returncode == 2 and "`assess decide` asks its questions in a terminal" in out.stderr
     assert "decisions: block" in out.stderr and path.read_text() == (ROOT / "tests/frameworks/mini/whole.yaml").read_text()
+
+
+def test_an_answer_changed_in_a_guided_run_is_no_longer_marked_carried(tmp_path):
+    from assess.questionnaire import Session
+    path = tmp_path / "later.yaml"
+    shutil.copy(LATER, path)
+    session = Session.load(path)
+    assert "accessibility_statement" in session.reassessment.carried_answers
+    session.set_answer("accessibility_statement", "published")            # the same answer: still carried
+    assert "accessibility_statement" in session.reassessment.carried_answers
+    session.set_answer("accessibility_statement", "published_reviewed")
+    assert "accessibility_statement" not in session.reassessment.carried_answers
+    path.write_text(session.to_yaml())
+    assert "accessibility_statement" not in load_answers(path).reassessment.carried_answers
