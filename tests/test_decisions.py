@@ -196,7 +196,9 @@ def test_the_reassessment_report_lists_what_was_re_decided_beside_the_earlier_de
     out = tmp_path / "later.md"
     assert run_cli("report", str(LATER), "-o", str(out), "--no-plan").returncode == 0
     md = out.read_text()
+    assert md.startswith("# Apply for help with childcare costs: service reassessment")
     assert "### Reassessment" in md and "1 re-decided, 0 still open, 13 carried" in md
+    assert "| Overall | re-decided | Red – not met | Amber – met with actions |" in md
     assert "| 5\\. Make sure everyone can use the service | re-decided | Red – not met | Green – met |" in md
 
 

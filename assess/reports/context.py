@@ -106,7 +106,7 @@ def report_context(result: Result, framework=None, planner: Planner = action_pla
         "reassessment": _reassessment(result),
         "r": result,
         "meta": meta,
-        "title": f"{meta['service']}: service assessment report",
+        "title": f"{meta['service']}: service {'reassessment' if result.reassessment else 'assessment'} report",
         "doc_date": meta.get("date") or EPOCH,
         "scope_label": filters.SCOPE_LABEL.get(meta.get("scope"), meta.get("scope")),
         "kind_label": filters.KIND_LABEL.get(meta.get("kind"), meta.get("kind")),

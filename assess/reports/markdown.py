@@ -40,7 +40,7 @@ def _table(head: tuple[str, ...], rows: list[tuple]) -> list[str]:
 def render_markdown(result: Result, framework=None, comparison=None, plan=None) -> str:
     c = report_context(result, framework, comparison=comparison, plan=plan)
     meta, r = c["meta"], result
-    out = [f"# {md(meta['service'])}: service assessment", ""]
+    out = [f"# {md(meta['service'])}: service {'reassessment' if r.reassessment else 'assessment'}", ""]
     out += _table(("Field", "Value"), [
         ("Organisation", meta.get("organisation") or "Not recorded"),
         ("Framework", f"{r.framework['title']}, version {r.framework['version']}"),
