@@ -207,11 +207,12 @@ def decision_sentence(result: Result, rating: Rating) -> str:
 
 # ---------------------------------------------------------------- writing the blocks back
 
-def blocks_yaml(decisions: Optional[dict], reassessment: Optional[dict], comments: Optional[dict[str, str]] = None) -> str:
-    """The `decisions:` and `reassessment:` blocks as YAML lines (plain data from model_dump).
-    `comments` (principle id -> text) go above a principle's decision."""
+CARRIED_COMMENT = "met at the earlier assessment: carried with its decision"
+
+
+def blocks_yaml(decisions: Optional[dict], reassessment: Optional[dict]) -> str:
+    """The `decisions:` and `reassessment:` blocks as YAML lines (plain data from model_dump)."""
     from .storage import scalar
-    comments = comments or {}
     lines: list[str] = []
 
     def entry(indent: str, data: dict) -> None:
@@ -254,8 +255,8 @@ def blocks_yaml(decisions: Optional[dict], reassessment: Optional[dict], comment
         if decisions.get("principles"):
             lines.append("  principles:")
             for pid, data in decisions["principles"].items():
-                if pid in comments:
-                    lines.append(f"    # {comments[pid]}")
+                if data.get("carried"):
+                    lines.append(f"    # {CARRIED_COMMENT}")
                 lines.append(f"    {pid}:")
                 entry("      ", data)
     return "\n".join(lines) + ("\n" if lines else "")

@@ -261,6 +261,10 @@ class Session:
         ours = {INACTIVE}
         for generated in (self.to_yaml(), answers_template(self.framework)):
             ours |= {c for _, c in comments_in(generated)}
+        if self.reassessment is not None:   # the header `assess reassess` wrote
+            from .reassess import reassessment_header
+            header = reassessment_header(self.framework, self.reassessment.of, self.reassessment.reopened)
+            ours |= {line.strip() for line in header.splitlines()}
         return [(line, c) for line, c in comments_in(text) if c and c not in ours and not c.startswith("Answers for ")]
 
     def evaluate(self) -> Result:

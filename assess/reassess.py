@@ -51,7 +51,6 @@ def reassessment_yaml(earlier: Assessment, result: Result, of: str, date: dt.dat
     met = [p.id for p in result.principles if p.applicable and p.id not in reopened]
     earlier_date = earlier.meta.date
     decisions = {"principles": {}}
-    comments = {}
     for pid in met:
         rating = decided_rating(result, pid)
         if rating.rag is None:
@@ -59,7 +58,6 @@ def reassessment_yaml(earlier: Assessment, result: Result, of: str, date: dt.dat
         entry = _entry(rating, True, _decided_level(result, pid))
         entry["date"] = entry["date"] or earlier_date
         decisions["principles"][pid] = entry
-        comments[pid] = "met at the earlier assessment: carried with its decision"
     earlier_block = {"principles": {}}
     for pid in reopened:
         rating = decided_rating(result, pid)
@@ -76,10 +74,14 @@ def reassessment_yaml(earlier: Assessment, result: Result, of: str, date: dt.dat
     meta = earlier.meta.model_dump()
     meta["date"] = date
     meta["framework_version"] = meta.get("framework_version") or earlier.framework.version
-    header = textwrap.fill(f"Reassessment of {of}. Answers are carried over (listed under reassessment: carried_answers); "
-              f"change any that no longer hold. Re-decide the reopened {earlier.framework.info.terms.principles} "
-              f"({', '.join(reopened) or 'none'}) under decisions: principles, with decided_by, date and a reason "
-              "where the decision differs from the engine's proposal.", 98)
-    tail = blocks_yaml(decisions if decisions["principles"] else None, reassessment, comments)
+    tail = blocks_yaml(decisions if decisions["principles"] else None, reassessment)
     return answers_yaml(meta, earlier.answers, earlier.evidence, earlier.notes, list(earlier.framework.questions),
-                        header=header, tail=tail)
+                        header=reassessment_header(earlier.framework, of, reopened), tail=tail)
+
+
+def reassessment_header(framework, of: str, reopened: list[str]) -> str:
+    """The comment at the top of a new reassessment file (a guided run knows it as its own)."""
+    return textwrap.fill(f"Reassessment of {of}. Answers are carried over (listed under reassessment: carried_answers); "
+                         f"change any that no longer hold. Re-decide the reopened {framework.info.terms.principles} "
+                         f"({', '.join(reopened) or 'none'}) under decisions: principles, with decided_by, date and a "
+                         "reason where the decision differs from the engine's proposal.", 98)

@@ -295,3 +295,27 @@ def test_an_answer_changed_in_a_guided_run_is_no_longer_marked_carried(tmp_path)
     assert "accessibility_statement" not in session.reassessment.carried_answers
     path.write_text(session.to_yaml())
     assert "accessibility_statement" not in load_answers(path).reassessment.carried_answers
+
+
+def test_decide_on_a_reassessment_asks_only_about_the_reopened_points(tmp_path):
+    import sys
+    from test_run_terminal import Terminal
+    path = tmp_path / "again.yaml"
+    assert run_cli("reassess", str(EARLIER), "-o", str(path), "--date", "2027-02-18").returncode == 0
+    term = Terminal(argv=[sys.executable, "-m", "assess", "decide", str(path)])
+    term.expect("Who decided")
+    term.type("Reassessment panel")
+    term.expect("Date of the decisions")
+    term.type("\x15" + "2027-02-25")          # clear the offered assessment date first
+    term.shows("earlier decision: Red – not met")
+    term.choose("g", "Decision on 5. Make sure everyone can use the service")
+    term.expect("Why does the decision differ")
+    term.type("The panel saw the fixes working with screen reader users")
+    term.expect("Decision on Overall")
+    term.choose("y", "Agree")
+    term.expect("Summary")
+    assert term.wait() == 0
+    decided = load_answers(path).decisions
+    assert decided.principles["everyone-can-use"].rating == "green" and not decided.principles["everyone-can-use"].carried
+    assert sum(1 for d in decided.principles.values() if d.carried) == 13 and decided.overall is not None
+    assert evaluate_file(path).reassessment.redecided == ["everyone-can-use"]
