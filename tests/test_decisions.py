@@ -16,7 +16,7 @@ from assess.pipeline import evaluate, evaluate_file, load_assessment
 
 from conftest import ROOT, run_cli
 
-PANEL = ROOT / "examples" / "service-ownership" / "housing-panel-decisions.yaml"
+PANEL = ROOT / "examples" / "decisions" / "housing-panel-decisions.yaml"
 EARLIER = ROOT / "examples" / "service-standard" / "reassessment" / "childcare-beta-2026-11.yaml"
 LATER = ROOT / "examples" / "service-standard" / "reassessment" / "childcare-beta-2027-02.yaml"
 OVERRIDE_REASON = "two housing associations still take allocation decisions under their own rules"
