@@ -319,3 +319,15 @@ def test_decide_on_a_reassessment_asks_only_about_the_reopened_points(tmp_path):
     assert decided.principles["everyone-can-use"].rating == "green" and not decided.principles["everyone-can-use"].carried
     assert sum(1 for d in decided.principles.values() if d.carried) == 13 and decided.overall is not None
     assert evaluate_file(path).reassessment.redecided == ["everyone-can-use"]
+
+
+def test_gap_and_plan_say_where_decisions_stand_in():
+    from assess.gap import gap_results
+    from assess.plan import plan_actions
+    gap = gap_results(evaluate_file(EARLIER), evaluate_file(LATER))
+    assert any("recorded decisions" in w for w in gap.warnings)
+    point5 = next(p for p in gap.principles if p.id == "everyone-can-use")
+    assert point5.assessor_level == 2          # the engine's level: the decision gives no level
+    plan = plan_actions(load_assessment(PANEL), principle="joined-up-governance")
+    assert len(plan.decisions) == 1 and "engine proposed Green" in plan.decisions[0]
+    assert not plan_actions(load_assessment(PANEL), principle="clear-accountability").decisions
