@@ -33,10 +33,10 @@ def decide(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
         raise fail(f"{answers}: no such answers file")
     extra = dirs(frameworks_dir)
     session = Session.load(answers, extra)
-    problem = terminal_problem()
+    problem = terminal_problem("assess decide", "Without a terminal, write the decisions: block in the answers file "
+                                                "by hand (docs/decisions.md).")
     if problem:
-        raise fail(problem.replace("`assess run`", "`assess decide`").split(" Without a terminal")[0]
-                   + " Without a terminal, write the decisions: block in the answers file by hand (docs/decisions.md).")
+        raise fail(problem)
     lock = AnswersLock(session.path)
     lock.acquire()
     interrupts = Interrupts()
