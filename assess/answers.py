@@ -19,14 +19,15 @@ from .actions import Recorded, check_actions_block
 from .errors import AssessError, Diagnostic
 from . import limits
 from .frameworks import Framework, find_framework
-from .models import META_VALUES, AnswersFileModel, AssessmentMeta, Question
+from .models import META_VALUES, AnswersFileModel, AssessmentMeta, DecisionsBlock, Question, ReassessmentBlock
 from .yamlio import Document, decode, is_finite_number, load_yaml, read_bytes, surrogate_problem
 
 NA_KEY = "n/a"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_TEXT = limits.ANSWER_TEXT_CHARS
 # the most characters each free-text section of an answers file may hold per value
-SECTION_CHARS = {"assessment": limits.META_TEXT_CHARS, "evidence": limits.EVIDENCE_ITEM_CHARS, "notes": limits.NOTE_CHARS}
+SECTION_CHARS = {"assessment": limits.META_TEXT_CHARS, "evidence": limits.EVIDENCE_ITEM_CHARS, "notes": limits.NOTE_CHARS,
+                 "decisions": limits.NOTE_CHARS, "reassessment": limits.NOTE_CHARS}
 
 ANSWERED, NOT_APPLICABLE, UNANSWERED = "answered", "not-applicable", "unanswered"
 _ENGINE_STATE = {ANSWERED: cond.ANSWERED, NOT_APPLICABLE: cond.NOT_APPLICABLE, UNANSWERED: cond.UNANSWERED}
@@ -53,6 +54,9 @@ class Assessment:
     source: str = "<memory>"
     hash: str = ""
     actions: dict[str, Recorded] = field(default_factory=dict)   # the `actions:` block, by action id
+    decisions: Optional[DecisionsBlock] = None        # the panel's word; checked against the result in decisions.py
+    reassessment: Optional[ReassessmentBlock] = None
+    document: Optional[Document] = None               # kept for the lines of decisions, checked after evaluation
 
     def answer(self, qid: str) -> Answer:
         return self.answers.get(qid, NO_ANSWER)
@@ -163,6 +167,9 @@ def assessment_from_document(doc: Document, frameworks_dirs: Optional[list[Path]
     for section, most in SECTION_CHARS.items():
         problems.extend(_text_problems(doc, (section,), doc.data.get(section), section == "assessment", most))
     problems.extend(_evidence_count_problems(doc))
+    if model is not None:
+        from .decisions import block_problems
+        problems.extend(block_problems(doc, framework, model))
     for section in ("evidence", "notes"):
         entries = doc.data.get(section) or {}
         if isinstance(entries, dict):
@@ -177,7 +184,8 @@ def assessment_from_document(doc: Document, frameworks_dirs: Optional[list[Path]
     evidence = {k: [e for e in v if e.strip()] for k, v in evidence.items()}
     return Assessment(framework=framework, meta=model.assessment, answers=answers,
                       evidence={k: v for k, v in evidence.items() if v},
-                      notes={k: v for k, v in model.notes.items() if v.strip()}, source=doc.file, actions=actions)
+                      notes={k: v for k, v in model.notes.items() if v.strip()}, source=doc.file, actions=actions,
+                      decisions=model.decisions, reassessment=model.reassessment, document=doc)
 
 
 def _check_answers(doc: Document, framework: Framework, problems: list[Diagnostic]) -> dict[str, Answer]:

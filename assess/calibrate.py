@@ -260,7 +260,11 @@ def pairs_of(case: Case, amber_as: str = "met") -> list[Pair]:
 
     out = []
     by_id = {p.id: p for p in r.principles}
+    # a reassessment re-decides only its reopened points; the carried ones were decided before
+    reopened = set(r.reassessment.reopened) if r.reassessment is not None else None
     for pid, value in d.points.items():
+        if reopened is not None and pid not in reopened:
+            continue
         p = by_id[pid]
         out.append(Pair(**base, kind="points", item=pid, decision=value, tool_level=p.level, tool_rag=p.rag,
                         tool_score=p.capped_score, tool_status=p.status, decided_rag=decided_rag(value), note=d.notes.get(pid, "")))

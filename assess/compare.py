@@ -18,6 +18,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel
 
+from .decisions import Rating, decided_overall, decided_rating
 from .errors import AssessError, Diagnostic
 from .models import CapApplied, Finding, Result
 
@@ -53,6 +54,8 @@ class LevelChange(BaseModel):
     caps_lifted: list[CapApplied] = []
     caps_added: list[CapApplied] = []
     drivers: list[AnswerChange] = []
+    old_decided: bool = False      # the old rating is a panel's decision, not the engine's proposal
+    new_decided: bool = False
 
     @property
     def explained(self) -> bool:
@@ -89,6 +92,11 @@ class Comparison(BaseModel):
     facts_changed: list[AnswerChange]
     warnings: list[str]
     rag_labels: dict[str, str] = {}        # the framework's own words for green, amber and red
+
+    @property
+    def decided(self) -> bool:
+        """True when either side rates anything by a recorded decision."""
+        return any(lc.old_decided or lc.new_decided for lc in [self.overall, *self.principles])
 
     def findings_with(self, status: FindingStatus) -> list[FindingChange]:
         return [f for f in self.findings if f.status == status]
@@ -128,15 +136,17 @@ def compare_results(old: Result, new: Result, names: tuple[str, str] = ("the ear
         before = old_p.get(p.id)
         refs = _principle_refs(p.id, [old, new])
         lifted, added = _cap_changes(before.caps if before else [], p.caps)
-        principles.append(_level_change(p.id, p.title, p.lens, before, p, lifted, added,
-                                        [by_ref[r] for r in refs if r in by_ref]))
+        change = _level_change(p.id, p.title, p.lens, before, p, lifted, added, [by_ref[r] for r in refs if r in by_ref])
+        principles.append(_decided(change, decided_rating(old, p.id) if before is not None and before.applicable else None,
+                                   decided_rating(new, p.id) if p.applicable else None))
     old_l = {l.id: l for l in old.lenses}
     lenses = []
     for lens in new.lenses:
         members = set(lens.principles) | set(old_l[lens.id].principles if lens.id in old_l else [])
         drivers = _unique(d for pc in principles if pc.id in members for d in pc.drivers)
         lenses.append(_level_change(lens.id, lens.title, "", old_l.get(lens.id), lens, [], [], drivers))
-    overall = _overall_change(old, new, _unique(d for pc in principles for d in pc.drivers))
+    overall = _decided(_overall_change(old, new, _unique(d for pc in principles for d in pc.drivers)),
+                       decided_overall(old), decided_overall(new))
     return Comparison(framework=dict(new.framework), old=_side(old), new=_side(new), overall=overall, lenses=lenses,
                       principles=principles, findings=_finding_changes(old, new, by_ref),
                       answers_changed=[c for c in changes if not c.ref.startswith(("meta.", "fact."))],
@@ -215,6 +225,24 @@ def _level_change(id_: str, title: str, lens: str, before, after, lifted, added,
                        movement=movement(old_level, new_level),
                        delta=new_level - old_level if old_level is not None and new_level is not None else None,
                        caps_lifted=lifted, caps_added=added, drivers=drivers)
+
+
+def _decided(lc: LevelChange, old: Optional[Rating], new: Optional[Rating]) -> LevelChange:
+    """The change between what was published: a decision where one is recorded, else the proposal.
+    A decision without a level keeps the engine's level; scores stay the engine's."""
+    update: dict[str, Any] = {}
+    for side, rating in (("old", old), ("new", new)):
+        if rating is not None and rating.decided:
+            update[f"{side}_rag"] = rating.rag
+            update[f"{side}_decided"] = True
+            if rating.level is not None:
+                update[f"{side}_level"] = rating.level
+    if not update:
+        return lc
+    lc = lc.model_copy(update=update)
+    lc.movement = movement(lc.old_level, lc.new_level)
+    lc.delta = lc.new_level - lc.old_level if lc.old_level is not None and lc.new_level is not None else None
+    return lc
 
 
 def _capped(item) -> Optional[float]:

@@ -74,6 +74,8 @@ def gap_results(self_result: Result, assessor_result: Result, names: tuple[str, 
     for side, wanted in ((c.old, "self"), (c.new, "assessor")):
         if side.kind != wanted:
             warnings.append(f"the {wanted} file is marked kind: {side.kind}")
+    if c.decided:
+        warnings.append("levels and ratings are recorded decisions where a file has them, else the engine's proposals")
     apart = days_apart(c.old.date, c.new.date)
     if apart is not None and apart > DATES_APART_DAYS:
         warnings.append(f"the self-assessment ({c.old.date}) and the assessor's ({c.new.date}) are {apart} days apart; "

@@ -260,6 +260,43 @@ class AssessmentMeta(Model):
     date: Optional[dt.date] = None
 
 
+class PanelDecision(Model):
+    """What a panel or board decided for one principle (or point), or overall."""
+    rating: Rag = Field(description="the decided RAG: green, amber or red")
+    level: Optional[StrictInt] = Field(default=None, ge=1, le=9, description="optional: the decided level on the framework's scale")
+    reason: str = Field(default="", max_length=20_000,
+                        description="why; required wherever the decision differs from the engine's proposal")
+    decided_by: Optional[str] = Field(default=None, min_length=1, max_length=300,
+                                      description="who decided, where not the block's decided_by")
+    date: Optional[dt.date] = Field(default=None, description="when, where not the block's date")
+    carried: bool = Field(default=False, description="reassessment: carried unchanged from the earlier assessment")
+
+
+class DecisionsBlock(Model):
+    """The `decisions:` block: the panel's word beside the engine's proposal."""
+    decided_by: Optional[str] = Field(default=None, min_length=1, max_length=300,
+                                      description="who decided: a panel, a board, a named assessor")
+    date: Optional[dt.date] = Field(default=None, description="when the decisions were made")
+    overall: Optional[PanelDecision] = None
+    principles: dict[str, PanelDecision] = Field(default_factory=dict, description="principle (or point) id -> decision")
+
+
+class EarlierDecisions(Model):
+    overall: Optional[PanelDecision] = None
+    principles: dict[str, PanelDecision] = Field(default_factory=dict)
+
+
+class ReassessmentBlock(Model):
+    """The `reassessment:` block written by `assess reassess`: what was carried and what is open."""
+    of: str = Field(min_length=1, max_length=1000, description="the earlier answers file, as it was named")
+    date: Optional[dt.date] = Field(default=None, description="the earlier assessment's date")
+    reopened: list[str] = Field(default_factory=list, description="principles (points) open to be re-decided")
+    carried_answers: list[str] = Field(default_factory=list,
+                                       description="question ids whose answers were carried over; remove one when you change it")
+    earlier: EarlierDecisions = Field(default_factory=EarlierDecisions,
+                                      description="the earlier rating of every reopened principle and overall")
+
+
 class AnswersFileModel(Model):
     """The shape of an answers file; values are checked against the framework separately."""
     assessment: AssessmentMeta
@@ -267,6 +304,8 @@ class AnswersFileModel(Model):
     evidence: dict[str, Union[str, list[str]]] = Field(default_factory=dict)
     notes: dict[str, str] = Field(default_factory=dict)
     actions: dict[str, Any] = Field(default_factory=dict)   # action id -> owner, due, status, reason
+    decisions: Optional[DecisionsBlock] = None
+    reassessment: Optional[ReassessmentBlock] = None
 
 
 # ---------------------------------------------------------------- the result
@@ -306,6 +345,39 @@ class CapApplied(Model):
     binding: bool = True   # false when the answers alone already give a level at or below the cap
 
 
+class DecisionRecord(Model):
+    """A decision as the result carries it, with the engine's proposal beside it."""
+    rag: Rag
+    rag_label: str
+    level: Optional[int]
+    level_name: Optional[str]
+    reason: str
+    decided_by: str
+    date: Optional[dt.date]
+    carried: bool
+    proposed_rag: Optional[Rag]
+    proposed_level: Optional[int]
+    differs: bool            # the decision differs from the engine's proposal
+
+
+class EarlierRecord(Model):
+    rag: Rag
+    rag_label: str
+    level: Optional[int]
+    decided_by: str
+    date: Optional[dt.date]
+
+
+class ReassessmentRecord(Model):
+    of: str
+    date: Optional[dt.date]
+    reopened: list[str]
+    redecided: list[str]      # reopened principles that now have a decision
+    carried: list[str]        # principles carried with their earlier decision
+    carried_answers: list[str]
+    earlier: dict[str, EarlierRecord]   # principle id or "overall" -> earlier rating
+
+
 class PrincipleResult(Model):
     id: str
     title: str
@@ -323,6 +395,7 @@ class PrincipleResult(Model):
     contributions: list[Contribution]
     not_applicable: list[str]      # question ids marked n/a, excluded from the score
     unanswered: list[str]
+    decision: Optional[DecisionRecord] = None
 
 
 class LensResult(Model):
@@ -358,7 +431,8 @@ class AnswerRecord(Model):
 
 
 class Result(Model):
-    schema_version: Literal["1.0"] = "1.0"
+    # 1.1 adds decisions and reassessment; 1.0 files still load
+    schema_version: Literal["1.1", "1.0"] = "1.1"
     tool_version: str
     framework: dict[str, str]        # id, title, version, hash
     answers_hash: str
@@ -372,6 +446,8 @@ class Result(Model):
     answers: list[AnswerRecord]
     scale: list[ScaleLevel]
     rag_labels: dict[str, str]
+    overall_decision: Optional[DecisionRecord] = None
+    reassessment: Optional[ReassessmentRecord] = None
 
 
 # ---------------------------------------------------------------- calibration decisions

@@ -21,7 +21,9 @@ def effects_of(assessment: Assessment, kind: EngineKind = "durable") -> Effects:
 
 
 def evaluate(assessment: Assessment, kind: EngineKind = "durable") -> Result:
-    return score(assessment, effects_of(assessment, kind))
+    """The engine's proposal, with the panel's recorded decisions beside it (a differing one needs a reason)."""
+    from .decisions import apply_decisions
+    return apply_decisions(score(assessment, effects_of(assessment, kind)), assessment)
 
 
 def load_assessment(path: Path | str, frameworks_dirs: Optional[list[Path]] = None,

@@ -87,6 +87,7 @@ class Plan(BaseModel):
     not_applicable: list[str] = []      # ids of principles that do not apply to this assessment
     at_goal: list[str] = []             # ids of principles already at the level asked for
     terms: Terms = Terms()              # what the framework calls a principle
+    decisions: list[str] = []           # where a recorded decision differs from the level the plan starts from
 
 
 def plan_actions(assessment: Assessment, target: Optional[int] = None, principle: Optional[str] = None,
@@ -117,12 +118,25 @@ def plan_actions(assessment: Assessment, target: Optional[int] = None, principle
             plan = _Search(assessment, base, p.id, goal, budget, _Evaluations(assessment, "durable")).run()
         plans.append(plan)
     return Plan(service=assessment.meta.service, framework=dict(base.framework), target=target, principles=plans,
-                terms=fw.info.terms,
+                terms=fw.info.terms, decisions=_decision_notes(base, principle),
                 not_applicable=not_applicable, at_goal=at_goal)
 
 
+def _decision_notes(base: Result, only: Optional[str]) -> list[str]:
+    """A plan moves answers, so it starts from the engine's levels; where a panel decided otherwise, say so."""
+    from .decisions import decided_rating, decision_sentence
+    notes = []
+    for p in base.principles:
+        rating = decided_rating(base, p.id)
+        if (only is None or p.id == only) and rating.differs:
+            notes.append(f"{p.title}: {decision_sentence(base, rating)} The plan starts from the engine's level, "
+                         "which answers move; the panel decides again at the next assessment.")
+    return notes
+
+
 def apply_changes(assessment: Assessment, changes: dict[str, Answer]) -> Assessment:
-    return dataclasses.replace(assessment, answers={**assessment.answers, **changes})
+    """The assessment with changed answers; a panel decided on the answers as they were, so its decisions go."""
+    return dataclasses.replace(assessment, answers={**assessment.answers, **changes}, decisions=None, reassessment=None)
 
 
 # ---------------------------------------------------------------- the search

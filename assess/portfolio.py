@@ -26,6 +26,7 @@ from typing import Iterable, Optional
 from pydantic import BaseModel
 
 from .batch import evaluate_files as _evaluate
+from .decisions import decided_overall, decided_rating
 from .compare import rag_word, service_identity
 from .gap import DATES_APART_DAYS, LARGE_GAP
 from .merge import CONSENSUS_PREFIX
@@ -52,6 +53,7 @@ class Cell(BaseModel):
     rag: Optional[str]
     status: str                    # scored, gated, not-enough-evidence, not-applicable
     capped: bool                   # a binding cap holds the level down
+    decided: bool = False          # level and rating are a panel's recorded decision, not the engine's proposal
 
 
 class Movement(BaseModel):
@@ -84,6 +86,7 @@ class ServiceRow(BaseModel):
     overall_level: Optional[int]
     overall_rag: Optional[str]
     overall_score: Optional[float]
+    overall_decided: bool = False  # the overall rating is a recorded decision
     cells: list[Cell]
     risks: dict[str, int]          # severity -> count of risk findings
     red_share: float               # red principles among applicable principles with a level
@@ -252,6 +255,8 @@ def _row(items: list[tuple[str, Result]], as_of: dt.date, stale_days: int, large
     meta = r.assessment
     risks = {s: sum(1 for f in r.findings if f.kind == "risk" and f.severity == s) for s in ("high", "medium", "low")}
     levelled = [p for p in r.principles if p.applicable and p.level is not None]
+    rated = {p.id: decided_rating(r, p.id) for p in r.principles}    # what was published: decision, else proposal
+    overall = decided_overall(r)
     date = meta.get("date")
     age = (as_of - dt.date.fromisoformat(str(date))).days if date else None
     conf = r.confidence
@@ -259,17 +264,25 @@ def _row(items: list[tuple[str, Result]], as_of: dt.date, stale_days: int, large
     return ServiceRow(
         key=_key(r), framework=r.framework["id"],
         service=meta["service"], organisation=meta.get("organisation") or "", file=file, date=date, kind=meta.get("kind", ""),
-        overall_level=r.overall.get("level"), overall_rag=r.overall.get("rag"), overall_score=r.overall.get("score"),
-        cells=[Cell(principle=p.id, level=p.level if p.applicable else None, rag=p.rag if p.applicable else None,
+        overall_level=overall.level if overall.level is not None else r.overall.get("level"), overall_rag=overall.rag,
+        overall_score=r.overall.get("score"), overall_decided=overall.decided,
+        cells=[Cell(principle=p.id, level=_level_of(rated[p.id], p) if p.applicable else None,
+                    rag=rated[p.id].rag if p.applicable else None,
                     status=p.status if p.applicable else "not-applicable",
-                    capped=p.applicable and any(c.binding for c in p.caps)) for p in r.principles],
-        risks=risks, red_share=round(sum(1 for p in levelled if p.rag == "red") / len(levelled), 4) if levelled else 0.0,
+                    capped=p.applicable and any(c.binding for c in p.caps),
+                    decided=p.applicable and rated[p.id].decided) for p in r.principles],
+        risks=risks, red_share=round(sum(1 for p in levelled if rated[p.id].rag == "red") / len(levelled), 4) if levelled else 0.0,
         risk_known=not unknown_why, risk_unknown_why=unknown_why,
         answered_share=conf.answered_share, evidenced_share=conf.evidenced_share, age_days=age,
         stale=age is None or age > stale_days,
         low_confidence=conf.answered_share < LOW_ANSWERED or conf.evidenced_share < LOW_EVIDENCED
         or any(p.status in ("not-enough-evidence", "gated") for p in r.principles if p.applicable),
         assessments=len(items), movement=_movement(items), gap=_gap(items, large_gap))
+
+
+def _level_of(rating, p) -> Optional[int]:
+    """A decision's level, or the engine's where the decision gives none."""
+    return rating.level if rating.level is not None else p.level
 
 
 def _risk_unknown(r: Result) -> str:
@@ -359,7 +372,7 @@ def _service_name(result: Result) -> str:
 
 CSV_COLUMNS = ("framework", "service", "organisation", "date", "kind", "file", "principle", "level", "rag", "status",
                "risk_rank", "risk_known", "high", "medium", "low", "as_of", "age_days", "stale", "low_confidence",
-               "gap_flag", "overall_change")
+               "gap_flag", "overall_change", "rating_source")
 
 
 def portfolio_csv(portfolio: Portfolio) -> str:
@@ -384,9 +397,11 @@ def portfolio_csv(portfolio: Portfolio) -> str:
             flags = [rank[row.key] if row.risk_known else "", str(row.risk_known).lower(), row.risks["high"],
                      row.risks["medium"], row.risks["low"], portfolio.as_of, "" if row.age_days is None else row.age_days,
                      str(row.stale).lower(), str(row.low_confidence).lower(), str(row.gap is not None).lower(), change]
-            write(common + ["overall", row.overall_level or "", row.overall_rag or "", "", *flags])
+            write(common + ["overall", row.overall_level or "", row.overall_rag or "", "", *flags,
+                            "decision" if row.overall_decided else "proposal"])
             for cell in row.cells:
-                write(common + [cell.principle, cell.level or "", cell.rag or "", cell.status, *flags])
+                write(common + [cell.principle, cell.level or "", cell.rag or "", cell.status, *flags,
+                                "decision" if cell.decided else "proposal"])
     for skip in portfolio.skipped:
         write(["", "", "", "", "", skip.file, "skipped", "", "", "; ".join(skip.problems)] + [""] * (len(CSV_COLUMNS) - 10))
     return buffer.getvalue()
@@ -412,5 +427,6 @@ def board_context(portfolio: Portfolio, top_risks: int = 20, listed: int = 40, n
             "stale": [r for r in portfolio.rows() if r.stale],
             "low_confidence": [r for r in portfolio.rows() if r.low_confidence],
             "gated": any(c.status == "gated" for r in portfolio.rows() for c in r.cells),
+            "decided": any(r.overall_decided or any(c.decided for c in r.cells) for r in portfolio.rows()),
             "thresholds": {"low_answered": LOW_ANSWERED, "low_evidenced": LOW_EVIDENCED, "systemic_share": SYSTEMIC_SHARE,
                            "dates_apart": DATES_APART_DAYS}}

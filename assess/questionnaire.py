@@ -21,7 +21,7 @@ from .answers import (ANSWERED, NOT_APPLICABLE, UNANSWERED, Answer, Assessment, 
                       parse_answer, text_problem)
 from . import limits
 from .frameworks import Framework
-from .models import AssessmentMeta, Question, Result, Section
+from .models import AssessmentMeta, DecisionsBlock, Question, ReassessmentBlock, Result, Section
 from .storage import answers_yaml, check_unchanged, comments_in, digest, disk_digest
 from .yamlio import atomic_write
 
@@ -92,6 +92,8 @@ class Session:
     notes: dict[str, str] = field(default_factory=dict)
     disk_hash: Optional[str] = None   # the bytes last read from or written to `path`; None: no file yet
     actions: dict = field(default_factory=dict)   # the file's `actions:` block, kept as read
+    decisions: Optional[DecisionsBlock] = None       # kept as read, so a resumed run never drops them
+    reassessment: Optional[ReassessmentBlock] = None
 
     @classmethod
     def new(cls, framework: Framework, meta: dict[str, Any], path: Path | str) -> "Session":
@@ -108,7 +110,8 @@ class Session:
         meta = loaded.meta.model_dump()
         meta["framework_version"] = meta.get("framework_version") or loaded.framework.version
         return cls(loaded.framework, meta, path, dict(loaded.answers),
-                   {k: list(v) for k, v in loaded.evidence.items()}, dict(loaded.notes), before, dict(loaded.actions))
+                   {k: list(v) for k, v in loaded.evidence.items()}, dict(loaded.notes), before, dict(loaded.actions),
+                   loaded.decisions, loaded.reassessment)
 
     # ------------------------------------------------------------ reading
 
@@ -135,7 +138,8 @@ class Session:
                           answers=dict(self.answers),
                           evidence={k: list(v) for k, v in self.evidence.items() if v},
                           notes={k: v for k, v in self.notes.items() if v.strip()},
-                          source=str(self.path), hash=digest, actions=dict(self.actions))
+                          source=str(self.path), hash=digest, actions=dict(self.actions),
+                          decisions=self.decisions, reassessment=self.reassessment)
 
     def visible(self) -> dict[str, bool]:
         return self._assessment().visible()
@@ -185,17 +189,25 @@ class Session:
     def set_answer(self, qid: str, raw: Any) -> Answer:
         """Check `raw` as the file loader would (ValueError says why not) and keep it."""
         answer = parse_answer(self.question(qid), raw)
+        before = self.answers.get(qid)
         if answer.state == UNANSWERED:
             self.answers.pop(qid, None)
         else:
             self.answers[qid] = answer
+        self._uncarry(qid, before)
         return answer
+
+    def _uncarry(self, qid: str, before: Optional[Answer]) -> None:
+        """In a reassessment, an answer changed here is no longer the one carried over."""
+        carried = self.reassessment.carried_answers if self.reassessment is not None else []
+        if qid in carried and self.answers.get(qid) != before:
+            carried.remove(qid)
 
     def mark_na(self, qid: str, reason: str) -> Answer:
         return self.set_answer(qid, {"n/a": reason})
 
     def clear(self, qid: str) -> None:
-        self.answers.pop(qid, None)
+        self._uncarry(qid, self.answers.pop(qid, None))
 
     def add_evidence(self, qid: str, text: str) -> None:
         text = checked_text(text, "evidence", limits.EVIDENCE_ITEM_CHARS)
@@ -235,8 +247,10 @@ class Session:
         comments = {qid: INACTIVE for qid in self.inactive()}
         header = (f"Answers for {self.framework.info.title} {self.framework.version}. Continue with "
                   f"`assess run <this file>`, or edit it by hand while no run has it open.\n{REWRITTEN}")
+        from .decisions import blocks_yaml, dump_block
+        tail = blocks_yaml(dump_block(self.decisions), dump_block(self.reassessment))
         return answers_yaml(self.meta, self.answers, self.evidence, self.notes, self.order, comments, header,
-                            actions=self.actions)
+                            actions=self.actions, tail=tail)
 
     def save(self) -> None:
         """Write the whole file atomically; on failure (AssessError) the previous file is untouched.
@@ -255,6 +269,10 @@ class Session:
         ours = {INACTIVE}
         for generated in (self.to_yaml(), answers_template(self.framework)):
             ours |= {c for _, c in comments_in(generated)}
+        if self.reassessment is not None:   # the header `assess reassess` wrote
+            from .reassess import reassessment_header
+            header = reassessment_header(self.framework, self.reassessment.of, self.reassessment.reopened)
+            ours |= {line.strip() for line in header.splitlines()}
         return [(line, c) for line, c in comments_in(text) if c and c not in ours and not c.startswith("Answers for ")]
 
     def evaluate(self) -> Result:

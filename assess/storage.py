@@ -46,9 +46,10 @@ def _comment(text: str) -> str:
 
 def answers_yaml(meta: dict[str, Any], answers: dict[str, Answer], evidence: dict[str, list[str]],
                  notes: dict[str, str], order: Iterable[str], comments: Optional[dict[str, str]] = None,
-                 header: str = "", actions: Optional[dict[str, Any]] = None) -> str:
+                 header: str = "", actions: Optional[dict[str, Any]] = None, tail: str = "") -> str:
     """An answers file. `order` fixes the question order; `comments` go above an answer;
-    `actions` (action id -> actions.Recorded) is written back as the `actions:` block."""
+    `actions` (action id -> actions.Recorded) is written back as the `actions:` block; `tail`
+    (the decisions and reassessment blocks, already YAML) ends it."""
     lines = [f"# {_comment(line)}" for line in header.splitlines()] if header else []
     lines.append("assessment:")
     for key in META_ORDER:
@@ -99,7 +100,7 @@ def answers_yaml(meta: dict[str, Any], answers: dict[str, Answer], evidence: dic
                       ("reason", rec.reason))
             written = [f"    {name}: {scalar(value)}" for name, value in fields if value]
             lines.extend(written or ["    status: open"])
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + tail
 
 
 # ---------------------------------------------------------------- the answers file while `assess run` has it open

@@ -86,20 +86,35 @@ def _print_levels(result: Result, console) -> None:
     console.print(Text(clean(f"scope {meta['scope']}, phase {meta['phase']}, {meta['kind']} assessment"
                              + (f" by {meta['respondent']}" if meta['respondent'] else "")
                              + (f" on {meta['date']}" if meta['date'] else ""))))
-    overall = result.overall
-    console.print(Text.assemble("Overall: ", (f"{overall['level'] or '–'} {clean(overall['level_name'] or 'not enough evidence')}",
-                                              RAG_STYLE[overall['rag']]),
-                                f"  ({clean(overall['rag_label'] or 'no rating')})"))
+    from .decisions import decided_overall, decided_rating, decision_sentence, has_decisions, proposal_note
+    decided = has_decisions(result)
+    overall = decided_overall(result)
+    console.print(Text.assemble("Overall: ", (f"{overall.level or '–'} {clean(overall.level_name or ('' if overall.decided else 'not enough evidence'))}",
+                                              RAG_STYLE[overall.rag]),
+                                f"  ({clean(overall.rag_label or 'no rating')})",
+                                f"  {'decided by ' + clean(overall.decided_by) if overall.decided else ''}"))
+    if overall.differs:
+        console.print(Text(clean(decision_sentence(result, overall))))
+    if result.reassessment is not None:
+        r = result.reassessment
+        console.print(Text(clean(f"Reassessment of {r.of}" + (f" ({r.date})" if r.date else "")
+                                 + f": re-decided {', '.join(r.redecided) or 'nothing yet'}; {len(r.carried)} carried"), style="bold"))
     table = Table(title="Principles", show_lines=False)
-    for col in ("Lens", "Principle", "Level", "RAG", "Caps"):
+    columns = ("Lens", "Principle", "Level", "RAG") + (("Engine proposed",) if decided else ()) + ("Caps",)
+    for col in columns:
         table.add_column(col)
     for p in result.principles:
         if not p.applicable:
             continue
-        level = (f"{p.level} {clean(p.level_name)}" + (" (gate: too few answers to score)" if p.status == "gated" else "")
-                 if p.level else "not enough evidence" if p.status == "not-enough-evidence" else "–")
-        rag = clean(labels.get(p.rag, p.rag)) if p.rag else "–"
-        table.add_row(clean(p.lens), clean(p.title), level, Text(rag, style=RAG_STYLE[p.rag]),
+        rating = decided_rating(result, p.id)
+        level = (f"{rating.level} {clean(rating.level_name)}" + (" (gate: too few answers to score)" if p.status == "gated" and not rating.decided else "")
+                 if rating.level else "not enough evidence" if p.status == "not-enough-evidence" and not rating.decided else "–")
+        rag = clean(rating.rag_label) if rating.rag else "–"
+        extra = ()
+        if decided:
+            proposed = clean(proposal_note(result, rating).removeprefix("engine proposed "))
+            extra = (proposed or ("same" if rating.decided else "no decision") + (" (carried)" if rating.carried else ""),)
+        table.add_row(clean(p.lens), clean(p.title), level, Text(rag, style=RAG_STYLE[rating.rag]), *extra,
                       ", ".join(f"{clean(c.rule)} (≤{c.max_level}{'' if c.binding else ', not binding'})" for c in p.caps))
     console.print(table)
     for lens in result.lenses:

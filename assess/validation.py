@@ -20,7 +20,11 @@ def validate_path(path: Path, frameworks_dirs: list[Path]) -> str:
     doc = load_yaml(path)
     data = doc.data if isinstance(doc.data, dict) else {}
     if "assessment" in data:
-        return _answers_summary(path, load_answers(path, frameworks_dirs))
+        assessment = load_answers(path, frameworks_dirs)
+        if assessment.decisions is not None or assessment.reassessment is not None:
+            from .pipeline import evaluate
+            evaluate(assessment)   # a decision that differs from the proposal needs a reason
+        return _answers_summary(path, assessment)
     if "framework" in data:
         fw = load_framework(path)
         return f"ok: {path} framework {fw.id} {fw.version}: {len(fw.questions)} questions, {len(fw.rules)} rules"

@@ -30,7 +30,7 @@ def test_result_json_is_byte_identical_across_processes():
                for seed in ("0", "1", "12345")}
     assert len(outputs) == 1
     result = json.loads(outputs.pop())
-    assert result["schema_version"] == "1.0"
+    assert result["schema_version"] == "1.1"
     assert len(result["framework"]["hash"]) == 64 and len(result["answers_hash"]) == 64
 
 

@@ -61,14 +61,14 @@ def portfolio_files(tmp_path):
 
 def test_portfolio_bytes_do_not_depend_on_file_order_hash_seed_or_workers(tmp_path):
     files = portfolio_files(tmp_path)
-    shuffled = files[1::2] + files[::-1][1::2]
+    shuffled = files[1::2][::-1] + files[::2]   # every file once, in another order, for any count
     assert sorted(shuffled) == sorted(files) and shuffled != files
     for name, order, seed, workers in (("first", files, "0", "1"), ("second", shuffled, "987654321", "2")):
         run_commands([["portfolio", *map(str, order), "-o", str(tmp_path / f"{name}.{fmt}"), "--as-of", "2026-12-01",
                        "--workers", workers] for fmt in PORTFOLIO_FORMATS], seed)
     for fmt in PORTFOLIO_FORMATS:
         assert (tmp_path / f"first.{fmt}").read_bytes() == (tmp_path / f"second.{fmt}").read_bytes(), f"portfolio {fmt} differs"
-    assert b'"evaluated": 8' in (tmp_path / "first.json").read_bytes()   # the twin really took part
+    assert f'"evaluated": {len(files)}'.encode() in (tmp_path / "first.json").read_bytes()   # the twin really took part
 
 
 def test_report_csv_does_not_depend_on_the_order_answers_are_written_in(tmp_path):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from . import authoring, core, report, run
-from . import actions, calibrate, compare, gap, merge, plan, portfolio
+from . import actions, calibrate, compare, decide, gap, merge, plan, portfolio, reassess
 from .help_types import plain_type_display
 
 plain_type_display()
@@ -49,6 +49,8 @@ app.command("merge")(merge.merge)
 app.command("plan")(plan.plan)
 app.command("calibrate")(calibrate.calibrate)
 app.command("actions")(actions.actions)
+app.command("decide")(decide.decide)
+app.command("reassess")(reassess.reassess)
 
 
 def main() -> None:

@@ -82,7 +82,13 @@ def _change(lc) -> str:
 def _rating(lc, labels) -> str:
     from ..compare import rag_word
     before, after = rag_word(lc.old_rag, labels), rag_word(lc.new_rag, labels)
-    return f"{after} (no change)" if before == after else f"{before} to {after}"
+    if before == after and lc.old_decided == lc.new_decided:
+        return f"{after} (no change{', decided' if lc.new_decided else ''})"
+    return before + (" (decided)" if lc.old_decided else "") + " to " + after + (" (decided)" if lc.new_decided else "")
+
+
+DECIDED_NOTE = ("Ratings marked (decided) are the panel's recorded decisions; the others are the engine's proposals. "
+                "Levels are decided levels where a decision gives one.")
 
 
 def _driver_list(lc) -> list:
@@ -142,6 +148,8 @@ def print_comparison(c, console=None) -> None:
             for fc in items:
                 console.print(Text(f"  {_finding_label(fc.finding):<8} {fc.finding.title} [{fc.finding.rule}]"))
     console.print(Text(f"{len(c.answers_changed)} answer(s) changed", style="dim"))
+    if c.decided:
+        console.print(Text(DECIDED_NOTE, style="dim"))
 
 
 def comparison_markdown(c) -> str:
@@ -152,7 +160,9 @@ def comparison_markdown(c) -> str:
              md(f"Later: {c.new.date or 'undated'}, {c.new.kind} assessment"
                 + (f" by {c.new.respondent}" if c.new.respondent else "") + f" (framework {c.new.framework_version})"), ""]
     lines += [f"> Note: {md(w)}" for w in c.warnings] + ([""] if c.warnings else [])
-    lines += [f"**Overall:** {md(_change(c.overall))}, {md(_rating(c.overall, c.rag_labels))}", "", "## Levels", "",
+    lines += [f"**Overall:** {md(_change(c.overall))}, {md(_rating(c.overall, c.rag_labels))}", ""]
+    lines += [md(DECIDED_NOTE), ""] if c.decided else []
+    lines += ["## Levels", "",
               "| Principle | Lens | Level | Rating | Caps | Answers that changed it |",
               "| --- | --- | --- | --- | --- | --- |"]
     for lc in c.principles:

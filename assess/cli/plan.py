@@ -56,6 +56,8 @@ def print_plan(plan, console=None) -> None:
 
     console = console or Console()
     console.print(Text(f"{plan.service}: what would lift each level", style="bold"))
+    for note in plan.decisions:
+        console.print(Text(note, style="yellow"))
     if not plan.principles:
         console.print(Text(nothing_to_plan(plan)))
     for pp in plan.principles:

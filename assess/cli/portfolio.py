@@ -73,6 +73,9 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
     services = len(board.rows())
     summary = (f"{len(evaluated)} of {len(files)} file{'' if len(files) == 1 else 's'} evaluated, "
                f"{services} service{'' if services == 1 else 's'}, as at {board.as_of}")
+    decided = sum(1 for r in board.rows() if r.overall_decided or any(c.decided for c in r.cells))
+    if decided:
+        summary += f"; {decided} service{'' if decided == 1 else 's'} rated by recorded decisions (the rest by the engine's proposal)"
     if skipped:
         summary += f"; skipped {len(skipped)}: " + ", ".join(s.file for s in skipped)
     typer.echo((f"wrote {output} ({fmt}): " if not to_stdout else "") + summary, err=True)

@@ -101,13 +101,13 @@ def run(target: str = typer.Argument(..., metavar="FRAMEWORK|ANSWERS",
         guide.lock.release()
 
 
-def terminal_problem() -> Optional[str]:
+def terminal_problem(command: str = "assess run", without: str = WITHOUT_A_TERMINAL) -> Optional[str]:
     """Why this process cannot hold a guided run (input or output not a terminal), or None."""
     missing = [name for name, stream in (("input", sys.stdin), ("output", sys.stdout)) if not stream.isatty()]
     if not missing:
         return None
     what = "its input and output are not terminals" if len(missing) == 2 else f"its {missing[0]} is not a terminal"
-    return f"`assess run` asks its questions in a terminal, but {what} (piped or redirected). {WITHOUT_A_TERMINAL}"
+    return f"`{command}` asks its questions in a terminal, but {what} (piped or redirected). {without}"
 
 
 class Guide(Saving, Reviewing):

@@ -10,9 +10,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
+from ..decisions import Rating, decided_overall, decided_rating, decision_sentence, has_decisions
 from ..models import AnswerRecord, Finding, PrincipleResult, Result, Terms
 from . import charts, filters
 from .actions import Planner, action_plan
+from .bidi import Parts
 from .narrative import reading
 from .since import SinceView, since_view
 
@@ -35,6 +37,45 @@ class PrincipleView:
     evidence: list[tuple[str, list[str]]]        # (question text, quoted items)
     na: list[AnswerRecord]
     unanswered: list[AnswerRecord]
+    rating: Rating                               # the decision where recorded, else the proposal
+    decision_text: str                           # "Decision: Amber — engine proposed Red, because ..."
+
+
+@dataclass
+class ReassessedView:
+    """One principle of a reassessment: its earlier rating beside the one now published."""
+    title: str
+    status: str          # "re-decided", "open" (reopened, not decided yet) or "carried"
+    earlier: str
+    now: str
+
+
+def _reassessment(result: Result) -> Optional[dict[str, Any]]:
+    """What a reassessment re-decided (or left open), each beside its earlier decision; the carried ones by name."""
+    r = result.reassessment
+    if r is None:
+        return None
+    rows = []
+    for p in result.principles:
+        if p.id in r.reopened:
+            status = "re-decided" if p.id in r.redecided else "open"
+            rows.append(ReassessedView(p.title, status, _earlier_text(r, p.id), _now_text(decided_rating(result, p.id))))
+    overall = decided_overall(result)
+    rows.append(ReassessedView("Overall", "re-decided" if overall.decided else "open", _earlier_text(r, "overall"), _now_text(overall)))
+    return {"of": r.of, "date": r.date, "rows": rows,
+            "redecided": [p.id for p in result.principles if p.id in r.redecided],
+            "open": [p.id for p in result.principles if p.id in r.reopened and p.id not in r.redecided],
+            "carried": [p.title for p in result.principles if p.id in r.carried],
+            "carried_answers": len(r.carried_answers)}
+
+
+def _earlier_text(r, key: str) -> str:
+    earlier = r.earlier.get(key)
+    return earlier.rag_label if earlier is not None else "–"
+
+
+def _now_text(rating: Rating) -> str:
+    return (rating.rag_label or "no rating") + ("" if rating.decided else " (engine's proposal; not decided yet)")
 
 
 @dataclass
@@ -57,10 +98,16 @@ def report_context(result: Result, framework=None, planner: Planner = action_pla
     principles = [_principle_view(p, result, records, framework) for p in applicable]
     lenses = [l for l in result.lenses if l.applicable]
     terms = framework.info.terms if framework is not None else Terms()
+    overall = decided_overall(result)
     return {
+        "decided": has_decisions(result),
+        "overall_rating": overall,
+        "overall_decision_text": decision_sentence(result, overall),
+        "overridden": [pv for pv in principles if pv.rating.differs],
+        "reassessment": _reassessment(result),
         "r": result,
         "meta": meta,
-        "title": f"{meta['service']}: service assessment report",
+        "title": f"{meta['service']}: service {'reassessment' if result.reassessment else 'assessment'} report",
         "doc_date": meta.get("date") or EPOCH,
         "scope_label": filters.SCOPE_LABEL.get(meta.get("scope"), meta.get("scope")),
         "kind_label": filters.KIND_LABEL.get(meta.get("kind"), meta.get("kind")),
@@ -71,7 +118,7 @@ def report_context(result: Result, framework=None, planner: Planner = action_pla
         "top_actions": actions[:SUMMARY_FINDINGS],
         "strengths": [f for f in result.findings if f.kind == "strength"],
         "terms": terms,
-        "reading": reading(result, actions, terms),
+        "reading": _reading(result, actions, terms, overall.differs),
         "charts": _charts(result, lenses, applicable, top, terms, _earlier(since)),
         "since": since,
         "next_level": plan.principles if plan is not None else None,
@@ -82,6 +129,11 @@ def report_context(result: Result, framework=None, planner: Planner = action_pla
         "top_level": top,
         "generated_from": dt.date.fromisoformat(str(meta.get("date") or EPOCH)).isoformat(),
     }
+
+
+def _reading(result: Result, actions, terms: Terms, overridden: bool) -> Parts:
+    text = reading(result, actions, terms)
+    return Parts(["The engine's reading, which the decision above overrides: ", *text.parts]) if overridden else text
 
 
 def because_label(ref: str, question_text: dict[str, str]) -> str:
@@ -107,7 +159,9 @@ def _principle_view(p: PrincipleResult, result: Result, records: dict[str, Answe
     description = ""
     if framework is not None:
         description = next((x.description for x in framework.principles if x.id == p.id), "")
+    rating = decided_rating(result, p.id)
     return PrincipleView(result=p, anchor=f"principle-{p.id}", description=description,
+                         rating=rating, decision_text=decision_sentence(result, rating) if rating.decided else "",
                          risks=[f for f in findings if f.kind == "risk"],
                          strengths=[f for f in findings if f.kind == "strength"], evidence=evidence,
                          na=[records[q] for q in p.not_applicable], unanswered=[records[q] for q in p.unanswered])

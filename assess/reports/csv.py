@@ -2,6 +2,9 @@
 
 `caps` lists only the caps a finding's rule sets that hold a level down; `principle_level` is
 the level of the finding's principle in words ("Level 1 · Ad hoc (set by a rule, ...)").
+`principle_rating` is the rating to publish: the panel's decision where one is recorded
+(`rating_source` says decision or proposal); `engine_proposed` and `decision_reason` are
+filled where a decision differs from the engine's proposal.
 
 A cell that starts with =, +, - or @ (or a tab or carriage return) would run as a formula
 in a spreadsheet; such cells get a leading single quote so they read as text.
@@ -11,12 +14,14 @@ from __future__ import annotations
 import csv as stdlib_csv
 import io
 
+from ..decisions import decided_rating, proposal_note
 from ..models import Result
 from .actions import action_plan
 from .filters import binding_caps, level_text
 
 COLUMNS = ("rule", "principle", "principle_title", "kind", "severity", "title", "rationale", "recommendation",
-           "owner", "caps", "because", "principle_level")
+           "owner", "caps", "because", "principle_level", "principle_rating", "rating_source", "engine_proposed",
+           "decision_reason")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -36,8 +41,11 @@ def render_csv(result: Result) -> str:
         because = "; ".join(f"{b.ref} = {b.label}" for b in f.because)
         p = principles.get(f.principle)
         level = level_text(p.level, p.level_name, p.status) if p is not None else ""
+        rating = decided_rating(result, p.id) if p is not None else None
+        decision = (rating.rag_label or "", rating.source, proposal_note(result, rating).removeprefix("engine proposed "),
+                    rating.reason if rating.differs else "") if rating is not None else ("", "", "", "")
         row = (f.rule, f.principle, p.title if p is not None else f.principle, f.kind, f.severity, f.title, f.rationale,
-               f.recommendation, owners.get(f.rule, f.owner), caps, because, level)
+               f.recommendation, owners.get(f.rule, f.owner), caps, because, level, *decision)
         writer.writerow([neutralise(v) for v in row])
     return buffer.getvalue()
 

@@ -9,6 +9,7 @@ import re
 
 from ..models import Result
 from .bidi import strip_controls
+from ..decisions import proposal_note
 from .context import because_label, report_context
 from .filters import binding_caps, level_text, long_date, num, pct, quiet_caps
 from .since import change_text, delta_text, driver_label
@@ -39,16 +40,17 @@ def _table(head: tuple[str, ...], rows: list[tuple]) -> list[str]:
 def render_markdown(result: Result, framework=None, comparison=None, plan=None) -> str:
     c = report_context(result, framework, comparison=comparison, plan=plan)
     meta, r = c["meta"], result
-    out = [f"# {md(meta['service'])}: service assessment", ""]
+    out = [f"# {md(meta['service'])}: service {'reassessment' if r.reassessment else 'assessment'}", ""]
     out += _table(("Field", "Value"), [
         ("Organisation", meta.get("organisation") or "Not recorded"),
         ("Framework", f"{r.framework['title']}, version {r.framework['version']}"),
         ("Scope", c["scope_label"]), ("Phase", str(meta.get("phase", "")).capitalize()),
         ("Assessment date", long_date(meta.get("date"))), ("Respondent", meta.get("respondent") or "Not recorded"),
         ("Kind", c["kind_label"]),
-        ("Overall", f"{level_text(r.overall['level'], r.overall['level_name'])} ({r.overall['rag_label'] or 'no rating'})"),
+        ("Overall decision" if c["overall_rating"].decided else "Overall",
+         f"{level_text(c['overall_rating'].level, c['overall_rating'].level_name)} ({c['overall_rating'].rag_label or 'no rating'})"),
     ])
-    out += ["## Executive summary", "", md(c["reading"]), ""]
+    out += ["## Executive summary", ""] + _decision(c) + [md(c["reading"]), ""]
     out += _table(("Lens", "Level", "Rating"), [(l.title, level_text(l.level, l.level_name), r.rag_labels.get(l.rag, "–") if l.rag else "–")
                                                for l in c["lenses"]])
     out += ["### What matters most", ""]
@@ -59,10 +61,13 @@ def render_markdown(result: Result, framework=None, comparison=None, plan=None) 
     t = c["terms"]
     out += ["", f"## {t.principles.capitalize()}", ""]
     any_caps = any(binding_caps(pv.result) for pv in c["principles"])
-    out += _table((t.principle.capitalize(), "Level", "Score", "Rating") + (("Capped by",) if any_caps else ()), [
-        (pv.result.title, level_text(pv.result.level, pv.result.level_name, pv.result.status),
+    proposed = ("Engine proposed",) if c["decided"] else ()
+    out += _table((t.principle.capitalize(), "Level", "Score", "Rating") + proposed + (("Capped by",) if any_caps else ()), [
+        (pv.result.title, level_text(pv.rating.level, pv.rating.level_name, pv.result.status if not pv.rating.decided else "scored"),
          num(pv.result.capped_score) if pv.result.capped_score is not None else "–",
-         r.rag_labels.get(pv.result.rag, "–") if pv.result.rag else "–")
+         pv.rating.rag_label or "–",
+         *((proposal_note(r, pv.rating).removeprefix("engine proposed ") or ("same" if pv.rating.decided else "no decision"),)
+           if c["decided"] else ()))
         + ((", ".join(f"{x.rule} (≤ {x.max_level})" for x in binding_caps(pv.result)) or "–",) if any_caps else ())
         for pv in c["principles"]])
     if c["rag_thresholds"] is not None:
@@ -72,7 +77,8 @@ def render_markdown(result: Result, framework=None, comparison=None, plan=None) 
     for pv in c["principles"]:
         p = pv.result
         score = f"score {num(p.score)}" + (f", after caps {num(p.capped_score)}" if p.capped_score != p.score else "")
-        out += [f"### {md(p.title)}", "", f"{md(level_text(p.level, p.level_name, p.status))}; "
+        out += [f"### {md(p.title)}", ""] + ([md(pv.decision_text), ""] if pv.decision_text else [])
+        out += [("Engine's proposal: " if pv.rating.decided else "") + f"{md(level_text(p.level, p.level_name, p.status))}; "
                 + (score if p.score is not None else "not scored"), ""]
         if p.contributions:
             out += _table(("Question", "Answer", "Level", "Weight"), [(x.text, x.label, num(x.level), num(x.weight)) for x in p.contributions])
@@ -106,6 +112,29 @@ def render_markdown(result: Result, framework=None, comparison=None, plan=None) 
         out += _table(("Question", "Answer", "Evidence and notes"), [
             (a.text, _answer_text(a), "; ".join(a.evidence + ([f"Note: {a.note}"] if a.note else [])) or "–") for a in s.answers])
     return "\n".join(out).rstrip() + "\n"
+
+
+def _decision(c) -> list[str]:
+    """The panel's decision and what it changed, then for a reassessment the earlier decisions beside the new."""
+    out = []
+    if c["decided"]:
+        o = c["overall_rating"]
+        out += ["### The decision", "", md(c["overall_decision_text"])
+                + (f" Decided by {md(o.decided_by)}" + (f" on {long_date(o.date)}" if o.date else "") + "." if o.decided_by else ""), ""]
+        out += [f"- **{md(pv.result.title)}**: {md(pv.decision_text)}" for pv in c["overridden"]]
+        out += [""] if c["overridden"] else ["Every decision recorded agrees with the engine's proposal.", ""]
+    ra = c["reassessment"]
+    if ra:
+        t = c["terms"]
+        out += ["### Reassessment", "", md(f"A reassessment of {ra['of']}" + (f" ({long_date(ra['date'])})" if ra['date'] else "")
+                                           + f": {len(ra['redecided'])} re-decided, {len(ra['open'])} still open, "
+                                           f"{len(ra['carried'])} carried with the earlier decision; "
+                                           f"{ra['carried_answers']} answers carried over."), ""]
+        out += _table((t.principle.capitalize(), "Status", "Earlier", "Now"),
+                      [(x.title, x.status, x.earlier, x.now) for x in ra["rows"]])
+        if ra["carried"]:
+            out += [md("Carried with their earlier decision: " + "; ".join(ra["carried"]) + "."), ""]
+    return out
 
 
 def _since(since, lens_titles: dict[str, str]) -> list[str]:
