@@ -135,7 +135,10 @@ def _decision_notes(base: Result, only: Optional[str]) -> list[str]:
 
 
 def apply_changes(assessment: Assessment, changes: dict[str, Answer]) -> Assessment:
-    """The assessment with changed answers; a panel decided on the answers as they were, so its decisions go."""
+    """The assessment with changed answers; a panel decided on the answers as they were, so its decisions go
+    (and stay where nothing changes)."""
+    if not changes:
+        return assessment
     return dataclasses.replace(assessment, answers={**assessment.answers, **changes}, decisions=None, reassessment=None)
 
 

@@ -116,7 +116,7 @@ def test_a_decision_overriding_the_engine_shows_in_every_output_format(tmp_path)
     assert OVERRIDE_REASON in row["decision_reason"]
     assert json.loads(outputs["json"].read_text())["principles"][3]["decision"]["rag"] == "amber"
     md = outputs["md"].read_text()
-    assert "| Joined-up governance | Level 3 · Established | Amber | Green, level 3 |" in md
+    assert "| Joined-up governance | Level 3 · Established | 3.51 | Amber | Green, level 3 |" in md
     assert "Decision: Amber, level 3 — engine proposed Green, level 3, because the partnership board meets" in md
     html = outputs["html"].read_text()
     assert "engine proposed Green, level 3, because" in html and "Overall decision" in html

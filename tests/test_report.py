@@ -268,8 +268,8 @@ def test_caps_that_hold_nothing_are_not_called_capping(mini, binding):
     md = render(binding[0], "md", framework=binding[1]).decode()
     assert "- Capped at level 2 by `mini-no-rights`" in md
     assert "Also capped at level 2 by `mini-unanchored-finding`, which does not change the level" in md
-    assert "| Accountability | Level 2 · Emerging | Red | mini-no-rights (≤ 2) |" in md
-    assert "| Governance | Level 1 · Initial | Red | – |" in md          # its cap holds nothing down
+    assert "| Accountability | Level 2 · Emerging | 2 | Red | mini-no-rights (≤ 2) |" in md
+    assert "| Governance | Level 1 · Initial | 1.5 | Red | – |" in md          # its cap holds nothing down
 
 
 def test_gated_status_reads_in_plain_words_everywhere(mini):
