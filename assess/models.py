@@ -64,6 +64,9 @@ class ScoringSettings(Model):
     min_answered_share: float = Field(default=0.5, ge=0, le=1,
                                       description="share of a principle's applicable question weight that must be answered")
     overall: Literal["weighted", "worst"] = "weighted"
+    worst_of_rated: bool = Field(
+        default=False, description="with overall 'worst': the overall is the worst principle the tool could rate, "
+                                   "even while others are unrated (they are listed), as a panel decides on what it heard")
 
 
 class Terms(Model):

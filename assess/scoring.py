@@ -4,7 +4,8 @@
 - A principle's score is the weighted mean of its answered, visible, applicable questions;
   n/a is excluded, never scored as zero; too little answered gives "not enough evidence".
 - A rule's cap holds the principle at or below a level; the cap and its rule are recorded.
-- The level is the whole part of the capped score; RAG compares it with the thresholds.
+- The level is the whole part of the capped score (rounded down, and the report says so); RAG
+  compares the capped score with the thresholds.
 """
 from __future__ import annotations
 
@@ -168,13 +169,14 @@ def _score_principle(assessment: Assessment, p, applicable: bool, shown: dict[st
 
 
 def _worst(fw, principles: list[PrincipleResult]) -> Optional[float]:
-    """The lowest capped score; undecided while an applicable principle has no level and the rest could still be beaten."""
+    """The lowest capped score; undecided while an applicable principle has no level and the rest could still be
+    beaten, unless the framework takes the worst of the principles it could rate (`worst_of_rated`)."""
     members = [pr for pr in principles if pr.applicable]
     scores = [pr.capped_score for pr in members if pr.capped_score is not None]
     if not scores:
         return None
     lowest = min(scores)
-    if len(scores) < len(members) and rag_for(lowest, fw.info.rag) != "red":
+    if len(scores) < len(members) and rag_for(lowest, fw.info.rag) != "red" and not fw.info.scoring.worst_of_rated:
         return None
     return lowest
 
