@@ -67,6 +67,9 @@ class ScoringSettings(Model):
     worst_of_rated: bool = Field(
         default=False, description="with overall 'worst': the overall is the worst principle the tool could rate, "
                                    "even while others are unrated (they are listed), as a panel decides on what it heard")
+    red_points_for_red_overall: int = Field(
+        default=1, ge=1, description="with overall 'worst': how many red principles make the overall red; with fewer, "
+                                     "and none held red by a gate (a cap at level 1), the overall is amber")
 
 
 class Terms(Model):

@@ -4,6 +4,8 @@
 - A principle's score is the weighted mean of its answered, visible, applicable questions;
   n/a is excluded, never scored as zero; too little answered gives "not enough evidence".
 - A rule's cap holds the principle at or below a level; the cap and its rule are recorded.
+- Overall "worst" is the lowest principle; with `red_points_for_red_overall` above 1, red principles
+  held red by their answers alone (no gate) make the overall red only when there are that many.
 - The level is the whole part of the capped score (rounded down, and the report says so); RAG
   compares the capped score with the thresholds.
 """
@@ -191,7 +193,13 @@ def _lens_score(fw, members: list[PrincipleResult]) -> Optional[float]:
 
 def _overall(fw, lenses: list[LensResult], principles: list[PrincipleResult]) -> Optional[float]:
     if fw.info.scoring.overall == "worst":
-        return _worst(fw, principles)
+        worst = _worst(fw, principles)
+        reds = [pr for pr in principles if pr.applicable and rag_for(pr.capped_score, fw.info.rag) == "red"]
+        gated = any(c.max_level == 1 for pr in reds for c in pr.caps)
+        if worst is not None and reds and not gated and len(reds) < fw.info.scoring.red_points_for_red_overall:
+            # a red that no gate holds, alone, does not make the whole red: the overall is amber, and the report says why
+            return max(worst, fw.info.rag.amber)
+        return worst
     weights = {l.id: l.weight for l in fw.info.lenses}
     scored = [l for l in lenses if l.applicable and l.score is not None]
     total = sum(weights[l.id] for l in scored)
