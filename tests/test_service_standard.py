@@ -499,3 +499,14 @@ def test_pdf_summary_fits_one_page_and_the_first_point_follows_the_introduction(
         assert "Maturity at a glance" in texts[summary + 1], name
         intro = next(i for i, t in enumerate(texts) if "Decision point by point" in t and "For each point" in t)
         assert "1. Understand users and their needs" in texts[intro], name
+
+
+def test_one_point_red_on_its_answers_alone_makes_the_overall_amber_and_the_report_says_why(tmp_path):
+    drop = ("user_groups_researched", "user_needs_recorded", "team_observes_research", "research_continues")
+    result = evaluate_data(changed(good("alpha"), drop=drop, research_methods=["usability_tests"]), tmp_path, "alpha")
+    assert [p for p, rag in ratings(result).items() if rag == "red"] == ["understand-users"]
+    assert not any(c.max_level == 1 for c in point(result, "understand-users").caps)
+    assert result.overall["rag"] == "amber"
+    cover = text_of(render(result)[:render(result).index('<nav class="contents"')])
+    assert ("1. Understand users and their needs is red and must be reassessed, but no gate holds it red, so the "
+            "overall decision is amber rather than red, as a panel's would be.") in cover
