@@ -208,7 +208,7 @@ def test_markdown_and_schema_outputs(tmp_path):
 # ---------------------------------------------------------------- the shipped corpus
 
 # Measured on 2026-12-03 with `assess calibrate calibration/`, amber counted as met:
-# - service-ownership 2.1.0: per-point agreement 89.5% (68/76, level decisions read as RAG),
+# - service-ownership 2.2.0: per-point agreement 89.5% (68/76, level decisions read as RAG),
 #   overall 84.6% (11/13);
 # - service-standard 1.2.0: per-point agreement 38.1% (222/583; 314 decided points have too few
 #   answers to rate and count as disagreements), 82.5% (222/269) over the rated points, with 46%
