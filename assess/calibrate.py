@@ -329,6 +329,9 @@ class Figures(BaseModel):
     agreement: Optional[float]
     unrated: int                           # decided, but the tool gave no rating
     kappa: Optional[float]
+    coverage: Optional[float] = None       # share of the compared pairs the tool rated
+    rated_agreement: Optional[float] = None  # agreement over the rated pairs only
+    rated_kappa: Optional[float] = None      # kappa over the rated pairs only
     within_one: Optional[float] = None     # level reading only
     confusion: dict[str, dict[str, int]]   # tool rating -> decision -> count
 
@@ -364,11 +367,15 @@ def figures(pairs: list[Pair], reading: str) -> Optional[Figures]:
     if reading == LEVEL:
         within = _share(sum(p.tool_level is not None and abs(p.tool_level - p.decision) <= 1 for p in mine), len(mine))
     k = kappa(table, categories)
+    rated_table = {t: row for t, row in table.items() if t != NO_RATING}
+    rk = kappa(rated_table, categories)
+    unrated = sum(tool_category(p, reading) == NO_RATING for p in mine)
     order = list(categories) + [NO_RATING]
     confusion = {str(t): {str(c): table[t].get(c, 0) for c in categories} for t in order if t in table}
     return Figures(reading=reading, compared=len(mine), agreed=agreed, agreement=_share(agreed, len(mine)),
-                   unrated=sum(tool_category(p, reading) == NO_RATING for p in mine),
-                   kappa=None if k is None else round(k, 4), within_one=within, confusion=confusion)
+                   unrated=unrated, kappa=None if k is None else round(k, 4), within_one=within, confusion=confusion,
+                   coverage=_share(len(mine) - unrated, len(mine)), rated_agreement=_share(agreed, len(mine) - unrated),
+                   rated_kappa=None if rk is None else round(rk, 4))
 
 
 def _share(part: int, whole: int) -> Optional[float]:

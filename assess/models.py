@@ -65,6 +65,12 @@ class ScoringSettings(Model):
     min_answered_share: float = Field(default=0.5, ge=0, le=1,
                                       description="share of a principle's applicable question weight that must be answered")
     overall: Literal["weighted", "worst"] = "weighted"
+    worst_of_rated: bool = Field(
+        default=False, description="with overall 'worst': the overall is the worst principle the tool could rate, "
+                                   "even while others are unrated (they are listed), as a panel decides on what it heard")
+    red_points_for_red_overall: int = Field(
+        default=1, ge=1, description="with overall 'worst': how many red principles make the overall red; with fewer, "
+                                     "and none held red by a gate (a cap at level 1), the overall is amber")
 
 
 class ActionSettings(Model):

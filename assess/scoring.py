@@ -4,7 +4,10 @@
 - A principle's score is the weighted mean of its answered, visible, applicable questions;
   n/a is excluded, never scored as zero; too little answered gives "not enough evidence".
 - A rule's cap holds the principle at or below a level; the cap and its rule are recorded.
-- The level is the whole part of the capped score; RAG compares it with the thresholds.
+- Overall "worst" is the lowest principle; with `red_points_for_red_overall` above 1, red principles
+  held red by their answers alone (no gate) make the overall red only when there are that many.
+- The level is the whole part of the capped score (rounded down, and the report says so); RAG
+  compares the capped score with the thresholds.
 """
 from __future__ import annotations
 
@@ -192,13 +195,14 @@ def _score_principle(assessment: Assessment, p, applicable: bool, shown: dict[st
 
 
 def _worst(fw, principles: list[PrincipleResult]) -> Optional[float]:
-    """The lowest capped score; undecided while an applicable principle has no level and the rest could still be beaten."""
+    """The lowest capped score; undecided while an applicable principle has no level and the rest could still be
+    beaten, unless the framework takes the worst of the principles it could rate (`worst_of_rated`)."""
     members = [pr for pr in principles if pr.applicable]
     scores = [pr.capped_score for pr in members if pr.capped_score is not None]
     if not scores:
         return None
     lowest = min(scores)
-    if len(scores) < len(members) and rag_for(lowest, fw.info.rag) != "red":
+    if len(scores) < len(members) and rag_for(lowest, fw.info.rag) != "red" and not fw.info.scoring.worst_of_rated:
         return None
     return lowest
 
@@ -213,7 +217,13 @@ def _lens_score(fw, members: list[PrincipleResult]) -> Optional[float]:
 
 def _overall(fw, lenses: list[LensResult], principles: list[PrincipleResult]) -> Optional[float]:
     if fw.info.scoring.overall == "worst":
-        return _worst(fw, principles)
+        worst = _worst(fw, principles)
+        reds = [pr for pr in principles if pr.applicable and rag_for(pr.capped_score, fw.info.rag) == "red"]
+        gated = any(c.max_level == 1 for pr in reds for c in pr.caps)
+        if worst is not None and reds and not gated and len(reds) < fw.info.scoring.red_points_for_red_overall:
+            # a red that no gate holds, alone, does not make the whole red: the overall is amber, and the report says why
+            return max(worst, fw.info.rag.amber)
+        return worst
     weights = {l.id: l.weight for l in fw.info.lenses}
     scored = [l for l in lenses if l.applicable and l.score is not None]
     total = sum(weights[l.id] for l in scored)

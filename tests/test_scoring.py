@@ -211,3 +211,37 @@ def test_a_missing_phase_is_an_error_naming_the_choices(mini_answers):
         load_answers(mini_answers("assessment:\n  framework: mini\n  service: X\n  scope: part\nanswers: {}\n"), [MINI])
     [diag] = exc.value.diagnostics
     assert diag.field == "assessment.phase" and "discovery, alpha, beta, live, retiring" in diag.message
+
+
+def _with_scoring(root, settings: str):
+    q = root / "questionnaires" / "mini.yaml"
+    q.write_text(q.read_text().replace("  scoring: {overall: worst}\n", f"  scoring: {{overall: worst, {settings}}}\n", 1))
+    return root
+
+
+def test_worst_of_rated_decides_the_overall_on_the_principles_it_could_rate(tmp_path, worst_framework):
+    rules = worst_framework / "rules" / "mini" / "rules.yaml"
+    rules.write_text(rules.read_text().replace("caps: [{max_level: 1}]", "caps: [{max_level: 2}]"))
+    _with_scoring(worst_framework, "worst_of_rated: true")
+    green = "  owner: named_remit\n  decision_rights: 'yes'\n  confidence: 5\n  practices: [roadmap, metrics, research, retros]\n"
+    r = worst_result(tmp_path, worst_framework, green)
+    assert principle(r, "funding").status == "not-enough-evidence"
+    assert (r.overall["level"], r.overall["rag"]) == (principle(r, "accountability").level, principle(r, "accountability").rag)
+
+
+def test_one_red_principle_without_a_gate_makes_the_overall_amber_two_make_it_red(tmp_path, worst_framework):
+    _with_scoring(worst_framework, "red_points_for_red_overall: 2")
+    weak_funding = "  pooled_budget: 'no'\n  funding_model: project\n"
+    one = worst_result(tmp_path, worst_framework, "  owner: named_remit\n  decision_rights: 'yes'\n  confidence: 5\n"
+                                                  "  practices: [roadmap, metrics, research, retros]\n" + weak_funding)
+    assert [p.id for p in one.principles if p.rag == "red"] == ["funding"]
+    assert not any(c.max_level == 1 for c in principle(one, "funding").caps)
+    assert one.overall["rag"] == "amber"
+    both = worst_result(tmp_path, worst_framework, "  owner: nobody\n  decision_rights: 'no'\n  confidence: 1\n"
+                                                   "  practices: []\n" + weak_funding)
+    assert sorted(p.id for p in both.principles if p.rag == "red") == ["accountability", "funding"]
+    assert both.overall["rag"] == "red"
+    # a gate holding a single principle red still makes the overall red on its own
+    gated = worst_result(tmp_path, worst_framework, "  owner: named_remit\n  decision_rights: 'yes'\n  confidence: 5\n"
+                                                    "  practices: [roadmap, metrics, research, retros]\n  funding_model: project\n")
+    assert principle(gated, "funding").rag == "red" and gated.overall["rag"] == "red"

@@ -69,6 +69,9 @@ def calibrate(folders: List[Path] = typer.Argument(..., metavar="DIR...", help="
 
 # ---------------------------------------------------------------- rendering
 
+READING_COLUMNS = ["split", "what", "reading", "agreement", "kappa", "no rating", "rated only", "kappa (rated)", "coverage"]
+
+
 def _pct(x: Optional[float]) -> str:
     return "–" if x is None else f"{x:.0%}"
 
@@ -97,8 +100,10 @@ def _figure_rows(fw) -> list[list[str]]:
         for kind in ("points", "overall", "lenses"):
             for f in fw.figures[split][kind]:
                 extra = f"; within one level {_pct(f.within_one)}" if f.within_one is not None else ""
+                rated = f.compared - f.unrated
                 rows.append([split, kind, f.reading, f"{_pct(f.agreement)} ({f.agreed}/{f.compared}){extra}",
-                             _kappa(f.kappa), str(f.unrated)])
+                             _kappa(f.kappa), str(f.unrated), f"{_pct(f.rated_agreement)} ({f.agreed}/{rated})",
+                             _kappa(f.rated_kappa), _pct(f.coverage)])
     return rows
 
 
@@ -128,7 +133,7 @@ def text(report, amber: str) -> str:
         out += [f"{fw.title} ({fw.framework}): {_splits_line(fw)}", "",
                 f"Agreement ({_amber_words(amber)}):"]
         out += _table_text(["split", "points", "overall", "lenses"], _headline_rows(fw, amber)) + [""]
-        out += ["Every reading:"] + _table_text(["split", "what", "reading", "agreement", "kappa", "no rating"], _figure_rows(fw)) + [""]
+        out += ["Every reading:"] + _table_text(READING_COLUMNS, _figure_rows(fw)) + [""]
         for title, header, rows in _confusions(fw):
             out += [f"Confusion, {title}:"] + _table_text(header, rows) + [""]
         out.append(f"Per principle ({_amber_words(amber)}):")
@@ -163,7 +168,7 @@ def markdown(report, amber: str) -> str:
         out += [f"## {fw.title} (`{fw.framework}`)", "", _splits_line(fw) + ".", "",
                 f"Agreement, {_amber_words(amber)}:", ""]
         out += _table_md(["split", "points", "overall", "lenses"], _headline_rows(fw, amber)) + [""]
-        out += ["### Every reading", ""] + _table_md(["split", "what", "reading", "agreement", "kappa", "no rating"], _figure_rows(fw)) + [""]
+        out += ["### Every reading", ""] + _table_md(READING_COLUMNS, _figure_rows(fw)) + [""]
         for title, header, rows in _confusions(fw):
             out += [f"Confusion, {title}:", ""] + _table_md(header, rows) + [""]
         out += ["### Per principle", ""]
