@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator, model_validator
 
 from .vocabulary import META_VALUES  # noqa: F401  (re-exported: the values live in a light module)
 
@@ -348,3 +348,44 @@ class Result(Model):
     answers: list[AnswerRecord]
     scale: list[ScaleLevel]
     rag_labels: dict[str, str]
+
+
+# ---------------------------------------------------------------- calibration decisions
+
+DecisionScale = Literal["met", "rag", "level"]
+SCALE_VALUES: dict[str, tuple] = {"met": ("met", "not_met"), "rag": ("green", "amber", "red"), "level": (1, 2, 3, 4, 5)}
+Decision = Union[StrictInt, StrictStr]
+
+
+def _on_scale(scale: str) -> dict:
+    """JSON Schema for one decision on a scale."""
+    return {"type": "integer", "minimum": 1, "maximum": 5} if scale == "level" else {"enum": list(SCALE_VALUES[scale])}
+
+
+def _decisions_schema_extra(schema: dict) -> None:
+    # a decision's allowed values depend on `scale`; say so to editors as if/then branches
+    schema["allOf"] = [{"if": {"properties": {"scale": {"const": s}}},
+                        "then": {"properties": {"overall": _on_scale(s),
+                                                "points": {"additionalProperties": _on_scale(s)},
+                                                "lenses": {"additionalProperties": _on_scale(s)}}}}
+                       for s in SCALE_VALUES]
+
+
+class DecisionsFile(Model):
+    """What a panel or an expert decided for one calibration case (`<case>.decisions.yaml`)."""
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra=_decisions_schema_extra,
+                              title="Calibration decisions")
+    case: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=200,
+                      description="the case id: the answers file's name without .yaml")
+    framework: str = Field(pattern=SLUG, description="must match the answers file's framework")
+    source: str = Field(min_length=1, description="the published report's address, or \"expert scenario\"")
+    provenance: str = Field(min_length=1, description="who decided, when, from which report, anything unusual")
+    decided_by: str = Field(min_length=1, description="e.g. \"service assessment panel\" or \"expert\"")
+    date: dt.date = Field(description="date of the decision")
+    split: Literal["tune", "check"] = Field(description="check cases are kept back and never tuned on")
+    scale: DecisionScale = Field(description="met (met / not_met), rag (green / amber / red) or level (1-5)")
+    overall: Decision = Field(description="the overall decision on the chosen scale")
+    points: dict[str, Decision] = Field(description="principle id -> decision; only the points that were decided")
+    lenses: dict[str, Decision] = Field(default_factory=dict, description="optional: lens id -> overall decision for that lens")
+    notes: dict[str, str] = Field(default_factory=dict, description="optional: principle id -> short note on why")
+    description: str = Field(default="", description="optional: the service and situation the case describes")

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Optional
 
 from .errors import AssessError
-from .models import AnswersFileModel, Question, QuestionnaireFile, Result, RulesFile
+from .models import AnswersFileModel, DecisionsFile, Question, QuestionnaireFile, Result, RulesFile
 
-MODELS = {"result": Result, "answers": AnswersFileModel, "framework": QuestionnaireFile, "rules": RulesFile}
+MODELS = {"result": Result, "answers": AnswersFileModel, "framework": QuestionnaireFile, "rules": RulesFile,
+          "decisions": DecisionsFile}
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 NUMBER_TEXT = r"^\s*-?[0-9]+(\.[0-9]+)?\s*$"
 YES_NO_TEXT = r"^([Yy]([Ee][Ss])?|[Nn][Oo]?|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from . import authoring, core, report, run
-from . import compare, gap, merge, plan, portfolio
+from . import calibrate, compare, gap, merge, plan, portfolio
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Rules-based governance assessments: evaluate answers, report, compare.")
@@ -44,6 +44,7 @@ app.command("portfolio")(portfolio.portfolio)
 app.command("gap")(gap.gap)
 app.command("merge")(merge.merge)
 app.command("plan")(plan.plan)
+app.command("calibrate")(calibrate.calibrate)
 
 
 def main() -> None:

@@ -134,10 +134,11 @@ class SchemaKind(str, Enum):
     answers = "answers"
     framework = "framework"
     rules = "rules"
+    decisions = "decisions"
 
 
 @handle_errors
-def schema(kind: SchemaKind = typer.Argument(..., metavar="KIND", help="result, answers, framework or rules"),
+def schema(kind: SchemaKind = typer.Argument(..., metavar="KIND", help="result, answers, framework, rules or decisions"),
            framework: Optional[str] = typer.Option(None, "--framework", metavar="ID", show_default=False,
                                                    help="answers only: name this framework's questions and options"),
            frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
