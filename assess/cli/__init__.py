@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from . import authoring, core, report, run
-from . import calibrate, compare, gap, merge, plan, portfolio
+from . import calibrate, compare, gap, merge, plan, portfolio, serve
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Rules-based governance assessments: evaluate answers, report, compare.")
@@ -45,6 +45,11 @@ app.command("gap")(gap.gap)
 app.command("merge")(merge.merge)
 app.command("plan")(plan.plan)
 app.command("calibrate")(calibrate.calibrate)
+app.command("serve")(serve.serve)
+db_app = typer.Typer(no_args_is_help=True, help="The web service's database: upgrade its schema, export every assessment.")
+app.add_typer(db_app, name="db")
+db_app.command("upgrade")(serve.db_upgrade)
+db_app.command("export")(serve.db_export)
 
 
 def main() -> None:

@@ -1,0 +1,226 @@
+"""The web service through Flask's test client: setup, sign-in, roles, CSRF, the guided
+questions, stale writes, history, import and export."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session as Db
+
+from assess.web import auth
+from web_helpers import (PASSWORD, Clock, add_user, client, csrf_of, make_app, new_assessment, post, share,
+                         signed_in)
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "service-ownership" / "whole-service-housing.yaml"
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def app(tmp_path, clock):
+    return make_app(tmp_path, clock)
+
+
+@pytest.fixture
+def owner(app):
+    add_user(app, "olive", admin=True)
+    return signed_in(app, "olive")
+
+
+def answer(c, aid: int, qid: str, data: dict, version: int | None = None):
+    page = c.get(f"/a/{aid}/q/{qid}")
+    text = page.get_data(as_text=True)
+    if version is None:
+        version = int(text.split('name="version" value="')[1].split('"')[0])
+    return c.post(f"/a/{aid}/q/{qid}", data={"csrf": csrf_of(page), "version": str(version), **data})
+
+
+# ------------------------------------------------------------ setup and sign-in
+
+def test_nothing_is_open_before_setup_and_the_token_works_once(app):
+    c = client(app)
+    assert c.get("/").headers["Location"].endswith("/setup")
+    with Db(app.config["ENGINE"]) as db:
+        token = auth.new_setup_token(db)
+    wrong = post(c, "/setup", {"token": "guess", "username": "admin", "password": PASSWORD})
+    assert wrong.status_code == 400 and "setup token is not right" in wrong.get_data(as_text=True)
+    ok = post(c, "/setup", {"token": token, "username": "admin", "password": PASSWORD})
+    assert ok.status_code == 302
+    assert "Your assessments" in c.get("/").get_data(as_text=True)
+    again = client(app)
+    assert again.get("/setup").headers["Location"].endswith("/login")
+    with Db(app.config["ENGINE"]) as db:
+        assert auth.setting(db, "setup_token") is None
+
+
+def test_login_is_throttled_after_repeated_failures_and_lifts_later(app, clock):
+    add_user(app, "olive")
+    c = client(app)
+    for _ in range(auth.MAX_FAILURES_PER_USER):
+        assert post(c, "/login", {"username": "olive", "password": "wrong password!"}).status_code == 400
+    refused = post(c, "/login", {"username": "olive", "password": PASSWORD})
+    assert refused.status_code == 429 and "Too many failed sign-ins" in refused.get_data(as_text=True)
+    clock.now += auth.THROTTLE_WINDOW + dt.timedelta(seconds=1)
+    assert post(c, "/login", {"username": "olive", "password": PASSWORD}).status_code == 302
+
+
+def test_session_cookie_is_secure_httponly_and_expires(app, clock):
+    add_user(app, "olive")
+    c = client(app)
+    response = post(c, "/login", {"username": "olive", "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert c.get("/").status_code == 200
+    clock.now += auth.SESSION_LIFETIME
+    assert c.get("/").status_code == 302
+
+
+def test_security_headers_and_csp_without_inline_script(owner):
+    response = owner.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "<script" not in response.get_data(as_text=True)
+
+
+def test_a_post_without_or_with_a_wrong_csrf_token_is_refused(app, owner):
+    aid = new_assessment(owner)
+    for data in ({}, {"csrf": "forged"}):
+        response = owner.post(f"/a/{aid}/q/org_count", data={"version": "0", "answer": "3", **data})
+        assert response.status_code == 400
+    assert "not answered" in owner.get(f"/a/{aid}").get_data(as_text=True).lower()
+    anonymous = client(app)
+    assert anonymous.post("/login", data={"username": "olive", "password": PASSWORD}).status_code == 400
+
+
+def test_logout_ends_the_session_on_the_server(app, owner):
+    cookie = owner.get_cookie("assess_session").value
+    post(owner, "/logout", {}, page_url="/")
+    thief = client(app)
+    thief.set_cookie("assess_session", cookie, domain="localhost")
+    assert thief.get("/").status_code == 302
+
+
+# ------------------------------------------------------------ roles
+
+def test_guessing_another_users_assessment_or_export_is_refused(app, owner):
+    aid = new_assessment(owner)
+    add_user(app, "mallory")
+    mallory = signed_in(app, "mallory")
+    for url in (f"/a/{aid}", f"/a/{aid}/q/org_count", f"/a/{aid}/answers.yaml", f"/a/{aid}/results",
+                f"/a/{aid}/history", f"/a/{aid}/report.pdf", f"/a/{aid + 1}"):
+        assert mallory.get(url).status_code == 404, url
+    response = post(mallory, f"/a/{aid}/members", {"username": "mallory", "role": "owner"}, page_url="/")
+    assert response.status_code == 404
+    assert "Find a place to live" not in mallory.get("/").get_data(as_text=True)
+
+
+def test_a_viewer_reads_but_cannot_edit_and_an_assessor_only_adds_notes(app, owner):
+    aid = new_assessment(owner)
+    add_user(app, "vera")
+    add_user(app, "ash")
+    share(owner, aid, "vera", "viewer")
+    share(owner, aid, "ash", "assessor")
+    vera, ash = signed_in(app, "vera"), signed_in(app, "ash")
+    assert vera.get(f"/a/{aid}/q/org_count").status_code == 200
+    assert vera.get(f"/a/{aid}/answers.yaml").status_code == 200
+    assert answer(vera, aid, "org_count", {"answer": "3"}).status_code == 403
+    assert answer(ash, aid, "org_count", {"answer": "3"}).status_code == 403
+    assert answer(ash, aid, "org_count", {"note": "Checked with the panel"}).status_code == 302
+    assert post(vera, f"/a/{aid}/members", {"username": "vera", "role": "owner"}, page_url=f"/a/{aid}").status_code == 403
+    exported = owner.get(f"/a/{aid}/answers.yaml").get_data(as_text=True)
+    assert "org_count: \"Checked with the panel\"" in exported and "answers: {}" in exported
+
+
+# ------------------------------------------------------------ answering
+
+def test_answers_save_at_once_move_on_and_apply_show_if(owner):
+    aid = new_assessment(owner)
+    response = answer(owner, aid, "org_count", {"answer": "1"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/a/{aid}/q/org_kinds")
+    answer(owner, aid, "data_sharing", {"action": "na", "na_reason": "One council delivers it all"})
+    exported = owner.get(f"/a/{aid}/answers.yaml").get_data(as_text=True)
+    assert "org_count: 1" in exported and '"n/a": "One council delivers it all"' in exported.replace("n/a:", '"n/a":')
+
+
+def test_bad_answers_are_shown_with_what_was_typed_kept(owner):
+    aid = new_assessment(owner)
+    response = answer(owner, aid, "org_count", {"answer": "lots", "note": "my careful note"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400 and "There is a problem" in text and "is not a number" in text
+    assert 'value="lots"' in text and "my careful note" in text
+    na = answer(owner, aid, "data_sharing", {"action": "na", "na_reason": ""})
+    assert na.status_code == 400 and "n/a needs a reason" in na.get_data(as_text=True)
+
+
+def test_hostile_text_shows_literally(owner):
+    aid = new_assessment(owner, service='<script>alert("s")</script>')
+    hostile = '<img src=x onerror=alert(1)> & "quotes"'
+    assert answer(owner, aid, "org_count", {"answer": "2", "note": hostile, "evidence": hostile}).status_code == 302
+    for url in (f"/a/{aid}", f"/a/{aid}/q/org_count", f"/a/{aid}/history", "/"):
+        text = owner.get(url).get_data(as_text=True)
+        assert "<img src=x" not in text and '<script>alert("s")' not in text, url
+    page = owner.get(f"/a/{aid}/q/org_count").get_data(as_text=True)
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp; &#34;quotes&#34;" in page
+
+
+def test_two_sessions_editing_one_answer_the_later_is_told_and_shown_both(app, owner):
+    aid = new_assessment(owner)
+    add_user(app, "tom")
+    share(owner, aid, "tom", "member")
+    tom = signed_in(app, "tom")
+    olive_page, tom_page = owner.get(f"/a/{aid}/q/org_count"), tom.get(f"/a/{aid}/q/org_count")
+    first = owner.post(f"/a/{aid}/q/org_count", data={"csrf": csrf_of(olive_page), "version": "0", "answer": "4"})
+    assert first.status_code == 302
+    later = tom.post(f"/a/{aid}/q/org_count", data={"csrf": csrf_of(tom_page), "version": "0", "answer": "7"})
+    text = later.get_data(as_text=True)
+    assert later.status_code == 409 and "olive saved this question while you were editing it" in text
+    assert "<dd>4</dd>" in text and 'value="7"' in text
+    assert "org_count: 4" in owner.get(f"/a/{aid}/answers.yaml").get_data(as_text=True)
+    # saving again from the conflict page is a knowing overwrite
+    again = tom.post(f"/a/{aid}/q/org_count", data={"csrf": csrf_of(later), "version": "1", "answer": "7"})
+    assert again.status_code == 302
+    history = owner.get(f"/a/{aid}/history").get_data(as_text=True)
+    assert "<td>tom</td><td>org_count</td><td>answer</td>\n      <td>4</td><td>7</td>" in history
+
+
+# ------------------------------------------------------------ files
+
+def test_export_round_trips_to_the_same_result_as_assess_evaluate(owner, tmp_path):
+    from assess.pipeline import evaluate_file, result_json
+    aid = new_assessment(owner)
+    upload = {"answers": (EXAMPLE.open("rb"), "housing.yaml")}
+    response = post(owner, f"/a/{aid}/import", upload, page_url=f"/a/{aid}", content_type="multipart/form-data")
+    assert response.status_code == 302
+    exported = tmp_path / "exported.yaml"
+    exported.write_bytes(owner.get(f"/a/{aid}/answers.yaml").data)
+    original, round_trip = evaluate_file(EXAMPLE), evaluate_file(exported)
+    strip = lambda r: {k: v for k, v in r.model_dump(mode="json").items() if k != "answers_hash"}
+    assert strip(original) == strip(round_trip)
+    results = owner.get(f"/a/{aid}/results").get_data(as_text=True)
+    assert all(f.title.replace("'", "&#39;").replace('"', "&#34;") in results for f in original.findings)
+
+
+def test_import_shows_line_numbered_errors_and_changes_nothing(owner):
+    aid = new_assessment(owner)
+    bad = (b"assessment:\n  framework: service-ownership\n  service: X\n  scope: whole\n  phase: live\n"
+           b"answers:\n  org_count: many\n  no_such_question: yes\n")
+    response = post(owner, f"/a/{aid}/import", {"answers": (__import__("io").BytesIO(bad), "bad.yaml")},
+                    page_url=f"/a/{aid}", content_type="multipart/form-data")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "bad.yaml:7: answers.org_count:" in text and "bad.yaml:8: answers.no_such_question: unknown question" in text
+    assert "answers: {}" in owner.get(f"/a/{aid}/answers.yaml").get_data(as_text=True)
+
+
+def test_db_export_writes_every_assessment(app, owner, tmp_path):
+    from assess.web.service import export_all
+    new_assessment(owner, "One")
+    new_assessment(owner, "Two / second")
+    written = export_all(app.config["ENGINE"], tmp_path / "out")
+    assert [p.name for p in written] == ["00001-one.yaml", "00002-two-second.yaml"]
+    assert 'service: "Two / second"' in written[1].read_text()
