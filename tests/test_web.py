@@ -224,3 +224,34 @@ def test_db_export_writes_every_assessment(app, owner, tmp_path):
     written = export_all(app.config["ENGINE"], tmp_path / "out")
     assert [p.name for p in written] == ["00001-one.yaml", "00002-two-second.yaml"]
     assert 'service: "Two / second"' in written[1].read_text()
+
+
+def test_show_if_skips_hidden_questions_and_back_steps_to_the_answer_that_hid_them(owner):
+    aid = new_assessment(owner)
+    response = answer(owner, aid, "named_owner", {"answer": "nobody"})
+    target = response.headers["Location"]
+    assert response.status_code == 302 and not target.endswith("/owner_decision_rights")
+    page = owner.get(target).get_data(as_text=True)
+    assert f'href="/a/{aid}/q/named_owner">Previous question' in page
+    hidden = owner.get(f"/a/{aid}/q/owner_decision_rights").get_data(as_text=True)
+    assert "This question is not asked" in hidden and 'name="answer"' not in hidden
+    answer(owner, aid, "named_owner", {"answer": "named_written"})
+    shown = owner.get(f"/a/{aid}/q/owner_decision_rights").get_data(as_text=True)
+    assert 'name="answer"' in shown
+
+
+def test_pdf_past_its_time_limit_is_stopped_with_a_message(app, owner):
+    aid = new_assessment(owner)
+    app.config["PDF_TIMEOUT"] = 0.01
+    response = owner.get(f"/a/{aid}/report.pdf")
+    assert response.status_code == 503 and "took longer than 0.01 seconds and was stopped" in response.get_data(as_text=True)
+
+
+@pytest.mark.slow
+def test_pdf_report_downloads_for_a_viewer(app, owner):
+    aid = new_assessment(owner)
+    add_user(app, "vera")
+    share(owner, aid, "vera", "viewer")
+    response = signed_in(app, "vera").get(f"/a/{aid}/report.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert response.headers["Content-Disposition"] == f'attachment; filename="assessment-{aid}.pdf"'

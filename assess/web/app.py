@@ -26,7 +26,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-def create_app(database_url: str, clock: Callable[[], dt.datetime] = utc_now, pdf_timeout: float = 60.0,
+def create_app(database_url: str, clock: Callable[[], dt.datetime] = utc_now, pdf_timeout: float = 120.0,
                migrate: bool = True) -> Flask:
     """The app over one database; `clock` gives naive UTC times (tests pin it)."""
     engine = connect(database_url)
