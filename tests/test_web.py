@@ -255,3 +255,55 @@ def test_pdf_report_downloads_for_a_viewer(app, owner):
     response = signed_in(app, "vera").get(f"/a/{aid}/report.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert response.headers["Content-Disposition"] == f'attachment; filename="assessment-{aid}.pdf"'
+
+
+# ------------------------------------------------------------ attachments
+
+def attach(c, aid: int, qid: str, name: str, data: bytes, **fields):
+    import io
+    page = c.get(f"/a/{aid}/q/{qid}")
+    version = page.get_data(as_text=True).split('name="version" value="')[1].split('"')[0]
+    return c.post(f"/a/{aid}/q/{qid}", data={"csrf": csrf_of(page), "version": version,
+                                               "attachment": (io.BytesIO(data), name), **fields},
+                  content_type="multipart/form-data")
+
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
+
+
+def test_an_attachment_is_kept_listed_exported_and_downloadable_only_by_members(app, owner):
+    aid = new_assessment(owner)
+    assert attach(owner, aid, "named_owner", "remit letter.pdf", PDF, answer="named_written").status_code == 302
+    page = owner.get(f"/a/{aid}/q/named_owner").get_data(as_text=True)
+    assert "remit_letter.pdf" in page
+    fid = int(page.split(f"/a/{aid}/files/")[1].split('"')[0])
+    download = owner.get(f"/a/{aid}/files/{fid}")
+    assert download.data == PDF and download.headers["Content-Disposition"] == 'attachment; filename="remit_letter.pdf"'
+    assert "sandbox" in download.headers["Content-Security-Policy"]
+    assert 'named_owner: "attachment: remit_letter.pdf"' in owner.get(f"/a/{aid}/answers.yaml").get_data(as_text=True)
+    other = new_assessment(owner, "Another service")
+    assert owner.get(f"/a/{other}/files/{fid}").status_code == 404        # the id belongs to another assessment
+    add_user(app, "mallory")
+    assert signed_in(app, "mallory").get(f"/a/{aid}/files/{fid}").status_code == 404
+
+
+def test_an_oversized_or_wrongly_typed_upload_is_refused_with_a_message(owner):
+    aid = new_assessment(owner)
+    fake = attach(owner, aid, "named_owner", "report.pdf", b"MZ\x90\x00 not a pdf", answer="named_written")
+    assert fake.status_code == 400 and "report.pdf is not a real PDF file" in fake.get_data(as_text=True)
+    script = attach(owner, aid, "named_owner", "run.exe", b"MZ\x90\x00")
+    assert script.status_code == 400 and "not a type that can be attached" in script.get_data(as_text=True)
+    from assess.web.attachments import MAX_ATTACHMENT
+    big = attach(owner, aid, "named_owner", "big.pdf", PDF + b"0" * MAX_ATTACHMENT)
+    assert big.status_code in (400, 413) and "10 MB" in big.get_data(as_text=True)
+    assert "named_owner" not in owner.get(f"/a/{aid}/answers.yaml").get_data(as_text=True)   # nothing half-saved
+
+
+def test_reimporting_an_export_does_not_copy_attachment_names_into_evidence(owner):
+    import io
+    aid = new_assessment(owner)
+    attach(owner, aid, "named_owner", "remit.pdf", PDF, answer="named_written", evidence="Board minutes")
+    exported = owner.get(f"/a/{aid}/answers.yaml").data
+    post(owner, f"/a/{aid}/import", {"answers": (io.BytesIO(exported), "back.yaml")}, page_url=f"/a/{aid}",
+         content_type="multipart/form-data")
+    assert owner.get(f"/a/{aid}/answers.yaml").data == exported

@@ -16,7 +16,7 @@ from .store import User, connect, upgrade
 
 SESSION_COOKIE = "assess_session"
 PRE_SESSION_COOKIE = "assess_pre"
-MAX_UPLOAD = 2 * 1024 * 1024        # an answers file; the loader has its own, larger, limit
+MAX_UPLOAD = 11 * 1024 * 1024       # an attachment (10 MB) and the rest of its form
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
 LOOPBACK = ("localhost", "127.0.0.1", "[::1]")
@@ -38,6 +38,9 @@ def create_app(database_url: str, clock: Callable[[], dt.datetime] = utc_now, pd
     app.jinja_env.autoescape = True
     app.config.update(MAX_CONTENT_LENGTH=MAX_UPLOAD, DB=sessionmaker(engine, expire_on_commit=False),
                       ENGINE=engine, CLOCK=clock, PDF_TIMEOUT=pdf_timeout)
+
+    with app.config["DB"]() as db:
+        auth.secret_key(db)         # made before the first request, not by two at once
 
     from . import routes_assessment, routes_people
     app.register_blueprint(routes_people.bp)
@@ -68,7 +71,7 @@ def create_app(database_url: str, clock: Callable[[], dt.datetime] = utc_now, pd
 
     @app.after_request
     def _headers(response):
-        response.headers["Content-Security-Policy"] = CSP
+        response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Referrer-Policy"] = "same-origin"
@@ -86,7 +89,12 @@ def create_app(database_url: str, clock: Callable[[], dt.datetime] = utc_now, pd
     @app.errorhandler(413)
     def _error(exc):
         from flask import render_template
-        return render_template("error.html", code=exc.code, message=exc.description), exc.code
+
+        from .attachments import MAX_ATTACHMENT
+        message = exc.description
+        if exc.code == 413:
+            message = f"The file is larger than the {MAX_ATTACHMENT // 1048576} MB limit. Nothing was saved; go back and choose a smaller file."
+        return render_template("error.html", code=exc.code, message=message), exc.code
 
     app.jinja_env.globals.update(csrf=lambda: g.csrf, current_user=lambda: g.get("user"))
     return app

@@ -79,9 +79,13 @@ def secret_key(db: Db) -> str:
     """The key pre-session CSRF tokens are signed with, made once and kept in the database."""
     value = setting(db, "secret_key")
     if value is None:
-        value = secrets.token_hex(32)
-        db.add(Setting(key="secret_key", value=value))
-        db.commit()
+        from sqlalchemy.exc import IntegrityError
+        db.add(Setting(key="secret_key", value=secrets.token_hex(32)))
+        try:
+            db.commit()
+        except IntegrityError:      # another process made it first: use theirs
+            db.rollback()
+        value = setting(db, "secret_key")
     return value
 
 

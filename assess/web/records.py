@@ -21,7 +21,8 @@ from ..answers import NA_KEY, NOT_APPLICABLE, UNANSWERED, Answer, Assessment, as
 from ..frameworks import Framework, find_framework
 from ..questionnaire import Session, checked_text
 from ..yamlio import load_yaml
-from .store import AssessmentRow, Change, Entry, Member
+from .attachments import evidence_label
+from .store import AssessmentRow, Attachment, Change, Entry, Member
 
 
 def raw_answer(answer: Answer) -> Any:
@@ -65,7 +66,38 @@ def load_session(db: Db, row: AssessmentRow) -> Session:
             session.evidence[qid] = list(entry.evidence)
         if entry.note:
             session.notes[qid] = entry.note
+    for qid, files in attachments(db, row.id).items():
+        if qid in framework.questions:
+            session.evidence.setdefault(qid, []).extend(evidence_label(f.filename) for f in files)
     return session
+
+
+def attachments(db: Db, assessment_id: int) -> dict[str, list]:
+    """Question id -> its attachments (id, filename, size, content_type; not the bytes), oldest first."""
+    out: dict[str, list] = {}
+    rows = db.execute(select(Attachment.id, Attachment.qid, Attachment.filename, Attachment.size, Attachment.content_type)
+                      .where(Attachment.assessment_id == assessment_id).order_by(Attachment.id))
+    for row in rows:
+        out.setdefault(row.qid, []).append(row)
+    return out
+
+
+def add_attachment(db: Db, assessment_id: int, qid: str, filename: str, content_type: str, data: bytes,
+                   user_id: int, now: dt.datetime) -> None:
+    import hashlib
+    db.add(Attachment(assessment_id=assessment_id, qid=qid, filename=filename, content_type=content_type,
+                      size=len(data), sha256=hashlib.sha256(data).hexdigest(), data=data, uploaded_by=user_id,
+                      uploaded_at=now))
+    db.add(Change(assessment_id=assessment_id, qid=qid, part="attachment", before=None, after=filename,
+                  user_id=user_id, at=now))
+    db.commit()
+
+
+def remove_attachment(db: Db, attachment: Attachment, user_id: int, now: dt.datetime) -> None:
+    db.add(Change(assessment_id=attachment.assessment_id, qid=attachment.qid, part="attachment",
+                  before=attachment.filename, after=None, user_id=user_id, at=now))
+    db.delete(attachment)
+    db.commit()
 
 
 def answers_file(db: Db, row: AssessmentRow) -> str:
@@ -174,10 +206,12 @@ def import_answers(db: Db, row: AssessmentRow, loaded: Assessment, user_id: int,
     framework = loaded.framework
     changed = 0
     current = entries(db, row.id)
+    files = attachments(db, row.id)
     for qid in framework.questions:
         answer = loaded.answer(qid)
+        attached = {evidence_label(f.filename) for f in files.get(qid, [])}   # an exported file names them
         new = {"answer": None if answer.state == UNANSWERED else raw_answer(answer),
-               "evidence": list(loaded.evidence.get(qid, [])), "note": loaded.notes.get(qid, "")}
+               "evidence": [e for e in loaded.evidence.get(qid, []) if e not in attached], "note": loaded.notes.get(qid, "")}
         entry = current.get(qid)
         old = {"answer": entry.answer["value"] if entry and entry.answer else None,
                "evidence": entry.evidence if entry else [], "note": entry.note if entry else ""}

@@ -18,7 +18,7 @@ from ..vocabulary import META_VALUES
 from . import auth, records
 from .records import Conflict, Proposed
 from .routes_people import signed_in
-from .store import ROLE_NAMES, ROLES, AssessmentRow, Change, Entry, Member, User
+from .store import ROLE_NAMES, ROLES, AssessmentRow, Attachment, Change, Entry, Member, User
 
 bp = Blueprint("assessment", __name__)
 NONE_OF_THESE = "__none__"
@@ -158,6 +158,19 @@ def question(aid: int, qid: str):
         except ValueError:
             abort(400, "The form's version field is not a number.")
         errors = records.check_proposed(session.framework, qid, proposed)
+        upload = request.files.get("attachment")
+        if upload is not None and upload.filename:
+            if not auth.allowed(role, "answer"):
+                abort(403, f"As {ROLE_NAMES[role]} you cannot attach files.")
+            from .attachments import checked_upload
+            data = upload.read()
+            try:
+                name, content_type = checked_upload(upload.filename, data)
+            except ValueError as exc:
+                errors["attachment"] = str(exc)
+            else:
+                if not errors:   # a file adds to the evidence and overwrites nothing: kept even when the answer conflicts
+                    records.add_attachment(g.db, aid, qid, name, content_type, data, g.user.id, g.now)
         if not errors:
             outcome = records.save_entry(g.db, aid, qid, based_on, proposed, g.user.id, g.now)
             if outcome is None:
@@ -174,7 +187,8 @@ def question(aid: int, qid: str):
     shown = session.visible()[qid]
     back, nxt = neighbours(session, qid)
     progress = session.progress(qid)
-    return render_template("question.html", row=row, role=role, q=q, qid=qid, raw=raw, evidence=evidence, note=note,
+    files = records.attachments(g.db, aid).get(qid, [])
+    return render_template("question.html", row=row, role=role, q=q, qid=qid, raw=raw, evidence=evidence, note=note, files=files,
                            version=version, errors=errors, conflict=conflict, shown=shown, back=back, next=nxt,
                            progress=progress, can=lambda action: auth.allowed(role, action), selected=selected,
                            none_of_these=NONE_OF_THESE, na_key=NA_KEY), status
@@ -195,6 +209,33 @@ def describe_conflict(q, conflict: Conflict) -> dict[str, Any]:
         label = answer_label(q, parse_answer(q, theirs.answer["value"]))
     return {"who": who, "when": theirs.updated_at if theirs else None, "answer": label,
             "evidence": theirs.evidence if theirs else [], "note": theirs.note if theirs else ""}
+
+
+def attachment_of(aid: int, fid: int) -> Attachment:
+    attachment = g.db.get(Attachment, fid)
+    if attachment is None or attachment.assessment_id != aid:
+        abort(404, f"There is no file {fid} in this assessment.")
+    return attachment
+
+
+@bp.route("/a/<int:aid>/files/<int:fid>")
+@signed_in
+def download(aid: int, fid: int):
+    open_assessment(aid, "export")
+    attachment = attachment_of(aid, fid)
+    return Response(attachment.data, mimetype=attachment.content_type.split(";")[0],
+                    headers={"Content-Disposition": f'attachment; filename="{attachment.filename}"',
+                             "Content-Security-Policy": "sandbox; default-src 'none'"})
+
+
+@bp.route("/a/<int:aid>/files/<int:fid>/delete", methods=["POST"])
+@signed_in
+def delete_file(aid: int, fid: int):
+    open_assessment(aid, "answer")
+    attachment = attachment_of(aid, fid)
+    qid = attachment.qid
+    records.remove_attachment(g.db, attachment, g.user.id, g.now)
+    return redirect(url_for("assessment.question", aid=aid, qid=qid))
 
 
 # ------------------------------------------------------------ history and sharing
