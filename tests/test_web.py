@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.orm import Session as Db
 
 from assess.web import auth
-from web_helpers import (PASSWORD, Clock, add_user, client, csrf_of, make_app, new_assessment, post, share,
-                         signed_in)
+from web_helpers import (DATABASES, PASSWORD, Clock, add_user, client, csrf_of, database, make_app, new_assessment,
+                         post, share, signed_in)
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "service-ownership" / "whole-service-housing.yaml"
 
@@ -20,9 +20,12 @@ def clock():
     return Clock()
 
 
-@pytest.fixture
-def app(tmp_path, clock):
-    return make_app(tmp_path, clock)
+@pytest.fixture(params=DATABASES)
+def app(request, tmp_path, clock):
+    with database(request.param, tmp_path) as url:
+        app = make_app(url, clock)
+        yield app
+        app.config["ENGINE"].dispose()
 
 
 @pytest.fixture

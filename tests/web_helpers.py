@@ -1,8 +1,13 @@
 """A web app on a throwaway SQLite database with a pinned clock, and clients that sign in."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import re
+import uuid
+
+import pytest
 
 from sqlalchemy.orm import Session as Db
 
@@ -22,8 +27,36 @@ class Clock:
         return self.now
 
 
-def make_app(tmp_path, clock: Clock):
-    app = create_app(f"sqlite:///{tmp_path / 'web.db'}", clock=clock, pdf_timeout=120)
+POSTGRES_ENV = "ASSESS_TEST_POSTGRES_URL"    # set by scripts/with-postgres.sh
+DATABASES = ["sqlite", "postgresql"]
+
+
+@contextlib.contextmanager
+def database(kind: str, tmp_path):
+    """A new, empty database of `kind` for one test, dropped after it."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'web.db'}"
+        return
+    server = os.environ.get(POSTGRES_ENV)
+    if not server:
+        pytest.skip(f"no PostgreSQL server: run the tests under scripts/with-postgres.sh (sets {POSTGRES_ENV})")
+    from sqlalchemy import create_engine, text
+    name = f"assess_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        from sqlalchemy.orm import close_all_sessions
+        close_all_sessions()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def make_app(url: str, clock: Clock):
+    app = create_app(url, clock=clock, pdf_timeout=120)
     app.config["TESTING"] = True
     app.config["PREFERRED_URL_SCHEME"] = "https"   # test requests go to https://localhost: cookies are Secure
     return app
