@@ -28,6 +28,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
 
     from ..web.app import create_app
     app = create_app(url, migrate=False)
+    from ..frameworks import load_all
+    load_all()      # loaded and checked now, so the first person to open a question does not wait for it
     try:
         server = create_server(app, host=host, port=port, threads=threads)
     except OSError as exc:
