@@ -310,3 +310,23 @@ def test_reimporting_an_export_does_not_copy_attachment_names_into_evidence(owne
     post(owner, f"/a/{aid}/import", {"answers": (io.BytesIO(exported), "back.yaml")}, page_url=f"/a/{aid}",
          content_type="multipart/form-data")
     assert owner.get(f"/a/{aid}/answers.yaml").data == exported
+
+
+def test_trusted_proxy_header_signs_in_only_from_the_proxy(tmp_path, clock):
+    from assess.web.app import create_app
+    app = create_app(f"sqlite:///{tmp_path / 'proxy.db'}", clock=clock, proxy_user_header="X-Remote-User",
+                     trusted_proxies=("10.0.0.5",))
+    app.config["PREFERRED_URL_SCHEME"] = "https"
+    add_user(app, "olive")
+    via_proxy = app.test_client()
+    via_proxy.environ_base["REMOTE_ADDR"] = "10.0.0.5"
+    assert "Signed in as olive" in via_proxy.get("/", headers={"X-Remote-User": "olive"}).get_data(as_text=True)
+    assert via_proxy.get("/", headers={"X-Remote-User": "nobody"}).status_code == 302
+    direct = app.test_client()
+    direct.environ_base["REMOTE_ADDR"] = "10.0.0.9"
+    assert direct.get("/", headers={"X-Remote-User": "olive"}).status_code == 302
+
+
+def test_proxy_mode_is_off_by_default(owner):
+    owner.delete_cookie("assess_session")
+    assert owner.get("/", headers={"X-Remote-User": "olive"}).status_code == 302

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -18,16 +18,23 @@ DataOption = typer.Option(Path("assess-data"), "--data", metavar="DIR", help="Fo
 def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
           port: int = typer.Option(8000, "--port", min=1, max=65535),
           threads: int = typer.Option(8, "--threads", min=1, max=64, help="Requests handled at once."),
+          proxy_user_header: Optional[str] = typer.Option(None, "--proxy-user-header", metavar="HEADER",
+                                                          help="Single sign-on behind a proxy: sign requests from --trusted-proxy "
+                                                               "in as the existing account this header names. Off by default."),
+          trusted_proxy: Optional[List[str]] = typer.Option(None, "--trusted-proxy", metavar="ADDRESS",
+                                                            help="Address of the proxy allowed to set --proxy-user-header; may repeat."),
           database: Optional[str] = DatabaseOption,
           data: Path = DataOption) -> None:
     """Start the web service: assessments in the browser for teams, assessors and boards."""
+    if bool(proxy_user_header) != bool(trusted_proxy):
+        raise fail("--proxy-user-header and --trusted-proxy go together: name the header and the proxy's address")
     from ..web.service import first_run_token, open_database
     engine, url = open_database(database, data)
     token = first_run_token(engine)
     from waitress import create_server
 
     from ..web.app import create_app
-    app = create_app(url, migrate=False)
+    app = create_app(url, migrate=False, proxy_user_header=proxy_user_header, trusted_proxies=tuple(trusted_proxy or ()))
     from ..frameworks import load_all
     load_all()      # loaded and checked now, so the first person to open a question does not wait for it
     try:

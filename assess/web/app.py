@@ -27,8 +27,13 @@ def utc_now() -> dt.datetime:
 
 
 def create_app(database_url: str, clock: Callable[[], dt.datetime] = utc_now, pdf_timeout: float = 120.0,
-               migrate: bool = True) -> Flask:
-    """The app over one database; `clock` gives naive UTC times (tests pin it)."""
+               migrate: bool = True, proxy_user_header: Optional[str] = None,
+               trusted_proxies: tuple[str, ...] = ()) -> Flask:
+    """The app over one database; `clock` gives naive UTC times (tests pin it).
+
+    With `proxy_user_header`, a request that comes from one of `trusted_proxies` is signed in
+    as the existing account that header names (single sign-on done by the proxy); the header
+    is ignored on requests from anywhere else. Off by default."""
     engine = connect(database_url)
     if migrate:
         upgrade(engine)
@@ -37,7 +42,8 @@ def create_app(database_url: str, clock: Callable[[], dt.datetime] = utc_now, pd
     app.jinja_env.undefined = StrictUndefined
     app.jinja_env.autoescape = True
     app.config.update(MAX_CONTENT_LENGTH=MAX_UPLOAD, DB=sessionmaker(engine, expire_on_commit=False),
-                      ENGINE=engine, CLOCK=clock, PDF_TIMEOUT=pdf_timeout)
+                      ENGINE=engine, CLOCK=clock, PDF_TIMEOUT=pdf_timeout, PROXY_USER_HEADER=proxy_user_header,
+                      TRUSTED_PROXIES=frozenset(trusted_proxies))
 
     with app.config["DB"]() as db:
         auth.secret_key(db)         # made before the first request, not by two at once
@@ -51,7 +57,7 @@ def create_app(database_url: str, clock: Callable[[], dt.datetime] = utc_now, pd
         g.db = app.config["DB"]()
         g.now = app.config["CLOCK"]()
         g.session = auth.session_for(g.db, request.cookies.get(SESSION_COOKIE), g.now)
-        g.user = g.db.get(User, g.session.user_id) if g.session else None
+        g.user = g.db.get(User, g.session.user_id) if g.session else proxy_user(g.db)
         g.new_pre_session = None
         if g.session is not None:
             g.csrf = g.session.csrf
@@ -98,6 +104,17 @@ def create_app(database_url: str, clock: Callable[[], dt.datetime] = utc_now, pd
 
     app.jinja_env.globals.update(csrf=lambda: g.csrf, current_user=lambda: g.get("user"))
     return app
+
+
+def proxy_user(db) -> Optional[User]:
+    """The account a trusted proxy vouches for, if that mode is on and the request came through it."""
+    from flask import current_app
+    from sqlalchemy import select
+    header = current_app.config["PROXY_USER_HEADER"]
+    if not header or request.remote_addr not in current_app.config["TRUSTED_PROXIES"]:
+        return None
+    name = request.headers.get(header, "").strip()
+    return db.scalar(select(User).where(User.username == name)) if name else None
 
 
 def cookie_secure() -> bool:
