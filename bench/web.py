@@ -7,7 +7,8 @@ started again; users keep going, counting refused connections during the restart
 errors. At the end every user's last acknowledged answer is read back from the database: an
 answer that is not there (nor the one in flight when the server died) is counted as lost.
 
-    .venv/bin/python bench/web.py --users 50 --seconds 60 --kill
+    .venv/bin/python bench/web.py --users 50 --seconds 60 --kill              # back to back
+    .venv/bin/python bench/web.py --users 50 --seconds 60 --think 1 --kill   # a second to read each page
     bash scripts/with-postgres.sh .venv/bin/python bench/web.py --database postgres --kill
 
 Figures are printed as p50/p95 in milliseconds, and the page and save times as ratios to a
@@ -136,9 +137,12 @@ def sign_in(i: int, port: int) -> Browser:
     return browser
 
 
-def user_loop(i: int, aid: int, browser: Browser, stop: threading.Event, stats: Stats, acked: dict, in_flight: dict) -> None:
+def user_loop(i: int, aid: int, browser: Browser, stop: threading.Event, stats: Stats, acked: dict, in_flight: dict,
+              think: float) -> None:
     value = 0
     while not stop.is_set():
+        if think:
+            stop.wait(think)    # a person reads and answers before opening the next question
         try:
             start = time.perf_counter()
             browser.request("GET", "/login")
@@ -190,7 +194,7 @@ def lost_answers(url: str, ids: list[int], acked: dict, in_flight: dict) -> int:
     return lost
 
 
-def run(url: str, label: str, users: int, seconds: float, threads: int, kill: bool) -> bool:
+def run(url: str, label: str, users: int, seconds: float, threads: int, kill: bool, think: float) -> bool:
     ids = prepare(url, users)
     port = free_port()
     server = [start_server(url, port, threads)]
@@ -199,7 +203,7 @@ def run(url: str, label: str, users: int, seconds: float, threads: int, kill: bo
     from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(4) as pool:     # signing in (Argon2) is not what is measured: done first, few at a time
         browsers = list(pool.map(lambda i: sign_in(i, port), range(users)))
-    workers = [threading.Thread(target=user_loop, args=(i, aid, browsers[i], stop, stats, acked, in_flight))
+    workers = [threading.Thread(target=user_loop, args=(i, aid, browsers[i], stop, stats, acked, in_flight, think))
                for i, aid in enumerate(ids)]
     for w in workers:
         w.start()
@@ -222,7 +226,7 @@ def run(url: str, label: str, users: int, seconds: float, threads: int, kill: bo
         server[0].wait(30)
     lost = lost_answers(url, ids, acked, in_flight)
     base = statistics.median(stats.times["baseline"]) * 1000 if stats.times["baseline"] else float("nan")
-    print(f"{label}: {users} users, {seconds:g} s, {len(stats.times['save'])} saves, {len(stats.times['page'])} pages, "
+    print(f"{label}: {users} users, {seconds:g} s, {think:g} s between a user's requests, {len(stats.times['save'])} saves, {len(stats.times['page'])} pages, "
           f"{len(stats.errors)} errors, {kills} SIGKILL(s), {stats.refused} refused connections while restarting, "
           f"{len(acked)} users with acknowledged answers, {lost} acknowledged answers lost")
     for kind in ("page", "save"):
@@ -240,6 +244,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=16, help="server threads")
     parser.add_argument("--database", default="sqlite",
                         help="sqlite (a temp file), postgres (the server in $ASSESS_TEST_POSTGRES_URL) or a URL")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds each user waits between one save and the next page (0: back to back)")
     parser.add_argument("--kill", action="store_true", help="SIGKILL the server halfway and restart it")
     args = parser.parse_args()
     if not (1 <= args.users <= MAX_USERS and 1 <= args.seconds <= MAX_SECONDS):
@@ -254,7 +260,7 @@ def main() -> int:
             url = create_database(server)
         else:
             url = args.database
-        ok = run(url, args.database, args.users, args.seconds, args.threads, args.kill)
+        ok = run(url, args.database, args.users, args.seconds, args.threads, args.kill, args.think)
     return 0 if ok else 1
 
 

@@ -53,11 +53,13 @@ def entries(db: Db, assessment_id: int) -> dict[str, Entry]:
     return {e.qid: e for e in db.scalars(select(Entry).where(Entry.assessment_id == assessment_id))}
 
 
-def load_session(db: Db, row: AssessmentRow) -> Session:
-    """The assessment as a guided-flow Session (never saved to disk: the database is the store)."""
+def load_session(db: Db, row: AssessmentRow, stored: Optional[dict[str, Entry]] = None,
+                 files: Optional[dict[str, list]] = None) -> Session:
+    """The assessment as a guided-flow Session (never saved to disk: the database is the store).
+    Pass `stored` (entries) and `files` (attachments) when the caller has read them already."""
     framework = framework_of(row)
     session = Session(framework, session_meta(row.meta), Path(f"assessment-{row.id}.yaml"))
-    for qid, entry in entries(db, row.id).items():
+    for qid, entry in (entries(db, row.id) if stored is None else stored).items():
         if qid not in framework.questions:
             continue
         if entry.answer is not None:
@@ -66,9 +68,9 @@ def load_session(db: Db, row: AssessmentRow) -> Session:
             session.evidence[qid] = list(entry.evidence)
         if entry.note:
             session.notes[qid] = entry.note
-    for qid, files in attachments(db, row.id).items():
+    for qid, attached in (attachments(db, row.id) if files is None else files).items():
         if qid in framework.questions:
-            session.evidence.setdefault(qid, []).extend(evidence_label(f.filename) for f in files)
+            session.evidence.setdefault(qid, []).extend(evidence_label(f.filename) for f in attached)
     return session
 
 

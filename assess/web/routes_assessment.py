@@ -129,10 +129,11 @@ def neighbours(session, qid: str) -> tuple[Optional[str], Optional[str]]:
 @signed_in
 def question(aid: int, qid: str):
     row, role = open_assessment(aid, "read")
-    session = records.load_session(g.db, row)
+    stored, files = records.entries(g.db, aid), records.attachments(g.db, aid)
+    session = records.load_session(g.db, row, stored, files)
     if qid not in session.framework.questions:
         abort(404, f"There is no question {qid} in this assessment.")
-    entry = records.entries(g.db, aid).get(qid)
+    entry = stored.get(qid)
     q = session.question(qid)
     raw = stored_raw(entry)
     evidence = list(entry.evidence) if entry else []
@@ -187,7 +188,7 @@ def question(aid: int, qid: str):
     shown = session.visible()[qid]
     back, nxt = neighbours(session, qid)
     progress = session.progress(qid)
-    files = records.attachments(g.db, aid).get(qid, [])
+    files = records.attachments(g.db, aid).get(qid, []) if request.method == "POST" else files.get(qid, [])
     return render_template("question.html", row=row, role=role, q=q, qid=qid, raw=raw, evidence=evidence, note=note, files=files,
                            version=version, errors=errors, conflict=conflict, shown=shown, back=back, next=nxt,
                            progress=progress, can=lambda action: auth.allowed(role, action), selected=selected,
