@@ -330,3 +330,14 @@ def test_trusted_proxy_header_signs_in_only_from_the_proxy(tmp_path, clock):
 def test_proxy_mode_is_off_by_default(owner):
     owner.delete_cookie("assess_session")
     assert owner.get("/", headers={"X-Remote-User": "olive"}).status_code == 302
+
+
+def test_an_assessment_whose_framework_is_gone_shows_a_message_not_a_traceback(app, owner):
+    from assess.web.store import AssessmentRow
+    aid = new_assessment(owner)
+    with Db(app.config["ENGINE"]) as db:
+        db.get(AssessmentRow, aid).framework = "retired-framework"
+        db.commit()
+    response = owner.get(f"/a/{aid}/q/org_count")
+    assert response.status_code == 400 and "retired-framework" in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)

@@ -102,6 +102,20 @@ def create_app(database_url: str, clock: Callable[[], dt.datetime] = utc_now, pd
             message = f"The file is larger than the {MAX_ATTACHMENT // 1048576} MB limit. Nothing was saved; go back and choose a smaller file."
         return render_template("error.html", code=exc.code, message=message), exc.code
 
+    @app.errorhandler(500)
+    def _failed(_exc):
+        from flask import render_template
+        return render_template("error.html", code=500,
+                               message="Something went wrong on the server. Anything saved before this page is kept."), 500
+
+    from ..errors import AssessError
+
+    @app.errorhandler(AssessError)
+    def _content_problem(exc):
+        # e.g. an assessment whose framework is no longer installed, or content that no longer loads
+        from flask import render_template
+        return render_template("error.html", code=400, message="; ".join(str(d) for d in exc.diagnostics)), 400
+
     app.jinja_env.globals.update(csrf=lambda: g.csrf, current_user=lambda: g.get("user"))
     return app
 
