@@ -175,7 +175,11 @@ def question(aid: int, qid: str):
         if not errors:
             outcome = records.save_entry(g.db, aid, qid, based_on, proposed, g.user.id, g.now)
             if outcome is None:
-                session = records.load_session(g.db, row)
+                # the next question depends on the answer just saved (show_if): apply it here too
+                if proposed.answer is None:
+                    session.clear(qid)
+                else:
+                    session.set_answer(qid, proposed.answer)
                 _back, nxt = neighbours(session, qid)
                 target = url_for("assessment.question", aid=aid, qid=nxt) if nxt else url_for("assessment.overview", aid=aid)
                 return redirect(target)
