@@ -341,3 +341,28 @@ def test_an_assessment_whose_framework_is_gone_shows_a_message_not_a_traceback(a
     response = owner.get(f"/a/{aid}/q/org_count")
     assert response.status_code == 400 and "retired-framework" in response.get_data(as_text=True)
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_details_change_with_history_and_checks(app, owner):
+    aid = new_assessment(owner)
+    form = {"service": "Find a home", "organisation": "Council", "scope": "part", "phase": "beta", "kind": "self",
+            "respondent": "", "date": "2026-02-30"}
+    bad = post(owner, f"/a/{aid}/details", form)
+    assert bad.status_code == 400 and "February 2026 has 28 days" in bad.get_data(as_text=True)
+    assert post(owner, f"/a/{aid}/details", {**form, "date": "2026-02-27"}).status_code == 302
+    exported = owner.get(f"/a/{aid}/answers.yaml").get_data(as_text=True)
+    assert 'service: "Find a home"' in exported and "phase: \"beta\"" in exported and "date: 2026-02-27" in exported
+    assert "<td>details</td>" in owner.get(f"/a/{aid}/history").get_data(as_text=True)
+    add_user(app, "vera")
+    share(owner, aid, "vera", "viewer")
+    assert post(signed_in(app, "vera"), f"/a/{aid}/details", form).status_code == 403
+
+
+def test_an_owner_removes_access(app, owner):
+    aid = new_assessment(owner)
+    add_user(app, "tom")
+    share(owner, aid, "tom", "member")
+    tom = signed_in(app, "tom")
+    assert tom.get(f"/a/{aid}").status_code == 200
+    share(owner, aid, "tom", "remove")
+    assert tom.get(f"/a/{aid}").status_code == 404 and tom.get(f"/a/{aid}/answers.yaml").status_code == 404

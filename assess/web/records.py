@@ -142,7 +142,7 @@ def check_proposed(framework: Framework, qid: str, proposed: Proposed) -> dict[s
     return problems
 
 
-def _shown(value: Any) -> Optional[str]:
+def shown(value: Any) -> Optional[str]:
     if value is None or value == [] or value == "":
         return None
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
@@ -179,8 +179,8 @@ def save_entry(db: Db, assessment_id: int, qid: str, based_on: int, proposed: Pr
         return Conflict(db.scalar(select(Entry).where(Entry.assessment_id == assessment_id, Entry.qid == qid)))
     for part in ("answer", "evidence", "note"):
         if before[part] != after[part]:
-            db.add(Change(assessment_id=assessment_id, qid=qid, part=part, before=_shown(before[part]),
-                          after=_shown(after[part]), user_id=user_id, at=now))
+            db.add(Change(assessment_id=assessment_id, qid=qid, part=part, before=shown(before[part]),
+                          after=shown(after[part]), user_id=user_id, at=now))
     db.commit()
     return None
 
@@ -230,12 +230,12 @@ def import_answers(db: Db, row: AssessmentRow, loaded: Assessment, user_id: int,
             entry.updated_by, entry.updated_at = user_id, now
         for part in ("answer", "evidence", "note"):
             if old[part] != new[part]:
-                db.add(Change(assessment_id=row.id, qid=qid, part=part, before=_shown(old[part]),
-                              after=_shown(new[part]), user_id=user_id, at=now))
+                db.add(Change(assessment_id=row.id, qid=qid, part=part, before=shown(old[part]),
+                              after=shown(new[part]), user_id=user_id, at=now))
     meta = stored_meta(loaded.meta.model_dump())
     meta["framework_version"] = meta.get("framework_version") or framework.version
     if meta != row.meta:
-        db.add(Change(assessment_id=row.id, qid="", part="details", before=_shown(row.meta), after=_shown(meta),
+        db.add(Change(assessment_id=row.id, qid="", part="details", before=shown(row.meta), after=shown(meta),
                       user_id=user_id, at=now))
         row.meta = meta
     db.commit()

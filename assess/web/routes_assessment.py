@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..answers import ANSWERED, NA_KEY, NOT_APPLICABLE, UNANSWERED, answer_label
 from ..errors import AssessError
-from ..questionnaire import Walk, meta_error
+from ..questionnaire import META_FIELDS, Walk, date_problem, meta_error
 from ..vocabulary import META_VALUES
 from . import auth, records
 from .records import Conflict, Proposed
@@ -33,6 +33,11 @@ def open_assessment(aid: int, action: str) -> tuple[AssessmentRow, str]:
     if not auth.allowed(role, action):
         abort(403, f"As {ROLE_NAMES[role]} on this assessment you cannot do that.")
     return row, role
+
+
+def meta_problem(name: str, value: str):
+    """Why a typed assessment detail is not acceptable; a date that does not exist is named as such."""
+    return date_problem(value) if name == "date" else meta_error(name, value)
 
 
 def evaluate(session):
@@ -67,7 +72,7 @@ def create():
         if not value:
             errors[name] = f"Enter the {name}" if name == "service" else f"Choose the {name}"
             continue
-        if (problem := meta_error(name, value)):
+        if (problem := meta_problem(name, value)):
             errors[name] = f"{name.capitalize()}: {problem}"
         meta[name] = value
     if errors:
@@ -243,6 +248,37 @@ def delete_file(aid: int, fid: int):
     return redirect(url_for("assessment.question", aid=aid, qid=qid))
 
 
+@bp.route("/a/<int:aid>/details", methods=["GET", "POST"])
+@signed_in
+def details(aid: int):
+    """The answers file's `assessment:` block: service, organisation, scope, phase, and so on."""
+    row, role = open_assessment(aid, "read")
+    form = {name: str(row.meta.get(name) or "") for name in META_FIELDS}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not auth.allowed(role, "answer"):
+            abort(403, f"As {ROLE_NAMES[role]} on this assessment you cannot change its details.")
+        form = {name: request.form.get(name, "").strip() for name in META_FIELDS}
+        meta = {k: v for k, v in row.meta.items() if k not in META_FIELDS}
+        for name, value in form.items():
+            if not value:
+                if name in ("service", "scope", "phase"):
+                    errors[name] = f"Enter the {name}"
+                continue
+            if (problem := meta_problem(name, value)):
+                errors[name] = f"{name.capitalize()}: {problem}"
+            meta[name] = value
+        if not errors:
+            if meta != row.meta:
+                g.db.add(Change(assessment_id=aid, qid="", part="details", before=records.shown(row.meta),
+                                after=records.shown(meta), user_id=g.user.id, at=g.now))
+                row.meta = meta
+                g.db.commit()
+            return redirect(url_for("assessment.overview", aid=aid))
+    return render_template("details.html", row=row, role=role, form=form, errors=errors, meta_values=META_VALUES,
+                           can=lambda action: auth.allowed(role, action)), 400 if errors else 200
+
+
 # ------------------------------------------------------------ history and sharing
 
 @bp.route("/a/<int:aid>/history")
@@ -261,12 +297,15 @@ def share(aid: int):
     username = request.form.get("username", "").strip()
     new_role = request.form.get("role", "")
     user = g.db.scalar(select(User).where(User.username == username))
-    if user is None or new_role not in ROLES:
+    if user is None or new_role not in (*ROLES, "remove"):
         abort(400, "Give an existing username and one of the roles: " + ", ".join(ROLE_NAMES[r] for r in ROLES) + ".")
     if user.id == g.user.id:
         abort(400, "You cannot change your own role.")
     member = g.db.get(Member, (aid, user.id))
-    if member is None:
+    if new_role == "remove":
+        if member is not None:
+            g.db.delete(member)
+    elif member is None:
         g.db.add(Member(assessment_id=aid, user_id=user.id, role=new_role))
     else:
         member.role = new_role
