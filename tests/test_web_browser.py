@@ -154,6 +154,8 @@ def test_team_member_answers_with_a_back_step_an_na_and_an_upload(live, browser,
     assert '"Remit letter signed by the chief executive"' in exported and '"attachment: remit.pdf"' in exported
     me.go(f"/a/{aid}/history")
     me.go(f"/a/{aid}/results")
+    me.go(f"/a/{aid}/details")
+    me.go(f"/a/{aid + 100}")                          # the not-found page
     assert me.problems == []
 
 
