@@ -355,7 +355,11 @@ def results(aid: int):
     row, role = open_assessment(aid, "read")
     session = records.load_session(g.db, row)
     result = evaluate(session)
-    return render_template("results.html", row=row, role=role, result=result, answered=ANSWERED,
+    from ..reports import charts
+    applicable = [p for p in result.principles if p.applicable]
+    chart = charts.bars(applicable, len(result.scale), "Bar chart of levels, with the caps that hold them down",
+                        result.rag_labels) if applicable else None
+    return render_template("results.html", row=row, role=role, result=result, chart=chart, answered=ANSWERED,
                            not_applicable=NOT_APPLICABLE, unanswered=UNANSWERED)
 
 
