@@ -366,3 +366,15 @@ def test_an_owner_removes_access(app, owner):
     assert tom.get(f"/a/{aid}").status_code == 200
     share(owner, aid, "tom", "remove")
     assert tom.get(f"/a/{aid}").status_code == 404 and tom.get(f"/a/{aid}/answers.yaml").status_code == 404
+
+
+def test_results_compare_with_an_earlier_assessment_the_user_can_read(app, owner):
+    earlier, later = new_assessment(owner, "Housing 2025"), new_assessment(owner, "Housing 2026")
+    post(owner, f"/a/{later}/import", {"answers": (EXAMPLE.open("rb"), "housing.yaml")}, page_url=f"/a/{later}",
+         content_type="multipart/form-data")
+    page = owner.get(f"/a/{later}/results?previous={earlier}").get_data(as_text=True)
+    assert "Since Housing 2025" in page and "<td>–</td><td>4</td><td>new</td>" in page
+    add_user(app, "mallory")
+    mallory = signed_in(app, "mallory")
+    theirs = new_assessment(mallory, "Mallory's")
+    assert mallory.get(f"/a/{theirs}/results?previous={earlier}").status_code == 404

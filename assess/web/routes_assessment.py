@@ -359,7 +359,19 @@ def results(aid: int):
     applicable = [p for p in result.principles if p.applicable]
     chart = charts.bars(applicable, len(result.scale), "Bar chart of levels, with the caps that hold them down",
                         result.rag_labels) if applicable else None
-    return render_template("results.html", row=row, role=role, result=result, chart=chart, answered=ANSWERED,
+    earlier = [(a, r) for a, r in auth.visible_assessments(g.db, g.user) if a.framework == row.framework and a.id != aid]
+    comparison = None
+    previous = request.args.get("previous", "")
+    if previous:
+        if not previous.isdigit():
+            abort(400, "Choose an earlier assessment from the list.")
+        old_row, _old_role = open_assessment(int(previous), "read")
+        from ..compare import compare_results
+        comparison = compare_results(evaluate(records.load_session(g.db, old_row)), result,
+                                     names=(str(old_row.meta.get("service")), str(row.meta.get("service"))),
+                                     allow_other_service=True)
+    return render_template("results.html", row=row, role=role, result=result, chart=chart, earlier=earlier,
+                           comparison=comparison, previous=previous, answered=ANSWERED,
                            not_applicable=NOT_APPLICABLE, unanswered=UNANSWERED)
 
 
