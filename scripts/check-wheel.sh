@@ -13,4 +13,6 @@ listing=$("$work/venv/bin/assess" frameworks list)
 echo "$listing"
 grep -q "^service-ownership" <<<"$listing"
 test -d "$("$work/venv/bin/python" -c 'import assess, pathlib; print(pathlib.Path(assess.__file__).parent / "_content" / "report_templates")')"
-echo "wheel ok: built-in frameworks and templates ship inside it"
+web=$("$work/venv/bin/python" -c 'import assess, pathlib; print(pathlib.Path(assess.__file__).parent / "web")')
+test -f "$web/templates/question.html" && test -f "$web/static/site.css" && test -f "$web/migrations/versions/0001_first_schema.py"
+echo "wheel ok: built-in frameworks, report templates and the web service's pages and migrations ship inside it"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the project needs: Pango/HarfBuzz for PDF rendering, poppler-utils for the
 # PDF checks in the tests, DejaVu fonts, tmux for driving the guided run, faketime for running
-# the tests with the clock moved. Installs only what is missing.
+# the tests with the clock moved, PostgreSQL for the web service's tests against a real server,
+# Chromium and its driver for the browser tests. Installs only what is missing.
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils tmux faketime)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils tmux faketime
+          postgresql chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from . import authoring, core, report, run
-from . import actions, calibrate, compare, decide, gap, merge, plan, portfolio, reassess
+from . import actions, calibrate, compare, decide, gap, merge, plan, portfolio, reassess, serve
 from .help_types import plain_type_display
 
 plain_type_display()
@@ -51,6 +51,11 @@ app.command("calibrate")(calibrate.calibrate)
 app.command("actions")(actions.actions)
 app.command("decide")(decide.decide)
 app.command("reassess")(reassess.reassess)
+app.command("serve")(serve.serve)
+db_app = typer.Typer(no_args_is_help=True, help="The web service's database: upgrade its schema, export every assessment.")
+app.add_typer(db_app, name="db")
+db_app.command("upgrade")(serve.db_upgrade)
+db_app.command("export")(serve.db_export)
 
 
 def main() -> None:

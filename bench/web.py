@@ -1,0 +1,280 @@
+"""`assess serve` under load, on loopback only: simulated users answering at once.
+
+Each user signs in, then for the given time repeatedly opens a question page (timed as a
+page render) and saves a new answer to it (timed as a save; a save is acknowledged when the
+server answers with its redirect). With --kill the server is killed with SIGKILL halfway and
+started again; users keep going, counting refused connections during the restart apart from
+errors. At the end every user's last acknowledged answer is read back from the database: an
+answer that is not there (nor the one in flight when the server died) is counted as lost.
+
+    .venv/bin/python bench/web.py --users 50 --seconds 60 --kill              # back to back
+    .venv/bin/python bench/web.py --users 50 --seconds 60 --think 1 --kill   # a second to read each page
+    bash scripts/with-postgres.sh .venv/bin/python bench/web.py --database postgres --kill
+
+Figures are printed as p50/p95 in milliseconds, and the page and save times as ratios to a
+bare "GET /login" in the same run. Exit status 0 when there were no errors and nothing lost.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT)]
+
+PASSWORD = "bench password 123"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+VERSION = re.compile(r'name="version" value="(\d+)"')
+MAX_USERS, MAX_SECONDS = 200, 600
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(url: str, users: int) -> list[int]:
+    """Users u0..uN, each owning one assessment; returns the assessment ids."""
+    import datetime as dt
+
+    from sqlalchemy.orm import Session as Db
+
+    from assess.frameworks import find_framework
+    from assess.web import auth, records
+    from assess.web.service import open_database
+    engine, _ = open_database(url, None)
+    framework = find_framework("service-ownership")
+    now = dt.datetime(2026, 11, 28)
+    ids = []
+    with Db(engine) as db:
+        for i in range(users):
+            user = auth.create_user(db, f"u{i}", PASSWORD, now)
+            row = records.create_assessment(db, framework, {"service": f"Service {i}", "scope": "whole", "phase": "live"},
+                                            user.id, now)
+            ids.append(row.id)
+    engine.dispose()
+    return ids
+
+
+def start_server(url: str, port: int, threads: int) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    process = subprocess.Popen([sys.executable, "-m", "assess", "serve", "--host", "127.0.0.1", "--port", str(port),
+                                "--threads", str(threads), "--database", url],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(f"the server did not start: {process.stderr.read().decode()[-500:]}")
+            time.sleep(0.2)
+    raise SystemExit("the server did not start within 60 s")
+
+
+class Browser:
+    """One user's connection, with its cookies; redirects are not followed."""
+
+    def __init__(self, port: int):
+        self.port, self.cookies, self.conn = port, {}, None
+
+    def request(self, method: str, path: str, form: Optional[dict] = None) -> tuple[int, str]:
+        from urllib.parse import urlencode
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.conn = None
+            raise
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, text
+
+
+class Stats:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.times: dict[str, list[float]] = {"baseline": [], "page": [], "save": []}
+        self.errors: list[str] = []
+        self.refused = 0
+
+    def add(self, kind: str, seconds: float) -> None:
+        with self.lock:
+            self.times[kind].append(seconds)
+
+
+def sign_in(i: int, port: int) -> Browser:
+    browser = Browser(port)
+    _status, text = browser.request("GET", "/login")
+    status, _ = browser.request("POST", "/login", {"csrf": CSRF.search(text).group(1), "username": f"u{i}",
+                                                   "password": PASSWORD})
+    if status != 302:
+        raise SystemExit(f"u{i}: sign-in answered {status}")
+    return browser
+
+
+def user_loop(i: int, aid: int, browser: Browser, stop: threading.Event, stats: Stats, acked: dict, in_flight: dict,
+              think: float) -> None:
+    value = 0
+    while not stop.is_set():
+        if think:
+            stop.wait(think)    # a person reads and answers before opening the next question
+        try:
+            start = time.perf_counter()
+            browser.request("GET", "/login")
+            stats.add("baseline", time.perf_counter() - start)
+            start = time.perf_counter()
+            status, text = browser.request("GET", f"/a/{aid}/q/org_count")
+            stats.add("page", time.perf_counter() - start)
+            if status != 200:
+                stats.errors.append(f"u{i}: question page answered {status}")
+                continue
+            value += 1
+            in_flight[i] = value
+            start = time.perf_counter()
+            status, _ = browser.request("POST", f"/a/{aid}/q/org_count",
+                                        {"csrf": CSRF.search(text).group(1), "version": VERSION.search(text).group(1),
+                                         "answer": str(value)})
+            stats.add("save", time.perf_counter() - start)
+            if status == 302:
+                acked[i] = value
+            else:
+                stats.errors.append(f"u{i}: save answered {status}")
+        except (OSError, http.client.HTTPException):
+            with stats.lock:
+                stats.refused += 1     # the server is down (being restarted): try again shortly
+            time.sleep(0.2)
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+
+
+def lost_answers(url: str, ids: list[int], acked: dict, in_flight: dict) -> int:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session as Db
+
+    from assess.web.store import Entry, connect
+    engine = connect(url)
+    lost = 0
+    with Db(engine) as db:
+        for i, aid in enumerate(ids):
+            entry = db.scalar(select(Entry).where(Entry.assessment_id == aid, Entry.qid == "org_count"))
+            stored = int(entry.answer["value"]) if entry and entry.answer else 0
+            if i in acked and stored not in (acked[i], in_flight.get(i)):
+                lost += 1
+    engine.dispose()
+    return lost
+
+
+def run(url: str, label: str, users: int, seconds: float, threads: int, kill: bool, think: float) -> bool:
+    ids = prepare(url, users)
+    port = free_port()
+    server = [start_server(url, port, threads)]
+    stats, acked, in_flight = Stats(), {}, {}
+    stop = threading.Event()
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(4) as pool:     # signing in (Argon2) is not what is measured: done first, few at a time
+        browsers = list(pool.map(lambda i: sign_in(i, port), range(users)))
+    workers = [threading.Thread(target=user_loop, args=(i, aid, browsers[i], stop, stats, acked, in_flight, think))
+               for i, aid in enumerate(ids)]
+    for w in workers:
+        w.start()
+    kills = 0
+    try:
+        if kill:
+            time.sleep(seconds / 2)
+            server[0].send_signal(signal.SIGKILL)
+            server[0].wait()
+            kills += 1
+            server[0] = start_server(url, port, threads)
+            time.sleep(seconds / 2)
+        else:
+            time.sleep(seconds)
+    finally:
+        stop.set()
+        for w in workers:
+            w.join(60)
+        server[0].terminate()
+        server[0].wait(30)
+    lost = lost_answers(url, ids, acked, in_flight)
+    base = statistics.median(stats.times["baseline"]) * 1000 if stats.times["baseline"] else float("nan")
+    print(f"{label}: {users} users, {seconds:g} s, {think:g} s between a user's requests, {len(stats.times['save'])} saves, {len(stats.times['page'])} pages, "
+          f"{len(stats.errors)} errors, {kills} SIGKILL(s), {stats.refused} refused connections while restarting, "
+          f"{len(acked)} users with acknowledged answers, {lost} acknowledged answers lost")
+    for kind in ("page", "save"):
+        p50, p95 = percentile(stats.times[kind], 0.5), percentile(stats.times[kind], 0.95)
+        print(f"  {kind}: p50 {p50:.1f} ms, p95 {p95:.1f} ms  ({p50 / base:.1f}x / {p95 / base:.1f}x a bare sign-in page)")
+    for message in stats.errors[:5]:
+        print(f"  error: {message}")
+    return not stats.errors and lost == 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--threads", type=int, default=16, help="server threads")
+    parser.add_argument("--database", default="sqlite",
+                        help="sqlite (a temp file), postgres (the server in $ASSESS_TEST_POSTGRES_URL) or a URL")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds each user waits between one save and the next page (0: back to back)")
+    parser.add_argument("--kill", action="store_true", help="SIGKILL the server halfway and restart it")
+    args = parser.parse_args()
+    if not (1 <= args.users <= MAX_USERS and 1 <= args.seconds <= MAX_SECONDS):
+        parser.error(f"--users is 1 to {MAX_USERS} and --seconds 1 to {MAX_SECONDS}")
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.database == "sqlite":
+            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        elif args.database == "postgres":
+            server = os.environ.get("ASSESS_TEST_POSTGRES_URL")
+            if not server:
+                parser.error("--database postgres needs scripts/with-postgres.sh (it sets ASSESS_TEST_POSTGRES_URL)")
+            url = create_database(server)
+        else:
+            url = args.database
+        ok = run(url, args.database, args.users, args.seconds, args.threads, args.kill, args.think)
+    return 0 if ok else 1
+
+
+def create_database(server: str) -> str:
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    name = f"assess_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+if __name__ == "__main__":
+    sys.exit(main())
