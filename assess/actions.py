@@ -34,14 +34,17 @@ URGENCY_ORDER = {"red": 0, "amber": 1}
 MAX_FIELD = 300
 
 
-def point_rating(p: PrincipleResult) -> Optional[str]:
-    """The rating of one point: green, amber, red, or None when it has none."""
-    return p.rag
+def point_rating(result: Result, p: PrincipleResult) -> Optional[str]:
+    """The rating of one point: the panel's decision where one is recorded, else the engine's
+    proposal; green, amber, red, or None when it has none."""
+    from .decisions import decided_rating
+    return decided_rating(result, p.id).rag
 
 
 def overall_rating(result: Result) -> Optional[str]:
     """The overall rating, read in one place like the points'."""
-    return result.overall.get("rag")
+    from .decisions import decided_overall
+    return decided_overall(result).rag
 
 
 # ---------------------------------------------------------------- what the answers file records
@@ -186,7 +189,7 @@ def tracked_actions(assessment: "Assessment", result: Result) -> list[TrackedAct
 
     by_id = {p.id: p for p in result.principles}
     for p in result.principles:
-        rating = point_rating(p)
+        rating = point_rating(result, p)
         if not p.applicable or rating not in ("amber", "red"):
             continue
         risks = [f for f in result.findings if f.principle == p.id and f.kind == "risk"]

@@ -12,7 +12,7 @@ from assess.actions import tracked_actions
 from assess.pipeline import evaluate, load_assessment
 from assess.reports.brief import brief_context, render_brief
 
-EXAMPLES = sorted((ROOT / "examples").glob("*/*.yaml"))
+EXAMPLES = sorted((ROOT / "examples").rglob("*.yaml"))   # reassessment pairs and panel decisions too
 PAGE_LIMIT = {"service-ownership": 8, "service-standard": 10}
 
 
@@ -86,3 +86,21 @@ def test_a_no_is_never_listed_as_done_well():
     for part in text.split("What the team did well")[1:]:
         items = [re.sub(r"<[^>]+>", "", li) for li in part.split("</ul>")[0].split("</li>")]
         assert not any(item.strip().endswith(": no") for item in items)
+
+
+def test_a_panel_decision_leads_and_the_engine_proposal_stands_beside_it():
+    import html
+    assessment, result, actions, data = brief(ROOT / "examples" / "decisions" / "housing-panel-decisions.yaml")
+    text = re.sub(r"<[^>]+>", "", html.unescape(data.decode("utf-8")))
+    row = text[text.index("Joined-up governance", text.index("Level (score)")):][:300]
+    assert "Amber" in row and "engine proposed Green" in row
+    assert "The panel’s decision" in text and "engine proposed Green, level 3, because" in text
+    assert any(a.id == "principle:joined-up-governance" for a in actions), "a decided amber gives its action"
+
+
+def test_a_reassessment_brief_names_what_was_re_decided():
+    import html
+    later = sorted((ROOT / "examples" / "service-standard" / "reassessment").glob("*.yaml"))[-1]
+    _, result, _, data = brief(later)
+    text = re.sub(r"<[^>]+>", "", html.unescape(data.decode("utf-8")))
+    assert "This is a reassessment of" in text and result.reassessment.redecided

@@ -27,7 +27,8 @@ class DoneWell:
 @dataclass
 class BriefPoint:
     result: PrincipleResult
-    rating: Optional[str]
+    rating: Optional[str]            # the decision where one is recorded, else the engine's proposal
+    proposed: Optional[str] = None   # the engine's rating, where a decision differs from it
     done_well: list[DoneWell] = field(default_factory=list)
     to_fix: list[TrackedAction] = field(default_factory=list)
     point_action: Optional[TrackedAction] = None
@@ -55,7 +56,8 @@ def _point(p: PrincipleResult, result: Result, actions: list[TrackedAction], gre
            best: dict[str, Optional[float]]) -> BriefPoint:
     strengths = [f for f in result.findings if f.principle == p.id and f.kind == "strength"]
     mine = [a for a in actions if a.principle == p.id]
-    return BriefPoint(result=p, rating=point_rating(p), done_well=done_well(p, strengths, green_from, best),
+    rating = point_rating(result, p)
+    return BriefPoint(result=p, rating=rating, proposed=p.rag if rating != p.rag else None, done_well=done_well(p, strengths, green_from, best),
                       to_fix=[a for a in mine if a.id.startswith("finding:")],
                       point_action=next((a for a in mine if a.id.startswith("principle:")), None),
                       unanswered=len(p.unanswered))
