@@ -75,8 +75,9 @@ def reassessment_yaml(earlier: Assessment, result: Result, of: str, date: dt.dat
     meta["date"] = date
     meta["framework_version"] = meta.get("framework_version") or earlier.framework.version
     tail = blocks_yaml(decisions if decisions["principles"] else None, reassessment)
+    # the actions block goes with the answers: an action keeps its id, owner and status
     return answers_yaml(meta, earlier.answers, earlier.evidence, earlier.notes, list(earlier.framework.questions),
-                        header=reassessment_header(earlier.framework, of, reopened), tail=tail)
+                        header=reassessment_header(earlier.framework, of, reopened), actions=earlier.actions, tail=tail)
 
 
 def reassessment_header(framework, of: str, reopened: list[str]) -> str:

@@ -221,3 +221,21 @@ def test_a_guided_run_keeps_the_actions_block_when_it_rewrites_the_file(tmp_path
     rewritten.write_text(session.to_yaml(), encoding="utf-8")
     assert load_answers(rewritten).actions == before
     assert session.assessment().actions == before
+
+
+def test_assess_reassess_carries_the_actions_block_so_ids_owners_and_status_stay(tmp_path):
+    earlier = with_block(tmp_path, """actions:
+  finding:so-no-research-capacity:
+    owner: Ana Ruiz, research lead
+    status: dropped
+    reason: research is bought in from the partner council
+""", name="earlier.yaml")
+    later = tmp_path / "later.yaml"
+    done = run_cli("reassess", str(earlier), "-o", str(later), "--date", "2027-01-10")
+    assert done.returncode == 0, done.stderr
+    old = {a.id: a for a in actions_of(earlier)}
+    new = {a.id: a for a in actions_of(later)}
+    assert set(old) == set(new) and {a.key for a in old.values()} == {a.key for a in new.values()}
+    carried = new["finding:so-no-research-capacity"]
+    assert (carried.owner, carried.status, carried.reason) == ("Ana Ruiz, research lead", "dropped",
+                                                               "research is bought in from the partner council")
