@@ -522,9 +522,13 @@ def test_ctrl_c_in_the_gap_between_two_prompts_always_stops(tmp_path, inherited)
         term.send("2\r")
         time.sleep(0.005 * attempt)                        # while saving, drawing the header, starting the prompt
         term.send(CTRL_C)                                   # deliberately not waiting for the next prompt
-        term.expect("Stopped. 1 of 15 questions answered")
+        # the terminal may raise SIGINT before the prompt has read the Enter typed just before it:
+        # then that answer was still being typed, and is the one answer a Ctrl-C may lose
+        term.child.expect(re.compile(screen_text("Stopped. N of 15 questions answered").pattern.replace("N", "([01])")))
+        answered = int(term.child.match.group(1))
         assert term.wait() == 130
-        assert values(out, [GUIDED]) == {"q01_owner": "named"}
+        if answered:
+            assert values(out, [GUIDED]) == {"q01_owner": "named"}
         assert leftovers(out) == []
 
 
