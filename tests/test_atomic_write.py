@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -172,7 +173,11 @@ def test_the_next_write_removes_temp_files_whose_writer_is_gone_or_that_are_old(
     others = [tmp_path / f".other.yaml.{_dead_pid()}-ab12cd34.tmp", tmp_path / ".answers.yaml.lockish.tmp.bak"]
     for p in [dead, old, live, fresh, *others]:
         p.write_text("half a file")
-    hour_ago = os.stat(old).st_mtime - yamlio.STALE_AFTER - 60
+    # ages are set against the clock the code reads, not the file system's own stamp
+    now = time.time()
+    for p in [dead, live, fresh, *others]:
+        os.utime(p, (now, now))
+    hour_ago = now - yamlio.STALE_AFTER - 60
     os.utime(old, (hour_ago, hour_ago))
     atomic_write(path, "new")
     assert path.read_text() == "new"
