@@ -502,7 +502,7 @@ def test_pdf_summary_fits_one_page_and_the_first_point_follows_the_introduction(
 
 
 def test_one_point_red_on_its_answers_alone_makes_the_overall_amber_and_the_report_says_why(tmp_path):
-    drop = ("user_groups_researched", "user_needs_recorded", "team_observes_research", "research_continues")
+    drop = ("user_groups_researched", "user_needs_recorded", "team_observes_research", "research_continues", "research_low_digital")
     result = evaluate_data(changed(good("alpha"), drop=drop, research_methods=["usability_tests"]), tmp_path, "alpha")
     assert [p for p, rag in ratings(result).items() if rag == "red"] == ["understand-users"]
     assert not any(c.max_level == 1 for c in point(result, "understand-users").caps)
