@@ -273,7 +273,7 @@ def test_a_gate_question_left_unanswered_does_not_fail_the_point(pid, qid, phase
 @pytest.mark.parametrize("phase, pid, questions", [
     ("beta", "everyone-can-use", ("assistive_tech_sessions", "wcag_checks", "accessibility_audit",
                                   "known_accessibility_failures", "accessibility_statement", "access_needs_covered",
-                                  "accessibility_skills")),
+                                  "accessibility_skills", "research_low_digital")),
     ("live", "secure-and-private", ("personal_data", "threat_model", "dpia", "security_contact", "penetration_test",
                                     "patching", "fraud_and_misuse", "security_monitoring", "secrets_out_of_code")),
 ])
