@@ -15,8 +15,7 @@ from typing import List, Optional
 import typer
 
 from .common import FrameworksDir, dirs, fail, handle_errors
-from .interrupts import Interrupts, Stop
-from .run import Guide, terminal_problem
+from .run import Guide, guiding, terminal_problem
 
 OVERALL = "overall"
 AGREE, SKIP = ":agree", ":skip"
@@ -28,7 +27,6 @@ def decide(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
            frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Record the panel's decisions, per principle (point) and overall, guided in the terminal; saved as you go."""
     from ..questionnaire import Session
-    from ..storage import AnswersLock
     if not answers.is_file():
         raise fail(f"{answers}: no such answers file")
     extra = dirs(frameworks_dir)
@@ -37,20 +35,9 @@ def decide(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
                                                 "by hand (docs/decisions.md).")
     if problem:
         raise fail(problem)
-    lock = AnswersLock(session.path)
-    lock.acquire()
-    interrupts = Interrupts()
-    interrupts.install()
-    guide = Deciding(session, extra, lock, interrupts)
-    try:
+    with guiding(Deciding, session, session.path, extra) as guide:
         if guide.accept_hand_comments():
             guide.decide_all(again)
-    except Stop as stop:
-        guide.stopped(stop)
-        raise typer.Exit(stop.exit_code)
-    finally:
-        interrupts.restore()
-        guide.lock.release()
 
 
 class Deciding(Guide):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, List, Optional
 
@@ -44,7 +45,6 @@ def run(target: str = typer.Argument(..., metavar="FRAMEWORK|ANSWERS",
     """Answer a questionnaire step by step in the terminal; every answer is saved as you go."""
     from ..frameworks import find_framework
     from ..questionnaire import Session
-    from ..storage import AnswersLock
 
     extra = dirs(frameworks_dir)
     resuming = Path(target).is_file() or target.endswith((".yaml", ".yml"))
@@ -73,12 +73,7 @@ def run(target: str = typer.Argument(..., metavar="FRAMEWORK|ANSWERS",
     if problem:
         raise fail(problem)
 
-    lock = AnswersLock(session.path if session else output)
-    lock.acquire()
-    interrupts = Interrupts()
-    interrupts.install()   # also when SIGINT came in ignored: Ctrl-C must stop a prompt and the gaps alike
-    guide = Guide(session, extra, lock, interrupts)
-    try:
+    with guiding(Guide, session, session.path if session else output, extra) as guide:
         if session is None:
             if output.exists():   # made by someone else since the check above
                 raise fail(f"{output} already exists; continue it with `assess run {output}`")
@@ -93,6 +88,19 @@ def run(target: str = typer.Argument(..., metavar="FRAMEWORK|ANSWERS",
         else:
             guide.resume()
         guide.finish()
+
+
+@contextmanager
+def guiding(guide_class, session, path: Path, extra):
+    """Hold the answers file and Ctrl-C for one guided command; a stop saves what it can and exits with its code."""
+    from ..storage import AnswersLock
+    lock = AnswersLock(path)
+    lock.acquire()
+    interrupts = Interrupts()
+    interrupts.install()   # also when SIGINT came in ignored: Ctrl-C must stop a prompt and the gaps alike
+    guide = guide_class(session, extra, lock, interrupts)
+    try:
+        yield guide
     except Stop as stop:
         guide.stopped(stop)
         raise typer.Exit(stop.exit_code)
