@@ -5,7 +5,8 @@
   n/a is excluded, never scored as zero; too little answered gives "not enough evidence".
 - A rule's cap holds the principle at or below a level; the cap and its rule are recorded.
 - Overall "worst" is the lowest principle; with `red_points_for_red_overall` above 1, red principles
-  held red by their answers alone (no gate) make the overall red only when there are that many.
+  held red by their answers alone (no gate) make the overall red only when there are that many
+  separate gaps (points red on the same weak answer count once).
 - The level is the whole part of the capped score (rounded down, and the report says so); RAG
   compares the capped score with the thresholds.
 """
@@ -87,7 +88,7 @@ def score(assessment: Assessment, effects: Effects) -> Result:
                                  level=level_for(lens_score, top), level_name=fw.level_name(level_for(lens_score, top)),
                                  score=lens_score, rag=rag_for(lens_score, fw.info.rag), principles=[pr.id for pr in members]))
 
-    overall_score = _overall(fw, lenses, principles)
+    overall_score, shared_gaps = _overall(fw, lenses, principles)
     overall_level = level_for(overall_score, top)
     overall_rag = rag_for(overall_score, fw.info.rag)
     return Result(
@@ -97,7 +98,7 @@ def score(assessment: Assessment, effects: Effects) -> Result:
         assessment=_meta_dict(assessment),
         overall={"score": overall_score, "level": overall_level, "level_name": fw.level_name(overall_level),
                  "rag": overall_rag, "rag_label": fw.info.rag.labels.get(overall_rag) if overall_rag else None,
-                 "method": fw.info.scoring.overall},
+                 "method": fw.info.scoring.overall, **({"shared_gaps": shared_gaps} if shared_gaps else {})},
         lenses=lenses,
         principles=principles,
         findings=_findings(assessment, effects, shown, facts),
@@ -215,19 +216,37 @@ def _lens_score(fw, members: list[PrincipleResult]) -> Optional[float]:
     return _round(sum(pr.capped_score * fw.principle(pr.id).weight for pr in scored) / weight) if scored else None
 
 
-def _overall(fw, lenses: list[LensResult], principles: list[PrincipleResult]) -> Optional[float]:
+def separate_gaps(fw, reds: list[PrincipleResult]) -> list[list[PrincipleResult]]:
+    """Red principles grouped by the weak answers they share: two points red on the same answer
+    (one question informing both) are one gap, not two, when red points are counted."""
+    def weak(pr: PrincipleResult) -> set[str]:
+        return {c.question for c in pr.contributions if c.level < fw.info.rag.amber}
+    groups: list[tuple[set[str], list[PrincipleResult]]] = []
+    for pr in reds:
+        sources, members = weak(pr), [pr]
+        for group in [g for g in groups if g[0] & sources]:
+            groups.remove(group)
+            sources, members = sources | group[0], group[1] + members
+        groups.append((sources, members))
+    return [members for _, members in groups]
+
+
+def _overall(fw, lenses: list[LensResult], principles: list[PrincipleResult]) -> tuple[Optional[float], list[list[str]]]:
+    """The overall score, and the groups of red principles counted as one gap each where that
+    kept the overall amber (for the report to say why)."""
     if fw.info.scoring.overall == "worst":
         worst = _worst(fw, principles)
         reds = [pr for pr in principles if pr.applicable and rag_for(pr.capped_score, fw.info.rag) == "red"]
         gated = any(c.max_level == 1 for pr in reds for c in pr.caps)
-        if worst is not None and reds and not gated and len(reds) < fw.info.scoring.red_points_for_red_overall:
+        gaps = separate_gaps(fw, reds)
+        if worst is not None and reds and not gated and len(gaps) < fw.info.scoring.red_points_for_red_overall:
             # a red that no gate holds, alone, does not make the whole red: the overall is amber, and the report says why
-            return max(worst, fw.info.rag.amber)
-        return worst
+            return max(worst, fw.info.rag.amber), [[pr.id for pr in g] for g in gaps if len(g) > 1]
+        return worst, []
     weights = {l.id: l.weight for l in fw.info.lenses}
     scored = [l for l in lenses if l.applicable and l.score is not None]
     total = sum(weights[l.id] for l in scored)
-    return _round(sum(l.score * weights[l.id] for l in scored) / total) if scored else None
+    return (_round(sum(l.score * weights[l.id] for l in scored) / total) if scored else None), []
 
 
 def _findings(assessment: Assessment, effects: Effects, shown: dict[str, bool], facts: cond.Facts) -> list[Finding]:

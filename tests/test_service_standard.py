@@ -510,3 +510,29 @@ def test_one_point_red_on_its_answers_alone_makes_the_overall_amber_and_the_repo
     cover = text_of(render(result)[:render(result).index('<nav class="contents"')])
     assert ("1. Understand users and their needs is red and must be reassessed, but no gate holds it red, so the "
             "overall decision is amber rather than red, as a panel's would be.") in cover
+
+
+def test_two_points_red_on_the_same_answer_are_one_gap_and_the_overall_stays_amber(tmp_path):
+    # nobody of low digital skill researched: understand-users and everyone-can-use both fall on that one answer
+    understand = ("user_groups_researched", "user_needs_recorded", "team_observes_research", "research_continues")
+    everyone = ("assistive_tech_sessions", "wcag_checks", "accessibility_plan", "access_needs_covered", "accessibility_skills")
+    data = changed(good("alpha"), drop=understand + everyone, research_methods=["usability_tests"], research_low_digital="none")
+    result = evaluate_data(data, tmp_path, "alpha")
+    assert sorted(p for p, rag in ratings(result).items() if rag == "red") == ["everyone-can-use", "understand-users"]
+    assert result.overall["rag"] == "amber"
+    assert result.overall["shared_gaps"] == [["understand-users", "everyone-can-use"]]
+    cover = text_of(render(result)[:render(result).index('<nav class="contents"')])
+    assert ("1. Understand users and their needs and 5. Make sure everyone can use the service are red on the same "
+            "weak answers, so they count as one gap.") in cover
+
+
+def test_two_points_red_on_different_answers_make_the_overall_red(tmp_path):
+    understand = ("user_groups_researched", "user_needs_recorded", "team_observes_research", "research_continues",
+                  "research_low_digital")
+    standards = ("existing_checked", "component_departures", "data_standards", "shares_learning", "document_formats")
+    data = changed(good("alpha"), drop=understand + standards, research_methods=["usability_tests"],
+                   design_system="custom_untested")
+    result = evaluate_data(data, tmp_path, "alpha")
+    reds = sorted(p for p, rag in ratings(result).items() if rag == "red")
+    assert reds == ["open-standards", "understand-users"]
+    assert result.overall["rag"] == "red" and "shared_gaps" not in result.overall
