@@ -29,7 +29,7 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 
 class Model(BaseModel):
     # NaN and infinity are never meaningful in content or answers metadata
-    model_config = ConfigDict(extra="forbid", frozen=False, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=False, allow_inf_nan=False, defer_build=True)
 
 
 # ---------------------------------------------------------------- framework content
