@@ -18,7 +18,9 @@ is done, so the consensus never depends on the order the files were named in.
 
 Marked for discussion: a spread of DISCUSS_SPREAD levels or more; any disagreement on an
 unscored gating question; and a split between answering and marking n/a. Everyone's evidence
-and notes are kept once per distinct text, prefixed with everyone who gave it.
+and notes are kept once per distinct text, prefixed with everyone who gave it. A panel's
+`decisions:`, an `actions:` record or a `reassessment:` block belongs to one assessment: it is
+not carried into the consensus, and a warning names the file it stays in.
 """
 from __future__ import annotations
 
@@ -416,4 +418,12 @@ def _warnings(assessments: list[Assessment]) -> list[str]:
         if len(seen) > 1:
             out.append(f"the files give different {field}s ({', '.join(seen)}); the consensus uses the most common "
                        "(ties: the first respondent alphabetically)")
+    # a consensus is the team's answers; a panel's decisions, an action record or a reassessment
+    # belongs to one assessment, so it is left out and the person merging is told where it stays
+    for block, present in (("decisions", lambda a: a.decisions is not None), ("actions", lambda a: bool(a.actions)),
+                           ("reassessment", lambda a: a.reassessment is not None)):
+        holders = [a.source for a in assessments if present(a)]
+        if holders:
+            out.append(f"the {block}: block of {', '.join(holders)} is not carried into the consensus; it stays in "
+                       f"{'that file' if len(holders) == 1 else 'those files'}")
     return out

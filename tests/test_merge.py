@@ -234,3 +234,14 @@ def test_split_between_na_and_an_answer_is_not_a_zero_spread(tmp_path):
     assert merged.answers["pooled_budget"].value == "yes"   # a tie keeps the question in
     assert q.discuss and "0 levels" not in merged.notes["pooled_budget"]
     assert "1 of 2 marked it n/a" in merged.notes["pooled_budget"]
+
+
+def test_a_panels_decisions_in_one_file_are_not_carried_into_the_consensus_and_the_merge_says_where_they_stay(tmp_path):
+    paths = team(tmp_path)
+    decided = "decisions:\n  decided_by: Panel\n  date: 2026-11-02\n  principles:\n    accountability:\n      rating: amber\n"
+    paths[1].write_text(paths[1].read_text() + decided, encoding="utf-8")
+    assert load_answers(paths[1], DIRS).decisions is not None
+    done = run_cli("merge", *map(str, paths), "-o", str(tmp_path / "c.yaml"), "-F", str(MINI), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"the decisions: block of {paths[1]} is not carried into the consensus; it stays in that file" in done.stderr
+    assert load_answers(tmp_path / "c.yaml", DIRS).decisions is None
