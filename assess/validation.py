@@ -19,6 +19,8 @@ def validate_path(path: Path, frameworks_dirs: list[Path]) -> str:
                          for fw in loaded)
     doc = load_yaml(path)
     data = doc.data if isinstance(doc.data, dict) else {}
+    if path.name.endswith(".decisions.yaml") or ("case" in data and "points" in data):
+        return _decisions_summary(path, frameworks_dirs)
     if "assessment" in data:
         assessment = load_answers(path, frameworks_dirs)
         if assessment.decisions is not None or assessment.reassessment is not None:
@@ -34,7 +36,23 @@ def validate_path(path: Path, frameworks_dirs: list[Path]) -> str:
             raise AssessError(Diagnostic(str(path), 0, "", f"a rules file belongs in rules/<framework>/; no {questionnaire} found"))
         fw = load_framework(questionnaire)
         return f"ok: {path} rules of {fw.id} {fw.version}"
-    raise AssessError(doc.diag((), "not an answers file (assessment:), questionnaire (framework:) or rules file (rules:)"))
+    raise AssessError(doc.diag((), "not an answers file (assessment:), questionnaire (framework:), rules file (rules:) "
+                                   "or calibration decisions file (NAME.decisions.yaml)"))
+
+
+def _decisions_summary(path: Path, frameworks_dirs: list[Path]) -> str:
+    """A calibration decisions file, checked on its own and against the answers file beside it."""
+    from .answers import load_answers
+    from .calibrate import DECISIONS_SUFFIX, check_against, load_decisions
+    model, doc = load_decisions(path)
+    answers = path.with_name(path.name[:-len(DECISIONS_SUFFIX)] + ".yaml") if path.name.endswith(DECISIONS_SUFFIX) else None
+    if answers is None or not answers.is_file():
+        beside = f"no answers file {answers.name} beside it" if answers else f"name it NAME{DECISIONS_SUFFIX}, beside NAME.yaml"
+        raise AssessError(Diagnostic(str(path), 0, "", f"a calibration decisions file, but {beside}"))
+    problems = check_against(model, doc, answers, load_answers(answers, frameworks_dirs).framework)
+    if problems:
+        raise AssessError(problems)
+    return f"ok: {path} decisions for case {model.case}: {len(model.points)} decided, overall {model.overall}"
 
 
 def _answers_summary(path: Path, a) -> str:

@@ -288,3 +288,20 @@ def test_shipped_service_standard_corpus_agrees_where_it_rates_and_rates_enough(
     for framework, floors in RATED_FLOORS.items():
         assert fw["framework"] == framework
         assert points["rated_agreement"] >= floors["agreement"] and points["coverage"] >= floors["coverage"], points
+
+
+def test_validate_checks_a_decisions_file_against_its_case(tmp_path):
+    source = ROOT / "calibration/service-standard/ssr-003-pensions-tracing"
+    shutil.copy(source.with_suffix(".yaml"), tmp_path / "case.yaml")
+    text = source.with_name(source.name + ".decisions.yaml").read_text(encoding="utf-8")
+    good = tmp_path / "case.decisions.yaml"
+    good.write_text(text.replace("case: ssr-003-pensions-tracing", "case: case"), encoding="utf-8")
+    ok = run_cli("validate", str(good))
+    assert ok.returncode == 0 and "decisions for case case" in ok.stdout, ok.stderr
+    good.write_text(good.read_text(encoding="utf-8").replace("  understand-users:", "  understand-user:"), encoding="utf-8")
+    line = next(i for i, t in enumerate(good.read_text(encoding="utf-8").splitlines(), 1) if "understand-user:" in t)
+    bad = run_cli("validate", str(good))
+    assert bad.returncode == 2 and f"case.decisions.yaml:{line}: points.understand-user: unknown point" in bad.stderr
+    (tmp_path / "case.yaml").unlink()
+    alone = run_cli("validate", str(good))
+    assert alone.returncode == 2 and "no answers file case.yaml beside it" in alone.stderr

@@ -49,7 +49,7 @@ def frameworks_show(framework_id: str = typer.Argument(..., metavar="ID"),
 
 
 @handle_errors
-def validate(paths: List[Path] = typer.Argument(..., metavar="PATH...", help="Framework folders, questionnaire files or answers files."),
+def validate(paths: List[Path] = typer.Argument(..., metavar="PATH...", help="Framework folders, questionnaire files, answers files or calibration decisions files."),
              frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Check frameworks and answers files; report every problem with its file and line."""
     from ..errors import AssessError
