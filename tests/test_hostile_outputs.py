@@ -132,3 +132,19 @@ def test_the_guided_run_does_not_write_its_report_over_the_answers_file(folder, 
         os.chdir(cwd)
     assert "is the answers file; the report was not written" in capsys.readouterr().out
     assert (folder / "a.yaml").read_bytes() == before
+
+
+def test_a_report_is_not_written_over_a_template_or_framework_file_it_reads(folder):
+    templates = folder / "templates"
+    templates.mkdir()
+    shutil.copy(ROOT / "report_templates" / "report.html.j2", templates / "report.html.j2")
+    before = (templates / "report.html.j2").read_bytes()
+    over_template = run(folder, "report", "a.yaml", "--template-dir", "templates", "--format", "html",
+                        "-o", "templates/report.html.j2")
+    assert over_template.returncode == 2 and "is inside templates, which this command reads" in over_template.stderr
+    assert (templates / "report.html.j2").read_bytes() == before
+    rules = next(MINI.glob("rules/*/*.yaml"))
+    over_rules = run(folder, "report", "a.yaml", "--format", "md", "-o", str(rules))
+    assert over_rules.returncode == 2 and "which this command reads" in over_rules.stderr
+    beside = run(folder, "report", "a.yaml", "--template-dir", "templates", "--format", "html", "-o", "templates/new.html")
+    assert beside.returncode == 0 and (templates / "new.html").is_file(), beside.stderr

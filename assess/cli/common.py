@@ -72,13 +72,15 @@ def write_output(text: str | bytes, output: Optional[Path]) -> None:
     atomic_write(output, text)
 
 
-def check_output(output: Optional[Path], inputs: Iterable[Path] = (), force: bool = False) -> None:
+def check_output(output: Optional[Path], inputs: Iterable[Path] = (), force: bool = False,
+                 input_folders: Iterable[Path] = ()) -> None:
     """Before any work is done: the output can land where asked and replaces nothing by mistake.
 
     Without --force, a file that is also an input of the command (the same file however it is
     spelled: ./a.yaml, a symlink, a hard link) or is read-only is refused. A folder that takes
     no new file is found by making (and removing) a temp file in it, so a long render never
-    ends in "permission denied"."""
+    ends in "permission denied". A file already inside one of `input_folders` (templates or
+    frameworks the command reads) counts as an input too."""
     if output is None or str(output) == "-":
         return
     from ..yamlio import probe_folder
@@ -96,6 +98,10 @@ def check_output(output: Optional[Path], inputs: Iterable[Path] = (), force: boo
         for path in inputs:
             if same_file(output, path):
                 raise fail(f"-o {output}: is also an input of this command ({path}); "
+                           "write to another file, or give --force to replace it")
+        for folder in input_folders:
+            if Path(output).resolve().is_relative_to(Path(folder).resolve()):
+                raise fail(f"-o {output}: is inside {folder}, which this command reads; "
                            "write to another file, or give --force to replace it")
         if not info.st_mode & 0o222 or not os.access(output, os.W_OK):
             raise fail(f"-o {output}: is read-only; give --force to replace it")

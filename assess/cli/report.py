@@ -53,7 +53,8 @@ def report(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
             raise fail(f"--template-dir {folder}: not a folder")
     if to_stdout and fmt == "pdf" and sys.stdout.isatty():
         raise fail("a PDF cannot be shown in the terminal; write it to a file with -o report.pdf")
-    check_output(None if to_stdout else output, [p for p in (answers, previous, settings) if p], force)
+    check_output(None if to_stdout else output, [p for p in (answers, previous, settings) if p], force,
+                 input_folders=[*(template_dir or []), *(frameworks_dir or [])])
     if brief and fmt not in ("pdf", "html"):
         raise fail(f"the brief is written as pdf or html, not {fmt}; use the full report for other formats")
     if brief and previous is not None:
