@@ -31,6 +31,7 @@ CAN = {
     "note": {"owner", "member", "assessor"},
     "export": {"owner", "member", "assessor", "viewer"},
     "share": {"owner"},
+    "decide": {"owner", "assessor"},      # record the panel's decisions
 }
 
 
