@@ -3,6 +3,8 @@ and the answers-file export that `assess evaluate` reads the same way."""
 from __future__ import annotations
 
 import re
+
+import pytest
 from pathlib import Path
 
 from web_helpers import add_user, app, clock, new_assessment, owner, post, share, signed_in  # noqa: F401 (fixtures)
@@ -122,3 +124,35 @@ def test_an_imported_files_decisions_are_kept(owner, tmp_path):
     again = owner.get(f"/a/{other_aid}/answers.yaml").get_data(as_text=True)
     assert again.split("\ndecisions:", 1)[1] == text.split("\ndecisions:", 1)[1]
     assert "decisions" in owner.get(f"/a/{other_aid}/history").get_data(as_text=True)
+
+
+# ------------------------------------------------------------ the board pack
+
+def test_board_pack_past_its_time_limit_is_stopped_with_a_message(app, owner):
+    aid = new_assessment(owner)
+    app.config["PDF_TIMEOUT"] = 0.01
+    response = owner.get(f"/a/{aid}/board-pack.pdf")
+    assert response.status_code == 503 and "took longer than 0.01 seconds and was stopped" in response.get_data(as_text=True)
+
+
+def test_board_pack_is_offered_beside_the_report_and_refused_to_strangers(app, owner):
+    aid = new_assessment(owner)
+    results = owner.get(f"/a/{aid}/results").get_data(as_text=True)
+    assert f'href="/a/{aid}/report.pdf"' in results and f'href="/a/{aid}/board-pack.pdf"' in results
+    add_user(app, "mallory")
+    assert signed_in(app, "mallory").get(f"/a/{aid}/board-pack.pdf").status_code == 404
+
+
+@pytest.mark.slow
+def test_board_pack_downloads_for_a_viewer_and_shows_the_recorded_decision(app, owner, tmp_path):
+    aid = imported(owner)
+    overall = proposal(owner, aid, "overall")
+    assert decide(owner, aid, {"rating-overall": overall, "reason-overall": "Agreed by the panel"}).status_code == 302
+    add_user(app, "vera")
+    share(owner, aid, "vera", "viewer")
+    response = signed_in(app, "vera").get(f"/a/{aid}/board-pack.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert response.headers["Content-Disposition"] == f'attachment; filename="assessment-{aid}-board-pack.pdf"'
+    from report_helpers import pdf_pages_text
+    (tmp_path / "pack.pdf").write_bytes(response.data)
+    assert "Assessment panel" in " ".join(pdf_pages_text(tmp_path / "pack.pdf"))
