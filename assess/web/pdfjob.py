@@ -48,7 +48,7 @@ def report(text: str, brief: bool = False) -> bytes:
     return render(result, "pdf", framework=assessment.framework, plan=next_level_plan(assessment))
 
 
-def board(named_texts: list[tuple[str, str]], as_of: str) -> bytes:
+def board(named_texts: list[tuple[str, str]], as_of: str, title: str) -> bytes:
     """The portfolio board (`assess portfolio`) of several answers files, as at a date."""
     import datetime as dt
 
@@ -63,7 +63,7 @@ def board(named_texts: list[tuple[str, str]], as_of: str) -> bytes:
         except AssessError as exc:
             skipped.append(Skipped(file=name, problems=[f"{name}: {d.message}" for d in exc.diagnostics]))
     portfolio = build_portfolio(evaluated, skipped, as_of=dt.date.fromisoformat(as_of))
-    return render_pdf("portfolio.html.j2", board_context(portfolio))
+    return render_pdf("portfolio.html.j2", dict(board_context(portfolio), title=title))
 
 
 REPORT_INSTEAD = "make the report with `assess report` from an exported answers file"
