@@ -156,3 +156,14 @@ def test_board_pack_downloads_for_a_viewer_and_shows_the_recorded_decision(app, 
     from report_helpers import pdf_pages_text
     (tmp_path / "pack.pdf").write_bytes(response.data)
     assert "Assessment panel" in " ".join(pdf_pages_text(tmp_path / "pack.pdf"))
+
+
+def test_the_results_page_shows_the_decision_beside_the_proposal(owner):
+    aid = imported(owner)
+    proposed = proposal(owner, aid, "networked-leadership")
+    response = decide(owner, aid, {"rating-networked-leadership": other(proposed),
+                                   "reason-networked-leadership": "Leaders meet only at the board."})
+    assert response.status_code == 302
+    results = owner.get(f"/a/{aid}/results").get_data(as_text=True)
+    row = results.split("<td>Networked leadership</td>")[1].split("</tr>")[0]
+    assert f"<td>{other(proposed).capitalize()}</td>" in row and f"<td>{proposed.capitalize()}</td>" in row
