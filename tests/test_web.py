@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session as Db
 
 from assess.web import auth
-from web_helpers import (PASSWORD, Clock, add_user, app, client, clock, csrf_of, make_app, new_assessment, owner,  # noqa: F401 (fixtures)
+from web_helpers import (PASSWORD, add_user, app, client, clock, csrf_of, new_assessment, owner,  # noqa: F401 (fixtures)
                          post, share, signed_in)
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "service-ownership" / "whole-service-housing.yaml"

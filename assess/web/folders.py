@@ -13,7 +13,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session as Db
 
 from .store import AssessmentRow, User
-from .store_more import FOLDER_ROLES, Folder, FolderItem, FolderMember
+from .store_more import Folder, FolderItem, FolderMember
 
 NAME_MOST = 120
 
