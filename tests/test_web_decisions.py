@@ -167,3 +167,27 @@ def test_the_results_page_shows_the_decision_beside_the_proposal(owner):
     results = owner.get(f"/a/{aid}/results").get_data(as_text=True)
     row = results.split("<td>Networked leadership</td>")[1].split("</tr>")[0]
     assert f"<td>{other(proposed).capitalize()}</td>" in row and f"<td>{proposed.capitalize()}</td>" in row
+
+
+def test_a_reassessment_asks_only_about_the_reopened_points_and_keeps_the_carried_decisions(owner):
+    example = Path(__file__).parent.parent / "examples" / "service-standard" / "reassessment" / "childcare-beta-2027-02.yaml"
+    response = post(owner, "/assessments", {"framework": "service-standard", "service": "Childcare", "scope": "part",
+                                            "phase": "beta"}, page_url="/")
+    aid = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert post(owner, f"/a/{aid}/import", {"answers": (example.open("rb"), example.name)}, page_url=f"/a/{aid}",
+                content_type="multipart/form-data").status_code == 302
+    page = owner.get(f"/a/{aid}/decisions").get_data(as_text=True)
+    assert 'id="rating-everyone-can-use"' in page and 'id="rating-overall"' in page
+    assert 'id="rating-understand-users"' not in page and "(carried)" in page
+    from assess.yamlio import load_yaml
+    decided = lambda: dict(load_yaml("a.yaml", owner.get(f"/a/{aid}/answers.yaml").get_data(as_text=True))
+                           .data["decisions"]["principles"])
+    before = decided()
+    response = decide(owner, aid, {"rating-everyone-can-use": "green", "rating-overall": "amber",
+                                   "reason-everyone-can-use": "Widened research plan seen by the panel.",
+                                   "decided_by": "Beta reassessment panel (lead assessor Amara Nwosu)", "date": "2027-02-25"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    after = decided()
+    assert after.pop("everyone-can-use")["reason"] == "Widened research plan seen by the panel."
+    before.pop("everyone-can-use")
+    assert after == before and all(entry.get("carried") for entry in after.values())

@@ -70,12 +70,22 @@ def plain(result, rag: Optional[str], level: Optional[int]) -> str:
     return result.rag_labels.get(rag, rag) + (f", level {level}" if level is not None else "")
 
 
+def open_items(items: list[Item], reassessment) -> list[Item]:
+    """What the form asks about: everything, or in a reassessment only the reopened points and
+    overall (as `assess decide` does); the other decisions are carried as they stand."""
+    if reassessment is None:
+        return items
+    return [i for i in items if i.key in reassessment.reopened or i.key == OVERALL]
+
+
 def read_form(form: dict[str, str], items: list[Item], top: int, old: Optional[DecisionsBlock],
               proposal) -> tuple[Optional[DecisionsBlock], dict[str, str]]:
-    """The decisions block a posted form asks for, or field id -> message for what is wrong."""
+    """The decisions block a posted form asks for (decisions on points outside `items` kept as
+    they are), or field id -> message for what is wrong."""
     errors: dict[str, str] = {}
-    principles: dict[str, PanelDecision] = {}
-    overall = None
+    asked = {item.key for item in items}
+    principles: dict[str, PanelDecision] = {k: v for k, v in (old.principles if old else {}).items() if k not in asked}
+    overall = old.overall if old is not None and OVERALL not in asked else None
     for item in items:
         rating, level_text = form[f"rating-{item.key}"], form[f"level-{item.key}"]
         reason = form[f"reason-{item.key}"].strip()
@@ -130,6 +140,8 @@ def read_form(form: dict[str, str], items: list[Item], top: int, old: Optional[D
         day = dt.date.fromisoformat(when)
     if errors:
         return None, errors
+    order = [p.id for p in proposal.principles]      # the framework's order, as the answers file lists them
+    principles = dict(sorted(principles.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
     return DecisionsBlock(decided_by=who or None, date=day, overall=overall, principles=principles), {}
 
 
@@ -159,9 +171,10 @@ def decisions(aid: int):
     row, role = open_assessment(aid, "read")
     session = records.load_session(g.db, row)
     items, proposal = proposal_items(session)
+    asked = open_items(items, session.reassessment)
     stored = session.decisions
     version = blocks.version(g.db, aid)
-    form = form_of(stored, items, g.now.date())
+    form = form_of(stored, asked, g.now.date())
     errors: dict[str, str] = {}
     conflict = False
     status = 200
@@ -169,7 +182,7 @@ def decisions(aid: int):
         if not auth.allowed(role, "decide"):
             abort(403, f"As {ROLE_NAMES[role]} on this assessment you can read the decisions but not record them.")
         form = {name: request.form.get(name, "") for name in form}
-        block, errors = read_form(form, items, len(proposal.scale), stored, proposal)
+        block, errors = read_form(form, asked, len(proposal.scale), stored, proposal)
         try:
             based_on = int(request.form.get("version", "0"))
         except ValueError:
@@ -186,7 +199,8 @@ def decisions(aid: int):
         else:
             status = 400
     recorded = [(item, entry_of(stored, item.key)) for item in items]
-    return render_template("decisions.html", row=row, role=role, items=items, proposal=proposal, form=form,
+    return render_template("decisions.html", row=row, role=role, items=asked, proposal=proposal, form=form,
+                           reassessment=session.reassessment,
                            errors=errors, version=version, ratings=RATINGS, recorded=recorded, stored=stored,
                            conflict=conflict, saved=request.args.get("saved") == "1", plain=plain,
                            can_decide=auth.allowed(role, "decide"), role_names=ROLE_NAMES, levels=range(1, len(proposal.scale) + 1)), status
