@@ -188,3 +188,22 @@ def test_migration_0003_adds_the_tables_to_a_database_in_use_and_can_be_undone(k
         with engine.begin() as connection:
             assert connection.execute(text("SELECT count(*) FROM assessments")).scalar() == 1
         engine.dispose()
+
+
+def test_deleting_a_folder_ends_the_access_it_gave_and_keeps_the_assessments(app, owner, programme):
+    fid, aids = programme
+    bea = signed_in(app, "bea")
+    assert post(bea, f"/folders/{fid}/delete", {}, page_url="/folders").status_code == 403
+    assert post(owner, f"/folders/{fid}/delete", {}, page_url="/folders").status_code == 302
+    assert bea.get(f"/folders/{fid}").status_code == 404 and bea.get(f"/a/{aids[0]}").status_code == 404
+    assert owner.get(f"/a/{aids[0]}").status_code == 200
+    assert "folder Northshire programme: deleted" in owner.get(f"/a/{aids[0]}/history").get_data(as_text=True)
+
+
+def test_hostile_names_show_literally_on_the_folder_and_its_board(app, owner):
+    fid = make_folder(owner, "<b>Board</b>")
+    aid = new_assessment(owner, "<script>alert(1)</script>")
+    assert add(owner, fid, aid).status_code == 302
+    page = owner.get(f"/folders/{fid}").get_data(as_text=True)
+    assert "<script>alert" not in page and "<b>Board" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "Portfolio board: &lt;b&gt;Board&lt;/b&gt;" in page

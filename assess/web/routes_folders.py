@@ -135,3 +135,16 @@ def share(fid: int):
     return redirect(url_for("folders.folder", fid=fid))
 
 
+
+
+@bp.route("/folders/<int:fid>/delete", methods=["POST"])
+@signed_in
+def delete(fid: int):
+    """Delete the folder: the assessments stay, the access it gave ends."""
+    folder, _role = open_folder(fid, manage=True)
+    for row in folders.assessments_in(g.db, fid):
+        g.db.add(Change(assessment_id=row.id, qid="", part="access", before=None,
+                        after=f"folder {folder.name}: deleted", user_id=g.user.id, at=g.now))
+    g.db.delete(folder)
+    g.db.commit()
+    return redirect(url_for("folders.index"))
