@@ -9,29 +9,10 @@ import pytest
 from sqlalchemy.orm import Session as Db
 
 from assess.web import auth
-from web_helpers import (DATABASES, PASSWORD, Clock, add_user, client, csrf_of, database, make_app, new_assessment,
+from web_helpers import (PASSWORD, add_user, app, client, clock, csrf_of, new_assessment, owner,  # noqa: F401 (fixtures)
                          post, share, signed_in)
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "service-ownership" / "whole-service-housing.yaml"
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture(params=DATABASES)
-def app(request, tmp_path, clock):
-    with database(request.param, tmp_path) as url:
-        app = make_app(url, clock)
-        yield app
-        app.config["ENGINE"].dispose()
-
-
-@pytest.fixture
-def owner(app):
-    add_user(app, "olive", admin=True)
-    return signed_in(app, "olive")
 
 
 def answer(c, aid: int, qid: str, data: dict, version: int | None = None):

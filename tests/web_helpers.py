@@ -101,3 +101,26 @@ def new_assessment(c, service: str = "Find a place to live") -> int:
 def share(owner, aid: int, username: str, role: str) -> None:
     response = post(owner, f"/a/{aid}/members", {"username": username, "role": role}, page_url=f"/a/{aid}")
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+# fixtures shared by the web test files (imported by name into each)
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture(params=DATABASES)
+def app(request, tmp_path, clock):
+    """The app on each database in turn: SQLite always, PostgreSQL under scripts/with-postgres.sh."""
+    with database(request.param, tmp_path) as url:
+        app = make_app(url, clock)
+        yield app
+        app.config["ENGINE"].dispose()
+
+
+@pytest.fixture
+def owner(app):
+    """A signed-in administrator, olive."""
+    add_user(app, "olive", admin=True)
+    return signed_in(app, "olive")

@@ -48,9 +48,11 @@ def create_app(database_url: str, clock: Callable[[], dt.datetime] = utc_now, pd
     with app.config["DB"]() as db:
         auth.secret_key(db)         # made before the first request, not by two at once
 
-    from . import routes_assessment, routes_people
+    from . import routes_assessment, routes_decisions, routes_folders, routes_people
     app.register_blueprint(routes_people.bp)
     app.register_blueprint(routes_assessment.bp)
+    app.register_blueprint(routes_decisions.bp)
+    app.register_blueprint(routes_folders.bp)
 
     @app.before_request
     def _open():

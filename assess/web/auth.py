@@ -31,6 +31,7 @@ CAN = {
     "note": {"owner", "member", "assessor"},
     "export": {"owner", "member", "assessor", "viewer"},
     "share": {"owner"},
+    "decide": {"owner", "assessor"},      # record the panel's decisions
 }
 
 
@@ -183,8 +184,12 @@ def csrf_ok(expected: Optional[str], given: Optional[str]) -> bool:
 # ------------------------------------------------------------ roles
 
 def role_of(db: Db, user: User, assessment_id: int) -> Optional[str]:
+    """The person's role on the assessment; without one, a role on a folder holding it makes them a viewer."""
     member = db.get(Member, (assessment_id, user.id))
-    return member.role if member else None
+    if member is not None:
+        return member.role
+    from .folders import reads_through_folder
+    return "viewer" if reads_through_folder(db, user.id, assessment_id) else None
 
 
 def allowed(role: Optional[str], action: str) -> bool:

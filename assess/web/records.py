@@ -21,6 +21,7 @@ from ..answers import NA_KEY, NOT_APPLICABLE, UNANSWERED, Answer, Assessment, as
 from ..frameworks import Framework, find_framework
 from ..questionnaire import Session, checked_text
 from ..yamlio import load_yaml
+from . import blocks
 from .attachments import evidence_label
 from .store import AssessmentRow, Attachment, Change, Entry, Member
 
@@ -71,6 +72,7 @@ def load_session(db: Db, row: AssessmentRow, stored: Optional[dict[str, Entry]] 
     for qid, attached in (attachments(db, row.id) if files is None else files).items():
         if qid in framework.questions:
             session.evidence.setdefault(qid, []).extend(evidence_label(f.filename) for f in attached)
+    blocks.apply(db, row.id, session)
     return session
 
 
@@ -238,5 +240,6 @@ def import_answers(db: Db, row: AssessmentRow, loaded: Assessment, user_id: int,
         db.add(Change(assessment_id=row.id, qid="", part="details", before=shown(row.meta), after=shown(meta),
                       user_id=user_id, at=now))
         row.meta = meta
+    blocks.store(db, row.id, loaded, user_id, now)
     db.commit()
     return changed

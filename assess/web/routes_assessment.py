@@ -378,14 +378,30 @@ def results(aid: int):
 @bp.route("/a/<int:aid>/report.pdf")
 @signed_in
 def report_pdf(aid: int):
-    from flask import current_app
+    return assessment_pdf(aid, brief=False)
 
-    from .pdfjob import RenderFailed, render_pdf
+
+@bp.route("/a/<int:aid>/board-pack.pdf")
+@signed_in
+def board_pack_pdf(aid: int):
+    """The short board pack `assess report --brief` makes: the decision, what to fix, the actions."""
+    return assessment_pdf(aid, brief=True)
+
+
+def assessment_pdf(aid: int, brief: bool):
+    from . import pdfjob
     row, _role = open_assessment(aid, "export")
     text = records.answers_file(g.db, row)
+    return pdf_download(pdfjob.report, (text, brief), f"assessment-{aid}{'-board-pack' if brief else ''}.pdf")
+
+
+def pdf_download(make, args: tuple, filename: str, instead: Optional[str] = None):
+    """A PDF made off the request thread (pdfjob), or a page saying why it could not be made."""
+    from flask import current_app
+
+    from .pdfjob import REPORT_INSTEAD, RenderFailed, run
     try:
-        data = render_pdf(text, current_app.config["PDF_TIMEOUT"])
+        data = run(make, args, current_app.config["PDF_TIMEOUT"], instead or REPORT_INSTEAD)
     except RenderFailed as exc:
         return render_template("error.html", code=503, message=str(exc)), 503
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="assessment-{aid}.pdf"'})
+    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
