@@ -38,6 +38,7 @@ BATCH_MOST = 25          # files per task: few enough for a lively progress bar,
 
 SettingsMap = dict[Optional[str], Path]
 Outcome = tuple[str, str, object]     # ("ok", file, Result) or ("skip", file, [problems])
+Digest = Optional[Callable[[object], object]]   # keeps only what the caller reads of each Result
 
 _FRAMEWORK_LINE = re.compile(r"^\s+framework:\s*[\"']?([a-z][a-z0-9-]*)", re.MULTILINE)
 _settled: dict[tuple[str, str], object] = {}
@@ -67,13 +68,17 @@ def evaluate_one(path: str, frameworks_dirs: list[Path], settings: Optional[Sett
     return evaluate(assessment)
 
 
-def evaluate_batch(paths: list[str], frameworks_dirs: list[str], settings: Optional[SettingsMap] = None) -> list[Outcome]:
-    """Evaluate each file; a bad file becomes its problems, never an exception."""
+def evaluate_batch(paths: list[str], frameworks_dirs: list[str], settings: Optional[SettingsMap] = None,
+                   digest: Digest = None) -> list[Outcome]:
+    """Evaluate each file; a bad file becomes its problems, never an exception. With `digest`,
+    each Result is cut down where it is made, so neither a worker nor this process holds or
+    sends more of it than the caller reads."""
     dirs = [Path(d) for d in frameworks_dirs]
     out: list[Outcome] = []
     for path in paths:
         try:
-            out.append(("ok", path, evaluate_one(path, dirs, settings)))
+            result = evaluate_one(path, dirs, settings)
+            out.append(("ok", path, digest(result) if digest else result))
         except AssessError as exc:
             out.append(("skip", path, [str(d) for d in exc.diagnostics]))
         except EngineError as exc:
@@ -148,7 +153,7 @@ def _pool_context():
 
 def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = None, workers: Optional[int] = None,
                    on_progress: Optional[Callable[[int], None]] = None, settings: Optional[SettingsMap] = None,
-                   in_process_below: int = IN_PROCESS_BELOW) -> tuple[list[tuple[str, object]], list[tuple[str, list[str]]]]:
+                   in_process_below: int = IN_PROCESS_BELOW, digest: Digest = None) -> tuple[list[tuple[str, object]], list[tuple[str, list[str]]]]:
     """Evaluate every file; (file, Result) pairs and (file, problems) pairs, both in file order.
 
     Workers are forked on Linux: call this before starting threads of your own (a progress
@@ -159,18 +164,18 @@ def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = No
     outcomes: list[Outcome] = []
     if workers <= 1 or len(names) < in_process_below:
         for name in names:
-            outcomes += evaluate_batch([name], dirs, settings)
+            outcomes += evaluate_batch([name], dirs, settings, digest)
             if on_progress:
                 on_progress(1)
     else:
-        outcomes = _in_workers(names, dirs, settings, min(workers, len(names)), on_progress)
+        outcomes = _in_workers(names, dirs, settings, min(workers, len(names)), on_progress, digest)
     order = {name: i for i, name in enumerate(names)}
     outcomes.sort(key=lambda o: order[o[1]])
     return ([(o[1], o[2]) for o in outcomes if o[0] == "ok"], [(o[1], o[2]) for o in outcomes if o[0] == "skip"])
 
 
 def _in_workers(names: list[str], dirs: list[str], settings: Optional[SettingsMap], workers: int,
-                on_progress: Optional[Callable[[int], None]]) -> list[Outcome]:
+                on_progress: Optional[Callable[[int], None]], digest: Digest = None) -> list[Outcome]:
     from concurrent.futures import as_completed
     context, forked = _pool_context()
     if forked:
@@ -180,7 +185,7 @@ def _in_workers(names: list[str], dirs: list[str], settings: Optional[SettingsMa
     outcomes: list[Outcome] = []
     unfinished: list[str] = []
     with _pool(workers, context, forked) as pool:
-        futures = {pool.submit(_evaluate_batch_as_json, batch, dirs, settings): batch for batch in batches}
+        futures = {pool.submit(_evaluate_batch_as_json, batch, dirs, settings, digest): batch for batch in batches}
         for future in as_completed(futures):
             try:
                 done = _from_json(future.result())
@@ -191,17 +196,18 @@ def _in_workers(names: list[str], dirs: list[str], settings: Optional[SettingsMa
             if on_progress:
                 on_progress(len(done))
     for name in sorted(unfinished, key=names.index):
-        outcomes.append(_alone(name, dirs, settings, context, forked))
+        outcomes.append(_alone(name, dirs, settings, context, forked, digest))
         if on_progress:
             on_progress(1)
     return outcomes
 
 
-def _evaluate_batch_as_json(paths: list[str], frameworks_dirs: list[str], settings: Optional[SettingsMap] = None) -> list:
+def _evaluate_batch_as_json(paths: list[str], frameworks_dirs: list[str], settings: Optional[SettingsMap] = None,
+                            digest: Digest = None) -> list:
     """evaluate_batch in a worker, each Result sent back as its JSON: a Result is read back from
     JSON in about half the time it takes to unpickle, and this process reads every one of them."""
     return [(kind, path, value.model_dump_json() if kind == "ok" else value)
-            for kind, path, value in evaluate_batch(paths, frameworks_dirs, settings)]
+            for kind, path, value in evaluate_batch(paths, frameworks_dirs, settings, digest)]
 
 
 def _from_json(outcomes: list) -> list[Outcome]:
@@ -214,11 +220,11 @@ def _pool(workers: int, context, forked: bool):
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_fresh_engine if forked else None)
 
 
-def _alone(name: str, dirs: list[str], settings: Optional[SettingsMap], context, forked: bool) -> Outcome:
+def _alone(name: str, dirs: list[str], settings: Optional[SettingsMap], context, forked: bool, digest: Digest = None) -> Outcome:
     """A file whose batch was lost with a worker, retried in a worker of its own: only the
     file that stops a worker is skipped, not every file that was waiting behind it."""
     with _pool(1, context, forked) as pool:
         try:
-            return _from_json(pool.submit(_evaluate_batch_as_json, [name], dirs, settings).result())[0]
+            return _from_json(pool.submit(_evaluate_batch_as_json, [name], dirs, settings, digest).result())[0]
         except Exception as exc:
             return ("skip", name, [f"{name}: the worker evaluating it stopped ({type(exc).__name__})"])

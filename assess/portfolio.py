@@ -187,9 +187,23 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
 
 def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = None, workers: Optional[int] = None,
                    on_progress=None, settings=None) -> tuple[list[tuple[str, Result]], list[Skipped]]:
-    """Evaluate every file (assess/batch.py); results in file order, bad files as Skipped."""
-    evaluated, skipped = _evaluate(files, frameworks_dirs, workers, on_progress, settings)
+    """Evaluate every file (assess/batch.py); results in file order, bad files as Skipped.
+    Each result is cut to its board_digest where it is made."""
+    evaluated, skipped = _evaluate(files, frameworks_dirs, workers, on_progress, settings, digest=board_digest)
     return evaluated, [Skipped(file=f, problems=p) for f, p in skipped]
+
+
+def board_digest(result: Result) -> Result:
+    """The result without what no board output reads: the answers, each principle's
+    contributing answers, and each finding's explanation. About a fifth of a saved result's
+    size, so 10,000 of them fit in memory and come back from workers quickly; levels, caps,
+    ratings, decisions, finding ids and titles (all that the roll-up, movement and gaps use)
+    are kept whole."""
+    return result.model_copy(update={
+        "answers": [],
+        "principles": [p.model_copy(update={"contributions": [], "not_applicable": [], "unanswered": []})
+                       for p in result.principles],
+        "findings": [f.model_copy(update={"rationale": "", "recommendation": "", "because": []}) for f in result.findings]})
 
 
 # ---------------------------------------------------------------- the roll-up (pure)
@@ -200,12 +214,14 @@ def build_portfolio(evaluated: list[tuple[str, Result]], skipped: list[Skipped] 
     groups: dict[tuple, list[tuple[str, Result]]] = {}
     seen: set[tuple] = set()
     # an answers file and a result saved from it are one assessment: the answers file (scored now) counts
+    # (two services that happen to give the same answers are still two services)
     for file, result in sorted(evaluated, key=lambda item: item[0].lower().endswith(".json")):
-        same = (result.framework["id"], result.framework.get("hash"), result.answers_hash)
+        service = (result.framework["id"], *service_identity(result.assessment))
+        same = (*service, result.framework.get("hash"), result.answers_hash)
         if result.answers_hash and same in seen:
             continue
         seen.add(same)
-        groups.setdefault((result.framework["id"], *service_identity(result.assessment)), []).append((file, result))
+        groups.setdefault(service, []).append((file, result))
     for items in groups.values():
         items.sort(key=_when)
     by_framework: dict[str, list[list[tuple[str, Result]]]] = {}

@@ -401,3 +401,20 @@ def test_saved_results_stand_in_for_answers_files(tmp_path):
     both = build_portfolio(*evaluate_files(collect_files([examples, returns]), workers=1), as_of=AS_OF)
     assert [r.assessments for r in both.rows()] == [1] * len(answers_board.rows())
     assert all(r.file.endswith(".yaml") for r in both.rows())
+
+
+def test_the_board_from_digests_is_the_board_from_whole_results(folder, board):
+    """Workers send back each result's board_digest: the roll-up (heatmap, movement, gaps,
+    systemic findings, ranking) must be the one the whole results give."""
+    from assess.batch import evaluate_files as evaluate_in
+    whole, skipped = evaluate_in(collect_files([folder]), [MINI], workers=1)
+    assert any(r.movement for r in board.rows()) and any(r.gap for r in board.rows()) and board.systemic
+    assert build_portfolio(whole, [s for s in board.skipped], as_of=AS_OF) == board
+    assert all(not r.answers for _, r in evaluate_files(collect_files([folder]), [MINI], workers=2)[0])
+
+
+def test_two_services_with_the_same_answers_are_two_services(tmp_path):
+    for name in ("Apply for a permit", "Renew a permit"):
+        (tmp_path / f"{name}.yaml").write_text(mini_doc("  owner: named\n").replace("Test service", name))
+    board = build_portfolio(*evaluate_files(collect_files([tmp_path]), [MINI]), as_of=AS_OF)
+    assert sorted(r.service for r in board.rows()) == ["Apply for a permit", "Renew a permit"]
