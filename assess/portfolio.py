@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -423,12 +424,62 @@ def portfolio_csv(portfolio: Portfolio) -> str:
     return buffer.getvalue()
 
 
-def board_context(portfolio: Portfolio, top_risks: int = 20, listed: int = 40, names_shown: int = 8) -> dict:
-    """What the board templates show; long lists are cut at `listed` (the heatmap flags every row)."""
+HEATMAP_ROWS = 100   # services per framework's heatmap before it shows the riskiest and summarises the rest
+
+
+@dataclass
+class Heatmap:
+    """One framework's heatmap as the board shows it: every service, or, past the cap, the
+    services most at risk in risk order with every organisation summarised."""
+    block: FrameworkBlock
+    rows: list[ServiceRow]
+    capped: bool
+    ranks: dict[str, int]                 # service key -> risk rank (as the CSV's risk_rank), known risk only
+    organisations: list[dict] = field(default_factory=list)   # name, services, red, amber, green, none, stale, low_confidence
+
+
+def heatmaps(portfolio: Portfolio, most: int = HEATMAP_ROWS) -> list[Heatmap]:
+    """Each framework's heatmap, cut to the `most` services most at risk (0: never cut). A
+    10,000-row table is neither readable nor quick to print; the full list goes to the CSV."""
+    known = {r.key for r in portfolio.rows() if r.risk_known}
+    ranks = {key: i + 1 for i, key in enumerate(portfolio.ranked) if key in known}
+    out = []
+    for block in portfolio.frameworks:
+        if not most or len(block.services) <= most:
+            out.append(Heatmap(block=block, rows=block.services, capped=False, ranks={}))
+            continue
+        in_block = {r.key: r for r in block.services}
+        riskiest = [in_block[k] for k in portfolio.ranked if k in in_block][:most]
+        out.append(Heatmap(block=block, rows=riskiest, capped=True, ranks=ranks,
+                           organisations=organisation_summary(block.services)))
+    return out
+
+
+def organisation_summary(rows: list[ServiceRow]) -> list[dict]:
+    """Per organisation (by name, case aside): its services and how they are rated."""
+    groups: dict[str, list[ServiceRow]] = {}
+    for row in rows:
+        groups.setdefault(row.organisation.casefold(), []).append(row)
+    out = []
+    for _, members in sorted(groups.items()):
+        counts = {rag: sum(1 for r in members if (r.overall_rag or "none") == rag) for rag in ("red", "amber", "green", "none")}
+        out.append({"name": members[0].organisation, "services": len(members), **counts,
+                    "stale": sum(1 for r in members if r.stale), "low_confidence": sum(1 for r in members if r.low_confidence)})
+    return out
+
+
+def board_context(portfolio: Portfolio, top_risks: int = 20, listed: int = 40, names_shown: int = 8,
+                  heatmap_rows: int = HEATMAP_ROWS, full_list: Optional[str] = None) -> dict:
+    """What the board templates show; long lists are cut at `listed` (the heatmap flags every
+    row it shows) and each heatmap at `heatmap_rows` services; `full_list` names the CSV
+    written beside the report with every service, when there is one."""
     rows = {r.key: r for r in portfolio.rows()}
     ranked = [rows[k] for k in portfolio.ranked]
     labels = {b.id: b.rag_labels for b in portfolio.frameworks}
+    shown = heatmaps(portfolio, heatmap_rows)
     return {"p": portfolio, "title": "Portfolio board report", "listed": listed, "names_shown": names_shown,
+            "heatmaps": shown, "heatmap_rows": heatmap_rows or len(rows), "full_list": full_list,
+            "every_row_shown": not any(h.capped for h in shown),
             "doc_date": portfolio.as_of, "mixed": len(portfolio.frameworks) > 1,
             "titles": {b.id: b.title for b in portfolio.frameworks},
             "rag_word": lambda framework, rag: rag_word(rag, labels.get(framework, {})),

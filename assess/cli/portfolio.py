@@ -30,6 +30,10 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
               stale_days: int = typer.Option(365, "--stale-days", min=0, help="Flag assessments older than this many days at the as-of date."),
               large_gap: int = typer.Option(2, "--large-gap", min=1, help="Levels apart at which a self/assessor gap is flagged."),
               workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes; default: one per CPU."),
+              heatmap_rows: int = typer.Option(100, "--heatmap-rows", min=0, metavar="N",
+                                               help="PDF and HTML: past N services in a framework, its heatmap shows the N most at "
+                                                    "risk, each organisation is counted, and every service goes to a CSV beside "
+                                                    "the report (board.pdf: board.csv). 0: show every service."),
               settings: Optional[List[str]] = typer.Option(None, "--settings", metavar="[FRAMEWORK=]FILE",
                                                            help="Your organisation's weights and RAG thresholds: FILE for every "
                                                                 "framework, or FRAMEWORK=FILE for one; may repeat.", show_default=False),
@@ -52,6 +56,10 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
         raise fail("no answers files (*.yaml, *.yml) or saved results (*.result.json) found in "
                    + ", ".join(str(p) for p in paths))
     check_output(None if to_stdout else output, [*files, *chosen.values()], force)
+    # the full list beside the report is needed only when a heatmap can be cut: more files than rows
+    beside = None if to_stdout or fmt not in ("pdf", "html") or not heatmap_rows or len(files) <= heatmap_rows \
+        else full_list_path(output)
+    check_output(beside, [*files, *chosen.values()], force)
     check_settings(chosen, dirs(frameworks_dir), framework_ids(files))
     evaluated, skipped = _with_progress(files, dirs(frameworks_dir), workers, chosen, evaluate_files)
     for skip in skipped:
@@ -67,8 +75,12 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
         data = portfolio_csv(board)
     else:
         from ..board import render_html, render_pdf
-        context = board_context(board)
+        context = board_context(board, heatmap_rows=heatmap_rows, full_list=beside.name if beside else None)
+        if context["every_row_shown"]:
+            beside = None
         data = render_pdf("portfolio.html.j2", context) if fmt == "pdf" else render_html("portfolio.html.j2", context)
+        if beside is not None:
+            write_output(portfolio_csv(board), beside)
     write_output(data, output)
     services = len(board.rows())
     summary = (f"{len(evaluated)} of {len(files)} file{'' if len(files) == 1 else 's'} evaluated, "
@@ -76,6 +88,10 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
     decided = sum(1 for r in board.rows() if r.overall_decided or any(c.decided for c in r.cells))
     if decided:
         summary += f"; {decided} service{'' if decided == 1 else 's'} rated by recorded decisions (the rest by the engine's proposal)"
+    if fmt in ("pdf", "html") and beside is not None:
+        summary += f"; the heatmap shows the {heatmap_rows} services most at risk per framework, every service is in {beside}"
+    elif fmt in ("pdf", "html") and to_stdout and any(len(b.services) > heatmap_rows > 0 for b in board.frameworks):
+        summary += f"; the heatmap shows the {heatmap_rows} services most at risk per framework (-f csv lists every service)"
     if skipped:
         summary += f"; skipped {len(skipped)}: " + ", ".join(s.file for s in skipped)
     typer.echo((f"wrote {output} ({fmt}): " if not to_stdout else "") + summary, err=True)
@@ -95,6 +111,10 @@ def settings_map(values: list[str]) -> dict[Optional[str], Path]:
     return out
 
 
+def full_list_path(output: Path) -> Path:
+    """Where the CSV of every service goes beside a PDF or HTML report: board.pdf -> board.csv."""
+    beside = output.with_suffix(".csv")
+    return beside if beside != output else output.with_name(output.name + ".csv")
 
 
 def _format_for(output: Optional[Path]) -> str:
