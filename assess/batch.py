@@ -188,7 +188,7 @@ def _in_workers(names: list[str], dirs: list[str], settings: Optional[SettingsMa
         futures = {pool.submit(_evaluate_batch_as_json, batch, dirs, settings, digest): batch for batch in batches}
         for future in as_completed(futures):
             try:
-                done = _from_json(future.result())
+                done = _from_json(future.result(), digest)
             except Exception:   # a worker died, and a broken pool fails every batch still waiting
                 unfinished += futures[future]
                 continue
@@ -210,9 +210,15 @@ def _evaluate_batch_as_json(paths: list[str], frameworks_dirs: list[str], settin
             for kind, path, value in evaluate_batch(paths, frameworks_dirs, settings, digest)]
 
 
-def _from_json(outcomes: list) -> list[Outcome]:
+def _from_json(outcomes: list, digest: Digest = None) -> list[Outcome]:
+    """Results as they arrive from a worker; the digest again here, so that what it keeps once
+    per process (objects alike across results) is kept once in this one."""
     from .models import Result
-    return [(kind, path, Result.model_validate_json(value) if kind == "ok" else value) for kind, path, value in outcomes]
+    out: list[Outcome] = []
+    for kind, path, value in outcomes:
+        result = Result.model_validate_json(value) if kind == "ok" else value
+        out.append((kind, path, digest(result) if digest and kind == "ok" else result))
+    return out
 
 
 def _pool(workers: int, context, forked: bool):
@@ -225,6 +231,6 @@ def _alone(name: str, dirs: list[str], settings: Optional[SettingsMap], context,
     file that stops a worker is skipped, not every file that was waiting behind it."""
     with _pool(1, context, forked) as pool:
         try:
-            return _from_json(pool.submit(_evaluate_batch_as_json, [name], dirs, settings, digest).result())[0]
+            return _from_json(pool.submit(_evaluate_batch_as_json, [name], dirs, settings, digest).result(), digest)[0]
         except Exception as exc:
             return ("skip", name, [f"{name}: the worker evaluating it stopped ({type(exc).__name__})"])

@@ -190,21 +190,38 @@ def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = No
                    on_progress=None, settings=None) -> tuple[list[tuple[str, Result]], list[Skipped]]:
     """Evaluate every file (assess/batch.py); results in file order, bad files as Skipped.
     Each result is cut to its board_digest where it is made."""
+    _one_copy.clear()   # shared only within one board
     evaluated, skipped = _evaluate(files, frameworks_dirs, workers, on_progress, settings, digest=board_digest)
     return evaluated, [Skipped(file=f, problems=p) for f, p in skipped]
 
 
+_one_copy: dict = {}   # in each process: one object for each finding, scale and lens result that many results share
+
+
 def board_digest(result: Result) -> Result:
     """The result without what no board output reads: the answers, each principle's
-    contributing answers, and each finding's explanation. About a fifth of a saved result's
-    size, so 10,000 of them fit in memory and come back from workers quickly; levels, caps,
-    ratings, decisions, finding ids and titles (all that the roll-up, movement and gaps use)
-    are kept whole."""
+    contributing answers, and each finding's explanation and owner. About a fifth of a saved
+    result's size, so results come back from workers quickly; levels, caps, ratings,
+    decisions, finding ids and titles (all that the roll-up, movement and gaps use) are kept
+    whole. Findings, scales and lens results alike across results are held once, so 10,000
+    results fit in memory. Applied twice (in a worker and again where its JSON arrives), it
+    gives the same result."""
+    fw = result.framework.get("hash")
     return result.model_copy(update={
-        "answers": [],
+        "answers": [], "findings": [_one_finding(fw, f) for f in result.findings],
         "principles": [p.model_copy(update={"contributions": [], "not_applicable": [], "unanswered": []})
-                       for p in result.principles],
-        "findings": [f.model_copy(update={"rationale": "", "recommendation": "", "because": []}) for f in result.findings]})
+                       if p.contributions or p.not_applicable or p.unanswered else p for p in result.principles],
+        "scale": _one_copy.setdefault(("scale", fw, tuple((s.level, s.name, s.description) for s in result.scale)), result.scale),
+        "lenses": _one_copy.setdefault(("lenses", fw, tuple((lens.id, lens.title, lens.applicable, lens.level, lens.level_name, lens.score, lens.rag, tuple(lens.principles))
+                                                       for lens in result.lenses)),
+                                       result.lenses)})
+
+
+def _one_finding(fw: Optional[str], f):
+    key = ("finding", fw, f.rule, f.principle, f.kind, f.severity, f.title)
+    if key not in _one_copy:
+        _one_copy[key] = f.model_copy(update={"rationale": "", "recommendation": "", "owner": "", "because": []})
+    return _one_copy[key]
 
 
 # ---------------------------------------------------------------- the roll-up (pure)
