@@ -455,6 +455,7 @@ def test_a_capped_board_writes_every_service_to_a_csv_beside_it(tmp_path, folder
     assert f"every service is in {beside}" in done.stderr and "board.csv" in out.read_text()
     every = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "csv", "--as-of", "2026-12-01")
     assert beside.read_text() == every.stdout
-    (tmp_path / "small.html").unlink(missing_ok=True)
+    piped = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "html", "--as-of", "2026-12-01", "--heatmap-rows", "5")
+    assert piped.returncode == 0 and "-f csv lists every service" in piped.stderr and "<code>-f csv</code>" in piped.stdout
     small = run_cli("portfolio", str(folder), "-F", str(MINI), "-o", str(tmp_path / "small.html"), "--as-of", "2026-12-01")
     assert small.returncode == 0 and not (tmp_path / "small.csv").exists() and "every service is in" not in small.stderr

@@ -58,7 +58,7 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
     check_output(None if to_stdout else output, [*files, *chosen.values()], force)
     # the full list beside the report is needed only when a heatmap can be cut: more files than rows
     beside = None if to_stdout or fmt not in ("pdf", "html") or not heatmap_rows or len(files) <= heatmap_rows \
-        else full_list_path(output)
+        or (output.exists() and not output.is_file()) else full_list_path(output)   # a pipe or device has no "beside"
     check_output(beside, [*files, *chosen.values()], force)
     check_settings(chosen, dirs(frameworks_dir), framework_ids(files))
     evaluated, skipped = _with_progress(files, dirs(frameworks_dir), workers, chosen, evaluate_files)
@@ -88,10 +88,9 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
     decided = sum(1 for r in board.rows() if r.overall_decided or any(c.decided for c in r.cells))
     if decided:
         summary += f"; {decided} service{'' if decided == 1 else 's'} rated by recorded decisions (the rest by the engine's proposal)"
-    if fmt in ("pdf", "html") and beside is not None:
-        summary += f"; the heatmap shows the {heatmap_rows} services most at risk per framework, every service is in {beside}"
-    elif fmt in ("pdf", "html") and to_stdout and any(len(b.services) > heatmap_rows > 0 for b in board.frameworks):
-        summary += f"; the heatmap shows the {heatmap_rows} services most at risk per framework (-f csv lists every service)"
+    if fmt in ("pdf", "html") and any(len(b.services) > heatmap_rows > 0 for b in board.frameworks):
+        summary += (f"; the heatmap shows the {heatmap_rows} services most at risk per framework, "
+                    + (f"every service is in {beside}" if beside else "-f csv lists every service"))
     if skipped:
         summary += f"; skipped {len(skipped)}: " + ", ".join(s.file for s in skipped)
     typer.echo((f"wrote {output} ({fmt}): " if not to_stdout else "") + summary, err=True)
