@@ -9,7 +9,10 @@ memory (0.90x at 40 files in the same run, on a saturated machine) and each buil
 own durable-rules engine (the engine has no locks, so no process shares one). Elsewhere
 workers are spawned. Results come back as JSON: this process reads each one back in about
 1.5 ms, where unpickling took 2.6 ms (bench/portfolio_scale.py), and that share is the part
-that workers cannot take off this process.
+that workers cannot take off this process. With a digest (the portfolio's board_digest) a
+result is cut down before it is sent, and read back in about a sixth of that time. When
+every file is a saved result, this process works as one of the workers itself (see
+_in_workers).
 
 Fewer than IN_PROCESS_BELOW files are evaluated here, without workers. Measured: forked
 workers cost a fixed 30 to 100 ms (start, hand-over, shut-down); 16 files take about 0.2 s in
@@ -176,25 +179,42 @@ def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = No
 
 def _in_workers(names: list[str], dirs: list[str], settings: Optional[SettingsMap], workers: int,
                 on_progress: Optional[Callable[[int], None]], digest: Digest = None) -> list[Outcome]:
-    from concurrent.futures import as_completed
+    from concurrent.futures import FIRST_COMPLETED, wait
     context, forked = _pool_context()
     if forked:
         warm_up(framework_ids([Path(n) for n in names]), [Path(d) for d in dirs], settings)
     size = max(1, min(BATCH_MOST, math.ceil(len(names) / (workers * 4))))
     batches = [names[i:i + size] for i in range(0, len(names), size)]
+    # Saved results run no engine, so nothing in them can crash this process: here it works as
+    # one of the `workers` itself, taking batches still waiting from the back of the queue, and
+    # one process fewer is started. Otherwise it would sit idle but for reading what the workers
+    # send, and on two cores a third busy process only slows the other two.
+    helping = all(n.lower().endswith(".json") for n in names)
     outcomes: list[Outcome] = []
     unfinished: list[str] = []
-    with _pool(workers, context, forked) as pool:
+
+    def finished(done: list[Outcome]) -> None:
+        outcomes.extend(done)
+        if on_progress:
+            on_progress(len(done))
+    with _pool(max(1, workers - 1) if helping else workers, context, forked) as pool:
         futures = {pool.submit(_evaluate_batch_as_json, batch, dirs, settings, digest): batch for batch in batches}
-        for future in as_completed(futures):
-            try:
-                done = _from_json(future.result(), digest)
-            except Exception:   # a worker died, and a broken pool fails every batch still waiting
-                unfinished += futures[future]
-                continue
-            outcomes += done
-            if on_progress:
-                on_progress(len(done))
+        waiting = list(futures)
+        while waiting:
+            taken = next((f for f in reversed(waiting) if f.cancel()), None) if helping else None
+            if taken is not None:
+                waiting.remove(taken)
+                finished(evaluate_batch(futures[taken], dirs, settings, digest))
+            else:
+                wait(waiting, return_when=FIRST_COMPLETED)
+            for future in [f for f in waiting if f.done()]:
+                waiting.remove(future)
+                try:
+                    done = _from_json(future.result(), digest)
+                except Exception:   # a worker died, and a broken pool fails every batch still waiting
+                    unfinished += futures[future]
+                    continue
+                finished(done)
     for name in sorted(unfinished, key=names.index):
         outcomes.append(_alone(name, dirs, settings, context, forked, digest))
         if on_progress:

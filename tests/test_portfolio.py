@@ -459,3 +459,19 @@ def test_a_capped_board_writes_every_service_to_a_csv_beside_it(tmp_path, folder
     assert piped.returncode == 0 and "-f csv lists every service" in piped.stderr and "<code>-f csv</code>" in piped.stdout
     small = run_cli("portfolio", str(folder), "-F", str(MINI), "-o", str(tmp_path / "small.html"), "--as-of", "2026-12-01")
     assert small.returncode == 0 and not (tmp_path / "small.csv").exists() and "every service is in" not in small.stderr
+
+
+def test_saved_results_read_by_workers_and_this_process_give_what_one_process_gives(tmp_path, folder):
+    """With only saved results, the command itself takes waiting batches beside its workers."""
+    from assess.batch import evaluate_files as evaluate_in
+    from assess.pipeline import result_json
+    answers = sorted(collect_files([folder / "mini"]))[:24]
+    for i, path in enumerate(answers):
+        (tmp_path / f"saved-{i:02d}.result.json").write_text(result_json(evaluate_file(path, [MINI])), encoding="utf-8")
+    (tmp_path / "broken.result.json").write_text("{not json", encoding="utf-8")
+    files = collect_files([tmp_path])
+    seen = []
+    one = evaluate_in(files, [MINI], workers=1)
+    many = evaluate_in(files, [MINI], workers=2, in_process_below=0, on_progress=seen.append)
+    assert many == one and len(one[0]) == 24 and [f for f, _ in one[1]] == [str(tmp_path / "broken.result.json")]
+    assert sum(seen) == len(files)
