@@ -200,7 +200,7 @@ _one_copy: dict = {}   # in each process: one object for each finding, scale and
 
 def board_digest(result: Result) -> Result:
     """The result without what no board output reads: the answers, each principle's
-    contributing answers, and each finding's explanation and owner. About a fifth of a saved
+    contributing answers, and each finding's explanation and owner. About a seventh of a saved
     result's size, so results come back from workers quickly; levels, caps, ratings,
     decisions, finding ids and titles (all that the roll-up, movement and gaps use) are kept
     whole. Findings, scales and lens results alike across results are held once, so 10,000
