@@ -98,6 +98,8 @@ def framework_ids(files: list[Path]) -> list[str]:
     for loading frameworks ahead of the workers, never relied on for a result."""
     found: dict[str, None] = {}
     for f in files:
+        if str(f).lower().endswith(".json"):
+            continue     # a saved result is read as it was scored: no framework to load, no settings to check
         try:
             text = read_bytes(f, ANSWERS_FILE_BYTES)[:4096].decode("utf-8", errors="replace")
         except AssessError:
