@@ -486,7 +486,7 @@ def organisation_summary(rows: list[ServiceRow]) -> list[dict]:
 
 
 def board_context(portfolio: Portfolio, top_risks: int = 20, listed: int = 40, names_shown: int = 8,
-                  heatmap_rows: int = HEATMAP_ROWS, full_list: Optional[str] = None) -> dict:
+                  heatmap_rows: int = HEATMAP_ROWS, full_list: Optional[str] = None, organisation: Optional[str] = None) -> dict:
     """What the board templates show; long lists are cut at `listed` (the heatmap flags every
     row it shows) and each heatmap at `heatmap_rows` services; `full_list` names the CSV
     written beside the report with every service, when there is one."""
@@ -496,7 +496,7 @@ def board_context(portfolio: Portfolio, top_risks: int = 20, listed: int = 40, n
     shown = heatmaps(portfolio, heatmap_rows)
     return {"p": portfolio, "title": "Portfolio board report", "listed": listed, "names_shown": names_shown,
             "heatmaps": shown, "heatmap_rows": heatmap_rows or len(rows), "full_list": full_list,
-            "every_row_shown": not any(h.capped for h in shown),
+            "every_row_shown": not any(h.capped for h in shown), "organisation": organisation,
             "doc_date": portfolio.as_of, "mixed": len(portfolio.frameworks) > 1,
             "titles": {b.id: b.title for b in portfolio.frameworks},
             "rag_word": lambda framework, rag: rag_word(rag, labels.get(framework, {})),

@@ -475,3 +475,18 @@ def test_saved_results_read_by_workers_and_this_process_give_what_one_process_gi
     many = evaluate_in(files, [MINI], workers=2, in_process_below=0, on_progress=seen.append)
     assert many == one and len(one[0]) == 24 and [f for f, _ in one[1]] == [str(tmp_path / "broken.result.json")]
     assert sum(seen) == len(files)
+
+
+def test_one_organisation_gets_its_own_board(folder):
+    done = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "json", "--as-of", "2026-12-01",
+                   "--organisation", "northshire   COUNCIL")
+    assert done.returncode == 0, done.stderr
+    import json
+    rows = [r for b in json.loads(done.stdout)["frameworks"] for r in b["services"]]
+    assert rows and {r["organisation"] for r in rows} == {"Northshire Council"}
+    html = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "html", "--as-of", "2026-12-01",
+                   "--organisation", "Northshire Council")
+    assert "Only the services of <strong><bdi>Northshire Council</bdi></strong>" in html.stdout
+    missing = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "json", "--organisation", "Nowhere Trust")
+    assert missing.returncode == 2 and missing.stdout == "" and "Traceback" not in missing.stderr
+    assert "--organisation Nowhere Trust: no service of that organisation" in missing.stderr and "'Test council'" in missing.stderr
