@@ -9,7 +9,10 @@ memory (0.90x at 40 files in the same run, on a saturated machine) and each buil
 own durable-rules engine (the engine has no locks, so no process shares one). Elsewhere
 workers are spawned. Results come back as JSON: this process reads each one back in about
 1.5 ms, where unpickling took 2.6 ms (bench/portfolio_scale.py), and that share is the part
-that workers cannot take off this process.
+that workers cannot take off this process. With a digest (the portfolio's board_digest) a
+result is cut down before it is sent, and read back in about a sixth of that time. When
+every file is a saved result, this process works as one of the workers itself (see
+_in_workers).
 
 Fewer than IN_PROCESS_BELOW files are evaluated here, without workers. Measured: forked
 workers cost a fixed 30 to 100 ms (start, hand-over, shut-down); 16 files take about 0.2 s in
@@ -38,6 +41,7 @@ BATCH_MOST = 25          # files per task: few enough for a lively progress bar,
 
 SettingsMap = dict[Optional[str], Path]
 Outcome = tuple[str, str, object]     # ("ok", file, Result) or ("skip", file, [problems])
+Digest = Optional[Callable[[object], object]]   # keeps only what the caller reads of each Result
 
 _FRAMEWORK_LINE = re.compile(r"^\s+framework:\s*[\"']?([a-z][a-z0-9-]*)", re.MULTILINE)
 _settled: dict[tuple[str, str], object] = {}
@@ -67,13 +71,17 @@ def evaluate_one(path: str, frameworks_dirs: list[Path], settings: Optional[Sett
     return evaluate(assessment)
 
 
-def evaluate_batch(paths: list[str], frameworks_dirs: list[str], settings: Optional[SettingsMap] = None) -> list[Outcome]:
-    """Evaluate each file; a bad file becomes its problems, never an exception."""
+def evaluate_batch(paths: list[str], frameworks_dirs: list[str], settings: Optional[SettingsMap] = None,
+                   digest: Digest = None) -> list[Outcome]:
+    """Evaluate each file; a bad file becomes its problems, never an exception. With `digest`,
+    each Result is cut down where it is made, so neither a worker nor this process holds or
+    sends more of it than the caller reads."""
     dirs = [Path(d) for d in frameworks_dirs]
     out: list[Outcome] = []
     for path in paths:
         try:
-            out.append(("ok", path, evaluate_one(path, dirs, settings)))
+            result = evaluate_one(path, dirs, settings)
+            out.append(("ok", path, digest(result) if digest else result))
         except AssessError as exc:
             out.append(("skip", path, [str(d) for d in exc.diagnostics]))
         except EngineError as exc:
@@ -90,6 +98,8 @@ def framework_ids(files: list[Path]) -> list[str]:
     for loading frameworks ahead of the workers, never relied on for a result."""
     found: dict[str, None] = {}
     for f in files:
+        if str(f).lower().endswith(".json"):
+            continue     # a saved result is read as it was scored: no framework to load, no settings to check
         try:
             text = read_bytes(f, ANSWERS_FILE_BYTES)[:4096].decode("utf-8", errors="replace")
         except AssessError:
@@ -148,7 +158,7 @@ def _pool_context():
 
 def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = None, workers: Optional[int] = None,
                    on_progress: Optional[Callable[[int], None]] = None, settings: Optional[SettingsMap] = None,
-                   in_process_below: int = IN_PROCESS_BELOW) -> tuple[list[tuple[str, object]], list[tuple[str, list[str]]]]:
+                   in_process_below: int = IN_PROCESS_BELOW, digest: Digest = None) -> tuple[list[tuple[str, object]], list[tuple[str, list[str]]]]:
     """Evaluate every file; (file, Result) pairs and (file, problems) pairs, both in file order.
 
     Workers are forked on Linux: call this before starting threads of your own (a progress
@@ -159,54 +169,78 @@ def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = No
     outcomes: list[Outcome] = []
     if workers <= 1 or len(names) < in_process_below:
         for name in names:
-            outcomes += evaluate_batch([name], dirs, settings)
+            outcomes += evaluate_batch([name], dirs, settings, digest)
             if on_progress:
                 on_progress(1)
     else:
-        outcomes = _in_workers(names, dirs, settings, min(workers, len(names)), on_progress)
+        outcomes = _in_workers(names, dirs, settings, min(workers, len(names)), on_progress, digest)
     order = {name: i for i, name in enumerate(names)}
     outcomes.sort(key=lambda o: order[o[1]])
     return ([(o[1], o[2]) for o in outcomes if o[0] == "ok"], [(o[1], o[2]) for o in outcomes if o[0] == "skip"])
 
 
 def _in_workers(names: list[str], dirs: list[str], settings: Optional[SettingsMap], workers: int,
-                on_progress: Optional[Callable[[int], None]]) -> list[Outcome]:
-    from concurrent.futures import as_completed
+                on_progress: Optional[Callable[[int], None]], digest: Digest = None) -> list[Outcome]:
+    from concurrent.futures import FIRST_COMPLETED, wait
     context, forked = _pool_context()
     if forked:
         warm_up(framework_ids([Path(n) for n in names]), [Path(d) for d in dirs], settings)
     size = max(1, min(BATCH_MOST, math.ceil(len(names) / (workers * 4))))
     batches = [names[i:i + size] for i in range(0, len(names), size)]
+    # Saved results run no engine, so nothing in them can crash this process: here it works as
+    # one of the `workers` itself, taking batches still waiting from the back of the queue, and
+    # one process fewer is started. Otherwise it would sit idle but for reading what the workers
+    # send, and on two cores a third busy process only slows the other two.
+    helping = all(n.lower().endswith(".json") for n in names)
     outcomes: list[Outcome] = []
     unfinished: list[str] = []
-    with _pool(workers, context, forked) as pool:
-        futures = {pool.submit(_evaluate_batch_as_json, batch, dirs, settings): batch for batch in batches}
-        for future in as_completed(futures):
-            try:
-                done = _from_json(future.result())
-            except Exception:   # a worker died, and a broken pool fails every batch still waiting
-                unfinished += futures[future]
-                continue
-            outcomes += done
-            if on_progress:
-                on_progress(len(done))
+
+    def finished(done: list[Outcome]) -> None:
+        outcomes.extend(done)
+        if on_progress:
+            on_progress(len(done))
+    with _pool(max(1, workers - 1) if helping else workers, context, forked) as pool:
+        futures = {pool.submit(_evaluate_batch_as_json, batch, dirs, settings, digest): batch for batch in batches}
+        waiting = list(futures)
+        while waiting:
+            taken = next((f for f in reversed(waiting) if f.cancel()), None) if helping else None
+            if taken is not None:
+                waiting.remove(taken)
+                finished(evaluate_batch(futures[taken], dirs, settings, digest))
+            else:
+                wait(waiting, return_when=FIRST_COMPLETED)
+            for future in [f for f in waiting if f.done()]:
+                waiting.remove(future)
+                try:
+                    done = _from_json(future.result(), digest)
+                except Exception:   # a worker died, and a broken pool fails every batch still waiting
+                    unfinished += futures[future]
+                    continue
+                finished(done)
     for name in sorted(unfinished, key=names.index):
-        outcomes.append(_alone(name, dirs, settings, context, forked))
+        outcomes.append(_alone(name, dirs, settings, context, forked, digest))
         if on_progress:
             on_progress(1)
     return outcomes
 
 
-def _evaluate_batch_as_json(paths: list[str], frameworks_dirs: list[str], settings: Optional[SettingsMap] = None) -> list:
+def _evaluate_batch_as_json(paths: list[str], frameworks_dirs: list[str], settings: Optional[SettingsMap] = None,
+                            digest: Digest = None) -> list:
     """evaluate_batch in a worker, each Result sent back as its JSON: a Result is read back from
     JSON in about half the time it takes to unpickle, and this process reads every one of them."""
     return [(kind, path, value.model_dump_json() if kind == "ok" else value)
-            for kind, path, value in evaluate_batch(paths, frameworks_dirs, settings)]
+            for kind, path, value in evaluate_batch(paths, frameworks_dirs, settings, digest)]
 
 
-def _from_json(outcomes: list) -> list[Outcome]:
+def _from_json(outcomes: list, digest: Digest = None) -> list[Outcome]:
+    """Results as they arrive from a worker; the digest again here, so that what it keeps once
+    per process (objects alike across results) is kept once in this one."""
     from .models import Result
-    return [(kind, path, Result.model_validate_json(value) if kind == "ok" else value) for kind, path, value in outcomes]
+    out: list[Outcome] = []
+    for kind, path, value in outcomes:
+        result = Result.model_validate_json(value) if kind == "ok" else value
+        out.append((kind, path, digest(result) if digest and kind == "ok" else result))
+    return out
 
 
 def _pool(workers: int, context, forked: bool):
@@ -214,11 +248,11 @@ def _pool(workers: int, context, forked: bool):
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_fresh_engine if forked else None)
 
 
-def _alone(name: str, dirs: list[str], settings: Optional[SettingsMap], context, forked: bool) -> Outcome:
+def _alone(name: str, dirs: list[str], settings: Optional[SettingsMap], context, forked: bool, digest: Digest = None) -> Outcome:
     """A file whose batch was lost with a worker, retried in a worker of its own: only the
     file that stops a worker is skipped, not every file that was waiting behind it."""
     with _pool(1, context, forked) as pool:
         try:
-            return _from_json(pool.submit(_evaluate_batch_as_json, [name], dirs, settings).result())[0]
+            return _from_json(pool.submit(_evaluate_batch_as_json, [name], dirs, settings, digest).result(), digest)[0]
         except Exception as exc:
             return ("skip", name, [f"{name}: the worker evaluating it stopped ({type(exc).__name__})"])

@@ -328,7 +328,13 @@ _LONE_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a
                           r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
+# any escape in the surrogate range, paired or not: text without one cannot hold a lone surrogate
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def _refuse_lone_surrogates(path: Path, text: str, data: object) -> None:
+    if not _SURROGATE_ESCAPE.search(text):
+        return      # the common case, without writing the whole result out again to find out
     try:
         json.dumps(data, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:

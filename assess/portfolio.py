@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -187,9 +188,40 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
 
 def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = None, workers: Optional[int] = None,
                    on_progress=None, settings=None) -> tuple[list[tuple[str, Result]], list[Skipped]]:
-    """Evaluate every file (assess/batch.py); results in file order, bad files as Skipped."""
-    evaluated, skipped = _evaluate(files, frameworks_dirs, workers, on_progress, settings)
+    """Evaluate every file (assess/batch.py); results in file order, bad files as Skipped.
+    Each result is cut to its board_digest where it is made."""
+    _one_copy.clear()   # shared only within one board
+    evaluated, skipped = _evaluate(files, frameworks_dirs, workers, on_progress, settings, digest=board_digest)
     return evaluated, [Skipped(file=f, problems=p) for f, p in skipped]
+
+
+_one_copy: dict = {}   # in each process: one object for each finding, scale and lens result that many results share
+
+
+def board_digest(result: Result) -> Result:
+    """The result without what no board output reads: the answers, each principle's
+    contributing answers, and each finding's explanation and owner. About a seventh of a saved
+    result's size, so results come back from workers quickly; levels, caps, ratings,
+    decisions, finding ids and titles (all that the roll-up, movement and gaps use) are kept
+    whole. Findings, scales and lens results alike across results are held once, so 10,000
+    results fit in memory. Applied twice (in a worker and again where its JSON arrives), it
+    gives the same result."""
+    fw = result.framework.get("hash")
+    return result.model_copy(update={
+        "answers": [], "findings": [_one_finding(fw, f) for f in result.findings],
+        "principles": [p.model_copy(update={"contributions": [], "not_applicable": [], "unanswered": []})
+                       if p.contributions or p.not_applicable or p.unanswered else p for p in result.principles],
+        "scale": _one_copy.setdefault(("scale", fw, tuple((s.level, s.name, s.description) for s in result.scale)), result.scale),
+        "lenses": _one_copy.setdefault(("lenses", fw, tuple((lens.id, lens.title, lens.applicable, lens.level, lens.level_name, lens.score, lens.rag, tuple(lens.principles))
+                                                       for lens in result.lenses)),
+                                       result.lenses)})
+
+
+def _one_finding(fw: Optional[str], f):
+    key = ("finding", fw, f.rule, f.principle, f.kind, f.severity, f.title)
+    if key not in _one_copy:
+        _one_copy[key] = f.model_copy(update={"rationale": "", "recommendation": "", "owner": "", "because": []})
+    return _one_copy[key]
 
 
 # ---------------------------------------------------------------- the roll-up (pure)
@@ -200,12 +232,14 @@ def build_portfolio(evaluated: list[tuple[str, Result]], skipped: list[Skipped] 
     groups: dict[tuple, list[tuple[str, Result]]] = {}
     seen: set[tuple] = set()
     # an answers file and a result saved from it are one assessment: the answers file (scored now) counts
+    # (two services that happen to give the same answers are still two services)
     for file, result in sorted(evaluated, key=lambda item: item[0].lower().endswith(".json")):
-        same = (result.framework["id"], result.framework.get("hash"), result.answers_hash)
+        service = (result.framework["id"], *service_identity(result.assessment))
+        same = (*service, result.framework.get("hash"), result.answers_hash)
         if result.answers_hash and same in seen:
             continue
         seen.add(same)
-        groups.setdefault((result.framework["id"], *service_identity(result.assessment)), []).append((file, result))
+        groups.setdefault(service, []).append((file, result))
     for items in groups.values():
         items.sort(key=_when)
     by_framework: dict[str, list[list[tuple[str, Result]]]] = {}
@@ -407,12 +441,62 @@ def portfolio_csv(portfolio: Portfolio) -> str:
     return buffer.getvalue()
 
 
-def board_context(portfolio: Portfolio, top_risks: int = 20, listed: int = 40, names_shown: int = 8) -> dict:
-    """What the board templates show; long lists are cut at `listed` (the heatmap flags every row)."""
+HEATMAP_ROWS = 100   # services per framework's heatmap before it shows the riskiest and summarises the rest
+
+
+@dataclass
+class Heatmap:
+    """One framework's heatmap as the board shows it: every service, or, past the cap, the
+    services most at risk in risk order with every organisation summarised."""
+    block: FrameworkBlock
+    rows: list[ServiceRow]
+    capped: bool
+    ranks: dict[str, int]                 # service key -> risk rank (as the CSV's risk_rank), known risk only
+    organisations: list[dict] = field(default_factory=list)   # name, services, red, amber, green, none, stale, low_confidence
+
+
+def heatmaps(portfolio: Portfolio, most: int = HEATMAP_ROWS) -> list[Heatmap]:
+    """Each framework's heatmap, cut to the `most` services most at risk (0: never cut). A
+    10,000-row table is neither readable nor quick to print; the full list goes to the CSV."""
+    known = {r.key for r in portfolio.rows() if r.risk_known}
+    ranks = {key: i + 1 for i, key in enumerate(portfolio.ranked) if key in known}
+    out = []
+    for block in portfolio.frameworks:
+        if not most or len(block.services) <= most:
+            out.append(Heatmap(block=block, rows=block.services, capped=False, ranks={}))
+            continue
+        in_block = {r.key: r for r in block.services}
+        riskiest = [in_block[k] for k in portfolio.ranked if k in in_block][:most]
+        out.append(Heatmap(block=block, rows=riskiest, capped=True, ranks=ranks,
+                           organisations=organisation_summary(block.services)))
+    return out
+
+
+def organisation_summary(rows: list[ServiceRow]) -> list[dict]:
+    """Per organisation (by name, case aside): its services and how they are rated."""
+    groups: dict[str, list[ServiceRow]] = {}
+    for row in rows:
+        groups.setdefault(row.organisation.casefold(), []).append(row)
+    out = []
+    for _, members in sorted(groups.items()):
+        counts = {rag: sum(1 for r in members if (r.overall_rag or "none") == rag) for rag in ("red", "amber", "green", "none")}
+        out.append({"name": members[0].organisation, "services": len(members), **counts,
+                    "stale": sum(1 for r in members if r.stale), "low_confidence": sum(1 for r in members if r.low_confidence)})
+    return out
+
+
+def board_context(portfolio: Portfolio, top_risks: int = 20, listed: int = 40, names_shown: int = 8,
+                  heatmap_rows: int = HEATMAP_ROWS, full_list: Optional[str] = None, organisation: Optional[str] = None) -> dict:
+    """What the board templates show; long lists are cut at `listed` (the heatmap flags every
+    row it shows) and each heatmap at `heatmap_rows` services; `full_list` names the CSV
+    written beside the report with every service, when there is one."""
     rows = {r.key: r for r in portfolio.rows()}
     ranked = [rows[k] for k in portfolio.ranked]
     labels = {b.id: b.rag_labels for b in portfolio.frameworks}
+    shown = heatmaps(portfolio, heatmap_rows)
     return {"p": portfolio, "title": "Portfolio board report", "listed": listed, "names_shown": names_shown,
+            "heatmaps": shown, "heatmap_rows": heatmap_rows or len(rows), "full_list": full_list,
+            "every_row_shown": not any(h.capped for h in shown), "organisation": organisation,
             "doc_date": portfolio.as_of, "mixed": len(portfolio.frameworks) > 1,
             "titles": {b.id: b.title for b in portfolio.frameworks},
             "rag_word": lambda framework, rag: rag_word(rag, labels.get(framework, {})),

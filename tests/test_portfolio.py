@@ -401,3 +401,92 @@ def test_saved_results_stand_in_for_answers_files(tmp_path):
     both = build_portfolio(*evaluate_files(collect_files([examples, returns]), workers=1), as_of=AS_OF)
     assert [r.assessments for r in both.rows()] == [1] * len(answers_board.rows())
     assert all(r.file.endswith(".yaml") for r in both.rows())
+
+
+def test_the_board_from_digests_is_the_board_from_whole_results(folder, board):
+    """Workers send back each result's board_digest: the roll-up (heatmap, movement, gaps,
+    systemic findings, ranking) must be the one the whole results give."""
+    from assess.batch import evaluate_files as evaluate_in
+    whole, skipped = evaluate_in(collect_files([folder]), [MINI], workers=1)
+    assert any(r.movement for r in board.rows()) and any(r.gap for r in board.rows()) and board.systemic
+    assert build_portfolio(whole, [s for s in board.skipped], as_of=AS_OF) == board
+    assert all(not r.answers for _, r in evaluate_files(collect_files([folder]), [MINI], workers=2)[0])
+
+
+def test_two_services_with_the_same_answers_are_two_services(tmp_path):
+    for name in ("Apply for a permit", "Renew a permit"):
+        (tmp_path / f"{name}.yaml").write_text(mini_doc("  owner: named\n").replace("Test service", name))
+    board = build_portfolio(*evaluate_files(collect_files([tmp_path]), [MINI]), as_of=AS_OF)
+    assert sorted(r.service for r in board.rows()) == ["Apply for a permit", "Renew a permit"]
+
+
+def test_a_large_heatmap_shows_the_riskiest_and_counts_every_organisation(board):
+    from assess.portfolio import heatmaps
+    mini = next(h for h in heatmaps(board, most=5) if h.block.id == "mini")
+    assert mini.capped and len(mini.block.services) > 5
+    in_mini = [k for k in board.ranked if board.row(k).framework == "mini"]
+    assert [r.key for r in mini.rows] == in_mini[:5]
+    assert [mini.ranks[r.key] for r in mini.rows if r.risk_known] == sorted(board.ranked.index(r.key) + 1 for r in mini.rows if r.risk_known)
+    orgs = mini.organisations
+    assert sum(o["services"] for o in orgs) == len(mini.block.services) == sum(o[rag] for o in orgs for rag in ("red", "amber", "green", "none"))
+    assert {o["name"] for o in orgs} == {r.organisation for r in mini.block.services}
+    assert sum(o["stale"] for o in orgs) == sum(1 for r in mini.block.services if r.stale)
+    assert not any(h.capped for h in heatmaps(board)) and not any(h.capped for h in heatmaps(board, most=0))
+
+
+def test_a_capped_board_names_the_full_list_and_the_organisations(board):
+    html = render_html("portfolio.html.j2", board_context(board, heatmap_rows=5, full_list="board.csv", listed=3))
+    assert "the 5 most at risk" in html and "<strong><bdi>board.csv</bdi></strong>" in html
+    assert "services by organisation and overall rating" in html and "flagged in the CSV (stale)" in html
+    riskiest = board.row(board.ranked[0])
+    assert f"1. <bdi>{riskiest.service}</bdi>" in html
+    shown = {r.service for h in board_context(board, heatmap_rows=5)["heatmaps"] for r in h.rows}
+    hidden = [r.service for r in board.rows() if r.service not in shown]
+    assert hidden and not any(f"<bdi>{name}</bdi>, " in html for name in hidden)   # a heatmap row header
+    whole = render_html("portfolio.html.j2", board_context(board))
+    assert "most at risk, riskiest first" not in whole and all(r.service in whole for r in board.rows())
+
+
+def test_a_capped_board_writes_every_service_to_a_csv_beside_it(tmp_path, folder):
+    out = tmp_path / "board.html"
+    done = run_cli("portfolio", str(folder), "-F", str(MINI), "-o", str(out), "--as-of", "2026-12-01", "--heatmap-rows", "5")
+    assert done.returncode == 0, done.stderr
+    beside = tmp_path / "board.csv"
+    assert f"every service is in {beside}" in done.stderr and "board.csv" in out.read_text()
+    every = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "csv", "--as-of", "2026-12-01")
+    assert beside.read_text() == every.stdout
+    piped = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "html", "--as-of", "2026-12-01", "--heatmap-rows", "5")
+    assert piped.returncode == 0 and "-f csv lists every service" in piped.stderr and "<code>-f csv</code>" in piped.stdout
+    small = run_cli("portfolio", str(folder), "-F", str(MINI), "-o", str(tmp_path / "small.html"), "--as-of", "2026-12-01")
+    assert small.returncode == 0 and not (tmp_path / "small.csv").exists() and "every service is in" not in small.stderr
+
+
+def test_saved_results_read_by_workers_and_this_process_give_what_one_process_gives(tmp_path, folder):
+    """With only saved results, the command itself takes waiting batches beside its workers."""
+    from assess.batch import evaluate_files as evaluate_in
+    from assess.pipeline import result_json
+    answers = sorted(collect_files([folder / "mini"]))[:24]
+    for i, path in enumerate(answers):
+        (tmp_path / f"saved-{i:02d}.result.json").write_text(result_json(evaluate_file(path, [MINI])), encoding="utf-8")
+    (tmp_path / "broken.result.json").write_text("{not json", encoding="utf-8")
+    files = collect_files([tmp_path])
+    seen = []
+    one = evaluate_in(files, [MINI], workers=1)
+    many = evaluate_in(files, [MINI], workers=2, in_process_below=0, on_progress=seen.append)
+    assert many == one and len(one[0]) == 24 and [f for f, _ in one[1]] == [str(tmp_path / "broken.result.json")]
+    assert sum(seen) == len(files)
+
+
+def test_one_organisation_gets_its_own_board(folder):
+    done = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "json", "--as-of", "2026-12-01",
+                   "--organisation", "northshire   COUNCIL")
+    assert done.returncode == 0, done.stderr
+    import json
+    rows = [r for b in json.loads(done.stdout)["frameworks"] for r in b["services"]]
+    assert rows and {r["organisation"] for r in rows} == {"Northshire Council"}
+    html = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "html", "--as-of", "2026-12-01",
+                   "--organisation", "Northshire Council")
+    assert "Only the services of <strong><bdi>Northshire Council</bdi></strong>" in html.stdout
+    missing = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "json", "--organisation", "Nowhere Trust")
+    assert missing.returncode == 2 and missing.stdout == "" and "Traceback" not in missing.stderr
+    assert "--organisation Nowhere Trust: no service of that organisation" in missing.stderr and "'Test council'" in missing.stderr

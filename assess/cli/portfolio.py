@@ -30,6 +30,13 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
               stale_days: int = typer.Option(365, "--stale-days", min=0, help="Flag assessments older than this many days at the as-of date."),
               large_gap: int = typer.Option(2, "--large-gap", min=1, help="Levels apart at which a self/assessor gap is flagged."),
               workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes; default: one per CPU."),
+              organisation: Optional[str] = typer.Option(None, "--organisation", metavar="NAME",
+                                                         help="Only the services of this organisation (case and spacing aside): "
+                                                              "one organisation's own board, every service in its heatmap if it fits."),
+              heatmap_rows: int = typer.Option(100, "--heatmap-rows", min=0, metavar="N",
+                                               help="PDF and HTML: past N services in a framework, its heatmap shows the N most at "
+                                                    "risk, each organisation is counted, and every service goes to a CSV beside "
+                                                    "the report (board.pdf: board.csv). 0: show every service."),
               settings: Optional[List[str]] = typer.Option(None, "--settings", metavar="[FRAMEWORK=]FILE",
                                                            help="Your organisation's weights and RAG thresholds: FILE for every "
                                                                 "framework, or FRAMEWORK=FILE for one; may repeat.", show_default=False),
@@ -52,6 +59,10 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
         raise fail("no answers files (*.yaml, *.yml) or saved results (*.result.json) found in "
                    + ", ".join(str(p) for p in paths))
     check_output(None if to_stdout else output, [*files, *chosen.values()], force)
+    # the full list beside the report is needed only when a heatmap can be cut: more files than rows
+    beside = None if to_stdout or fmt not in ("pdf", "html") or not heatmap_rows or len(files) <= heatmap_rows \
+        or (output.exists() and not output.is_file()) else full_list_path(output)   # a pipe or device has no "beside"
+    check_output(beside, [*files, *chosen.values()], force)
     check_settings(chosen, dirs(frameworks_dir), framework_ids(files))
     evaluated, skipped = _with_progress(files, dirs(frameworks_dir), workers, chosen, evaluate_files)
     for skip in skipped:
@@ -60,6 +71,8 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
     if not evaluated:
         typer.echo(f"error: none of the {len(files)} files could be evaluated", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
+    if organisation is not None:
+        evaluated = of_organisation(evaluated, organisation)
     board = build_portfolio(evaluated, skipped, stale_days, files=len(files), as_of=day, large_gap=large_gap)
     if fmt == "json":
         data: str | bytes = board.model_dump_json(indent=2) + "\n"
@@ -67,15 +80,24 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
         data = portfolio_csv(board)
     else:
         from ..board import render_html, render_pdf
-        context = board_context(board)
+        context = board_context(board, heatmap_rows=heatmap_rows, full_list=beside.name if beside else None,
+                                organisation=organisation)
+        if context["every_row_shown"]:
+            beside = None
         data = render_pdf("portfolio.html.j2", context) if fmt == "pdf" else render_html("portfolio.html.j2", context)
+        if beside is not None:
+            write_output(portfolio_csv(board), beside)
     write_output(data, output)
     services = len(board.rows())
-    summary = (f"{len(evaluated)} of {len(files)} file{'' if len(files) == 1 else 's'} evaluated, "
-               f"{services} service{'' if services == 1 else 's'}, as at {board.as_of}")
+    summary = (f"{len(evaluated)} of {len(files)} file{'' if len(files) == 1 else 's'} "
+               + ("evaluated, " if organisation is None else f"of {organisation!r}, ")
+               + f"{services} service{'' if services == 1 else 's'}, as at {board.as_of}")
     decided = sum(1 for r in board.rows() if r.overall_decided or any(c.decided for c in r.cells))
     if decided:
         summary += f"; {decided} service{'' if decided == 1 else 's'} rated by recorded decisions (the rest by the engine's proposal)"
+    if fmt in ("pdf", "html") and any(len(b.services) > heatmap_rows > 0 for b in board.frameworks):
+        summary += (f"; the heatmap shows the {heatmap_rows} services most at risk per framework, "
+                    + (f"every service is in {beside}" if beside else "-f csv lists every service"))
     if skipped:
         summary += f"; skipped {len(skipped)}: " + ", ".join(s.file for s in skipped)
     typer.echo((f"wrote {output} ({fmt}): " if not to_stdout else "") + summary, err=True)
@@ -95,6 +117,23 @@ def settings_map(values: list[str]) -> dict[Optional[str], Path]:
     return out
 
 
+def of_organisation(evaluated: list, name: str) -> list:
+    """The assessments of one organisation, named as service_identity compares names; none is bad input."""
+    from ..compare import service_identity
+    wanted = service_identity({"organisation": name})[1]
+    chosen = [(f, r) for f, r in evaluated if service_identity(r.assessment)[1] == wanted]
+    if not chosen:
+        found = sorted({str(r.assessment.get("organisation") or "") for _, r in evaluated}, key=str.casefold)
+        shown = ", ".join(repr(o) for o in found[:10]) + (f" and {len(found) - 10} more" if len(found) > 10 else "")
+        raise fail(f"--organisation {name}: no service of that organisation among the {len(evaluated)} assessments; "
+                   f"organisations found: {shown}")
+    return chosen
+
+
+def full_list_path(output: Path) -> Path:
+    """Where the CSV of every service goes beside a PDF or HTML report: board.pdf -> board.csv."""
+    beside = output.with_suffix(".csv")
+    return beside if beside != output else output.with_name(output.name + ".csv")
 
 
 def _format_for(output: Optional[Path]) -> str:
