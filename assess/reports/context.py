@@ -26,9 +26,9 @@ SUMMARY_FINDINGS = 5
 # Past these counts a long report lists findings, actions and a plan's side effects in brief:
 # a block per finding is readable for a handful but turns a large framework's report into
 # hundreds of pages. The built-in examples stay well below every limit.
-FINDING_BLOCKS = 10        # risks of one principle shown as blocks; more become one table row each
-ACTION_ROWS = 40           # actions with their recommendation; the rest listed by title
-PLAN_EFFECTS = 5           # findings a next-level plan clears or raises, named before "and N more"
+FINDING_BLOCKS = 10        # risks of one principle shown as blocks; past it, named by severity in a few lines
+ACTION_ROWS = 20           # actions with their recommendation; the rest listed by title
+PLAN_EFFECTS = 3           # findings a next-level plan clears or raises, named before "and N more"
 EPOCH = "2000-01-01"
 BARS_SCALE = 1.25      # up to 8 principles: bars as wide as the page allows, so the glance page has no empty third   # metadata date when an assessment has none: fixed, never "now"
 
@@ -45,7 +45,15 @@ class PrincipleView:
     unanswered: list[AnswerRecord]
     rating: Rating                               # the decision where recorded, else the proposal
     decision_text: str                           # "Decision: Amber — engine proposed Red, because ..."
-    risks_in_brief: bool = False                 # too many risks for a block each: a table row each instead
+    risks_in_brief: bool = False                 # too many risks for a block each: named by severity instead
+
+    @property
+    def risks_by_severity(self) -> list[tuple[str, list[Finding]]]:
+        """The risks grouped by severity, most severe first (they arrive sorted by severity)."""
+        groups: dict[str, list[Finding]] = {}
+        for f in self.risks:
+            groups.setdefault(f.severity, []).append(f)
+        return list(groups.items())
 
 
 @dataclass
