@@ -191,8 +191,13 @@ class Framework:
     def principle(self, principle_id: str) -> Principle:
         return next(p for p in self.principles if p.id == principle_id)
 
+    @cached_property
+    def _rules_by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
     def rule(self, rule_id: str) -> Rule:
-        return next(r for r in self.rules if r.id == rule_id)
+        """Looked up by id: scoring asks once per finding and cap, which a long scan makes quadratic."""
+        return self._rules_by_id[rule_id]
 
     def conditions(self) -> list[cond.Node]:
         """Every parsed condition: show_if, applies_if of principles and lenses, rules."""

@@ -23,6 +23,12 @@ if TYPE_CHECKING:
     from ..plan import Plan
 
 SUMMARY_FINDINGS = 5
+# Past these counts a long report lists findings, actions and a plan's side effects in brief:
+# a block per finding is readable for a handful but turns a large framework's report into
+# hundreds of pages. The built-in examples stay well below every limit.
+FINDING_BLOCKS = 10        # risks of one principle shown as blocks; past it, named by severity in a few lines
+ACTION_ROWS = 20           # actions with their recommendation; the rest listed by title
+PLAN_EFFECTS = 3           # findings a next-level plan clears or raises, named before "and N more"
 EPOCH = "2000-01-01"
 BARS_SCALE = 1.25      # up to 8 principles: bars as wide as the page allows, so the glance page has no empty third   # metadata date when an assessment has none: fixed, never "now"
 
@@ -39,6 +45,15 @@ class PrincipleView:
     unanswered: list[AnswerRecord]
     rating: Rating                               # the decision where recorded, else the proposal
     decision_text: str                           # "Decision: Amber — engine proposed Red, because ..."
+    risks_in_brief: bool = False                 # too many risks for a block each: named by severity instead
+
+    @property
+    def risks_by_severity(self) -> list[tuple[str, list[Finding]]]:
+        """The risks grouped by severity, most severe first (they arrive sorted by severity)."""
+        groups: dict[str, list[Finding]] = {}
+        for f in self.risks:
+            groups.setdefault(f.severity, []).append(f)
+        return list(groups.items())
 
 
 @dataclass
@@ -116,6 +131,8 @@ def report_context(result: Result, framework=None, planner: Planner = action_pla
         "not_applicable_principles": [p for p in result.principles if not p.applicable],
         "actions": actions,
         "top_actions": actions[:SUMMARY_FINDINGS],
+        "action_rows": ACTION_ROWS,
+        "plan_effects": PLAN_EFFECTS,
         "strengths": [f for f in result.findings if f.kind == "strength"],
         "terms": terms,
         "reading": _reading(result, actions, terms, overall.differs),
@@ -147,8 +164,10 @@ def because_label(ref: str, question_text: dict[str, str]) -> str:
 
 def _principle_view(p: PrincipleResult, result: Result, records: dict[str, AnswerRecord], framework) -> PrincipleView:
     findings = [f for f in result.findings if f.principle == p.id]
+    risks = [f for f in findings if f.kind == "risk"]
+    in_brief = len(risks) > FINDING_BLOCKS
     asked = [c.question for c in p.contributions] + p.not_applicable + p.unanswered
-    for f in findings:
+    for f in [f for f in findings if not (in_brief and f.kind == "risk")]:   # risks in brief show no trace to quote for
         asked += [b.ref for b in f.because if b.ref in records]
     seen, evidence = set(), []
     for qid in asked:
@@ -162,7 +181,7 @@ def _principle_view(p: PrincipleResult, result: Result, records: dict[str, Answe
     rating = decided_rating(result, p.id)
     return PrincipleView(result=p, anchor=f"principle-{p.id}", description=description,
                          rating=rating, decision_text=decision_sentence(result, rating) if rating.decided else "",
-                         risks=[f for f in findings if f.kind == "risk"],
+                         risks=risks, risks_in_brief=in_brief,
                          strengths=[f for f in findings if f.kind == "strength"], evidence=evidence,
                          na=[records[q] for q in p.not_applicable], unanswered=[records[q] for q in p.unanswered])
 

@@ -1,0 +1,113 @@
+"""A report for a framework with hundreds of findings: past fixed limits, long lists go in brief,
+every finding is still named, and reports of ordinary size keep a block per finding."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assess.plan import FindingRef, Plan, PrinciplePlan
+from assess.reports import render
+from assess.reports.context import ACTION_ROWS, FINDING_BLOCKS, PLAN_EFFECTS
+
+from conftest import MINI
+
+
+@pytest.fixture(scope="module")
+def mini():
+    from assess.answers import load_answers
+    from assess.pipeline import evaluate
+    assessment = load_answers(MINI / "whole.yaml", [MINI])
+    return evaluate(assessment), assessment.framework
+
+
+def with_risks(result, principle: str, count: int):
+    """The result with `count` more low risks on `principle`, each with its own title and recommendation."""
+    template = next(f for f in result.findings if f.kind == "risk")
+    extra = [template.model_copy(update={"rule": f"many-{i:03d}", "principle": principle, "severity": "low",
+                                         "title": f"Added risk {i:03d}", "rationale": f"Reason {i:03d} given.",
+                                         "recommendation": f"Fix number {i:03d}."})
+             for i in range(count)]
+    return result.model_copy(update={"findings": result.findings + extra})
+
+
+def html(result, framework, plan=None) -> str:
+    return render(result, "html", framework=framework, plan=plan).decode("utf-8")
+
+
+def section(page: str, start: str, end: str) -> str:
+    return page[page.index(start):page.index(end, page.index(start))]
+
+
+def principle_section(page: str, pid: str) -> str:
+    return section(page, f'id="principle-{pid}"', "</section>")
+
+
+def test_a_principle_past_the_limit_names_its_risks_by_severity_and_the_others_keep_their_blocks(mini):
+    result, framework = mini
+    page = html(with_risks(result, "governance", FINDING_BLOCKS + 3), framework)
+    governance = principle_section(page, "governance")
+    assert f"{FINDING_BLOCKS + 4} risks, too many to set out one by one" in governance   # the added ones and its own
+    index = section(governance, 'class="risk-index"', "</ul>")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", index))
+    assert re.search(r"High \(1\): Nobody holds the whole service together\. Low \(%d\): Added risk 000; " % (FINDING_BLOCKS + 3), text)
+    for i in range(FINDING_BLOCKS + 3):
+        assert governance.count(f"Added risk {i:03d}") == 1
+        assert f"Reason {i:03d}" not in governance and f"Fix number {i:03d}" not in governance
+    assert '<article class="finding' not in governance
+    funding = principle_section(page, "funding")
+    assert funding.count('<article class="finding') == 3 and "risk-index" not in funding
+
+
+def test_a_principle_at_the_limit_keeps_a_block_per_risk(mini):
+    result, framework = mini
+    page = html(with_risks(result, "governance", FINDING_BLOCKS - 1), framework)
+    governance = principle_section(page, "governance")
+    assert governance.count('<article class="finding') == FINDING_BLOCKS and "risk-index" not in governance
+    assert "Reason 000 given." in governance
+
+
+def action_numbers(table: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', table)]
+
+
+def test_the_action_plan_past_its_limit_lists_the_rest_by_title_numbered_on(mini):
+    result, framework = mini
+    many = with_risks(result, "funding", ACTION_ROWS + 4)
+    total = sum(1 for f in many.findings if f.kind == "risk")
+    actions = section(html(many, framework), 'id="actions"', "</section>")
+    full, brief = actions.split('class="grid action-table action-brief"')
+    assert action_numbers(full) == list(range(1, ACTION_ROWS + 1))
+    assert action_numbers(brief) == list(range(ACTION_ROWS + 1, total + 1))
+    assert f"Actions {ACTION_ROWS + 1} to {total} in brief" in full
+    for f in many.findings:
+        if f.kind == "risk":
+            assert actions.count(f.title) == 1
+            assert (f.recommendation in full) != (f.title in brief)   # a recommendation wherever the full row is
+
+
+def test_the_action_plan_at_its_limit_has_no_brief_list(mini):
+    result, framework = mini
+    many = with_risks(result, "funding", ACTION_ROWS - 6)
+    actions = section(html(many, framework), 'id="actions"', "</section>")
+    assert "action-brief" not in actions and "in brief" not in actions
+    assert action_numbers(actions) == list(range(1, ACTION_ROWS + 1))
+
+
+def plan_clearing(count: int) -> Plan:
+    refs = [FindingRef(rule=f"many-{i:03d}", principle="funding", severity="low", title=f"Cleared risk {i:03d}")
+            for i in range(count)]
+    principle = PrinciplePlan(principle="funding", title="Funding", lens="service-owner", level_now=2, goal=3,
+                              level_reached=3, reached=True, changes=[], cost=0, caps_cleared=[],
+                              findings_cleared=refs, findings_added=[], other_principles=[], evaluations=1, note="")
+    return Plan(service="Mini", framework={}, target=None, principles=[principle])
+
+
+@pytest.mark.parametrize("count, named, more", [(PLAN_EFFECTS + 3, PLAN_EFFECTS, "Clears 3 more findings."),
+                                                (PLAN_EFFECTS + 1, PLAN_EFFECTS, "Clears 1 more finding."),
+                                                (PLAN_EFFECTS, PLAN_EFFECTS, None)])
+def test_a_plan_names_the_first_findings_it_clears_and_counts_the_rest(mini, count, named, more):
+    result, framework = mini
+    plan = section(html(result, framework, plan_clearing(count)), 'id="next-level"', "</section>")
+    assert [i for i in range(count) if f"Cleared risk {i:03d}" in plan] == list(range(named))
+    assert (more in plan) if more else "more finding" not in plan
