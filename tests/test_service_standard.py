@@ -522,8 +522,9 @@ def test_two_points_red_on_the_same_answer_are_one_gap_and_the_overall_stays_amb
     assert result.overall["rag"] == "amber"
     assert result.overall["shared_gaps"] == [["understand-users", "everyone-can-use"]]
     cover = text_of(render(result)[:render(result).index('<nav class="contents"')])
-    assert ("1. Understand users and their needs and 5. Make sure everyone can use the service are red on the same "
-            "weak answers, so they count as one gap.") in cover
+    assert ("1. Understand users and their needs; 5. Make sure everyone can use the service are red and must be "
+            "reassessed, but no gate holds them red and they rest on the same weak answers, which count as one gap, "
+            "so the overall decision is amber rather than red, as a panel's would be.") in cover
 
 
 def test_two_points_red_on_different_answers_make_the_overall_red(tmp_path):
