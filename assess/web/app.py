@@ -56,8 +56,9 @@ def create_app(database_url: str, clock: Callable[[], dt.datetime] = utc_now, pd
     def _open():
         g.db = app.config["DB"]()
         g.now = app.config["CLOCK"]()
-        g.session = auth.session_for(g.db, request.cookies.get(SESSION_COOKIE), g.now)
-        g.user = g.db.get(User, g.session.user_id) if g.session else proxy_user(g.db)
+        g.session, g.user = auth.session_for(g.db, request.cookies.get(SESSION_COOKIE), g.now)
+        if g.session is None:
+            g.user = proxy_user(g.db)
         g.new_pre_session = None
         if g.session is not None:
             g.csrf = g.session.csrf
