@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -18,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as Db
 
 from ..answers import NA_KEY, NOT_APPLICABLE, UNANSWERED, Answer, Assessment, assessment_from_document, parse_answer
-from ..frameworks import Framework, find_framework
+from ..frameworks import ENV_PATH, Framework, find_framework
 from ..questionnaire import Session, checked_text
 from ..yamlio import load_yaml
 from .attachments import evidence_label
@@ -53,10 +55,6 @@ def framework_of(row: AssessmentRow) -> Framework:
     """The assessment's framework. Finding it looks at every framework folder and file (an
     edited framework is loaded afresh), which costs more than the rest of a page: each process
     does that at most once every RECHECK_SECONDS per framework."""
-    import os
-    import time
-
-    from ..frameworks import ENV_PATH
     key = (row.framework, os.environ.get(ENV_PATH, ""))
     now = time.monotonic()
     hit = _recent.get(key)
