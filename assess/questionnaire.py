@@ -94,6 +94,8 @@ class Session:
     actions: dict = field(default_factory=dict)   # the file's `actions:` block, kept as read
     decisions: Optional[DecisionsBlock] = None       # kept as read, so a resumed run never drops them
     reassessment: Optional[ReassessmentBlock] = None
+    # the last visible() and the answers and details it was worked out from: a page asks several times
+    _shown: Optional[tuple[dict, dict, dict[str, bool]]] = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def new(cls, framework: Framework, meta: dict[str, Any], path: Path | str) -> "Session":
@@ -142,7 +144,9 @@ class Session:
                           decisions=self.decisions, reassessment=self.reassessment)
 
     def visible(self) -> dict[str, bool]:
-        return self._assessment().visible()
+        if self._shown is None or self._shown[0] != self.answers or self._shown[1] != self.meta:
+            self._shown = (dict(self.answers), dict(self.meta), self._assessment().visible())
+        return dict(self._shown[2])
 
     def inactive(self) -> list[str]:
         """Questions that hold an answer but are hidden now: kept in the file, left out of scoring."""

@@ -1,24 +1,37 @@
-"""`assess serve` under load, on loopback only: simulated users answering at once.
+"""`assess serve` under load, on loopback only: simulated people answering at once.
 
-Each user signs in, then for the given time repeatedly opens a question page (timed as a
-page render) and saves a new answer to it (timed as a save; a save is acknowledged when the
-server answers with its redirect). With --kill the server is killed with SIGKILL halfway and
-started again; users keep going, counting refused connections during the restart apart from
-errors. At the end every user's last acknowledged answer is read back from the database: an
-answer that is not there (nor the one in flight when the server died) is counted as lost.
+Each user owns one assessment, filled in beforehand from the housing example (so pages carry
+a realistic number of answers, evidence and show_if conditions). After signing in, a user
+does what a person in a browser does, over and over for the given time:
+  open a question page (a page render) -> read and answer it -> save (a save; acknowledged
+  when the server answers with its redirect) -> open the page the redirect names (a page
+  render) -> read it.
+Each "read and answer" is a pause drawn evenly between 0.5 and 1.5 times --think (2 s by
+default, already far quicker than a person who reads the help; seeded per user, so runs
+repeat). With 50 users that is about 35 requests a second: the load of 50 people answering
+at once. --think 0 makes every user a back-to-back loop instead, which measures the server
+saturated (how many requests a second it can take), not people.
 
-    .venv/bin/python bench/web.py --users 50 --seconds 60 --kill              # back to back
-    .venv/bin/python bench/web.py --users 50 --seconds 60 --think 1 --kill   # a second to read each page
+With --kill the server is killed with SIGKILL halfway and started again; users keep going,
+counting refused connections during the restart apart from errors. At the end every user's
+last acknowledged answer is read back from the database: an answer that is not there (nor
+the one in flight when the server died) is counted as lost.
+
+    .venv/bin/python bench/web.py --kill                         # 50 people, 60 s, SQLite
+    .venv/bin/python bench/web.py --think 0 --kill              # saturated: back to back
     bash scripts/with-postgres.sh .venv/bin/python bench/web.py --database postgres --kill
 
 Figures are printed as p50/p95 in milliseconds, and the page and save times as ratios to a
-bare "GET /login" in the same run. Exit status 0 when there were no errors and nothing lost.
+bare "GET /login" that a separate probe sends twice a second in the same run, with the load
+average before and after (the machine is shared). Exit status 0 when there were no errors
+and nothing lost.
 """
 from __future__ import annotations
 
 import argparse
 import http.client
 import os
+import random
 import re
 import signal
 import socket
@@ -30,6 +43,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Optional
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
@@ -38,6 +52,10 @@ PASSWORD = "bench password 123"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
 MAX_USERS, MAX_SECONDS = 200, 600
+EXAMPLE = ROOT / "examples" / "service-ownership" / "whole-service-housing.yaml"
+QID = "org_count"       # the question every user keeps answering (a number: each save a new value)
+PROBE_EVERY = 0.5       # seconds between two baseline requests
+SETTLE = 5.0            # seconds after a restart reported apart as well
 
 
 def free_port() -> int:
@@ -47,7 +65,7 @@ def free_port() -> int:
 
 
 def prepare(url: str, users: int) -> list[int]:
-    """Users u0..uN, each owning one assessment; returns the assessment ids."""
+    """Users u0..uN, each owning one assessment answered as the example is; returns the assessment ids."""
     import datetime as dt
 
     from sqlalchemy.orm import Session as Db
@@ -57,6 +75,7 @@ def prepare(url: str, users: int) -> list[int]:
     from assess.web.service import open_database
     engine, _ = open_database(url, None)
     framework = find_framework("service-ownership")
+    example = records.parse_upload(EXAMPLE.name, EXAMPLE.read_bytes(), framework)
     now = dt.datetime(2026, 11, 28)
     ids = []
     with Db(engine) as db:
@@ -64,6 +83,7 @@ def prepare(url: str, users: int) -> list[int]:
             user = auth.create_user(db, f"u{i}", PASSWORD, now)
             row = records.create_assessment(db, framework, {"service": f"Service {i}", "scope": "whole", "phase": "live"},
                                             user.id, now)
+            records.import_answers(db, row, example, user.id, now)
             ids.append(row.id)
     engine.dispose()
     return ids
@@ -71,9 +91,10 @@ def prepare(url: str, users: int) -> list[int]:
 
 def start_server(url: str, port: int, threads: int) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    log = tempfile.TemporaryFile()     # a file, not a pipe: a pipe nobody reads would stall a server that logs
     process = subprocess.Popen([sys.executable, "-m", "assess", "serve", "--host", "127.0.0.1", "--port", str(port),
                                 "--threads", str(threads), "--database", url],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               env=env, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -81,7 +102,8 @@ def start_server(url: str, port: int, threads: int) -> subprocess.Popen:
             return process
         except OSError:
             if process.poll() is not None:
-                raise SystemExit(f"the server did not start: {process.stderr.read().decode()[-500:]}")
+                log.seek(0)
+                raise SystemExit(f"the server did not start: {log.read().decode()[-500:]}")
             time.sleep(0.2)
     raise SystemExit("the server did not start within 60 s")
 
@@ -92,7 +114,8 @@ class Browser:
     def __init__(self, port: int):
         self.port, self.cookies, self.conn = port, {}, None
 
-    def request(self, method: str, path: str, form: Optional[dict] = None) -> tuple[int, str]:
+    def request(self, method: str, path: str, form: Optional[dict] = None) -> tuple[int, str, str]:
+        """Status, body and the Location header ("" when there is none)."""
         from urllib.parse import urlencode
         if self.conn is None:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -112,25 +135,36 @@ class Browser:
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name] = rest.split(";", 1)[0]
-        return response.status, text
+        return response.status, text, response.headers.get("Location", "")
 
 
 class Stats:
     def __init__(self):
         self.lock = threading.Lock()
         self.times: dict[str, list[float]] = {"baseline": [], "page": [], "save": []}
+        self.ended: dict[str, list[float]] = {"baseline": [], "page": [], "save": []}   # time.monotonic() at the end
         self.errors: list[str] = []
         self.refused = 0
+        self.killed_at: Optional[float] = None
+        self.back_at: Optional[float] = None     # when the restarted server first listened
 
     def add(self, kind: str, seconds: float) -> None:
         with self.lock:
             self.times[kind].append(seconds)
+            self.ended[kind].append(time.monotonic())
+
+    def halves(self, kind: str, grace: float) -> tuple[list[float], list[float]]:
+        """The times of requests that ended before the kill, and of those that ended more than
+        `grace` seconds after the restarted server first listened."""
+        before = [t for t, end in zip(self.times[kind], self.ended[kind]) if end < self.killed_at]
+        after = [t for t, end in zip(self.times[kind], self.ended[kind]) if end > self.back_at + grace]
+        return before, after
 
 
 def sign_in(i: int, port: int) -> Browser:
     browser = Browser(port)
-    _status, text = browser.request("GET", "/login")
-    status, _ = browser.request("POST", "/login", {"csrf": CSRF.search(text).group(1), "username": f"u{i}",
+    _status, text, _ = browser.request("GET", "/login")
+    status, _, _ = browser.request("POST", "/login", {"csrf": CSRF.search(text).group(1), "username": f"u{i}",
                                                    "password": PASSWORD})
     if status != 302:
         raise SystemExit(f"u{i}: sign-in answered {status}")
@@ -139,35 +173,63 @@ def sign_in(i: int, port: int) -> Browser:
 
 def user_loop(i: int, aid: int, browser: Browser, stop: threading.Event, stats: Stats, acked: dict, in_flight: dict,
               think: float) -> None:
+    """One person: open the question, answer it, save, open the page the save leads to; pause between."""
+    pauses = random.Random(i)
     value = 0
-    while not stop.is_set():
+
+    def pause() -> None:
         if think:
-            stop.wait(think)    # a person reads and answers before opening the next question
+            stop.wait(think * pauses.uniform(0.5, 1.5))
+
+    def timed(kind: str, method: str, path: str, form: Optional[dict] = None) -> tuple[int, str, str]:
+        start = time.perf_counter()
+        answer = browser.request(method, path, form)
+        stats.add(kind, time.perf_counter() - start)
+        return answer
+
+    question = f"/a/{aid}/q/{QID}"
+    stop.wait(think * pauses.random())   # people do not all start at the same instant
+    while not stop.is_set():
         try:
-            start = time.perf_counter()
-            browser.request("GET", "/login")
-            stats.add("baseline", time.perf_counter() - start)
-            start = time.perf_counter()
-            status, text = browser.request("GET", f"/a/{aid}/q/org_count")
-            stats.add("page", time.perf_counter() - start)
+            status, text, _ = timed("page", "GET", question)
             if status != 200:
                 stats.errors.append(f"u{i}: question page answered {status}")
+                pause()
                 continue
+            pause()
             value += 1
             in_flight[i] = value
-            start = time.perf_counter()
-            status, _ = browser.request("POST", f"/a/{aid}/q/org_count",
+            status, _, location = timed("save", "POST", question,
                                         {"csrf": CSRF.search(text).group(1), "version": VERSION.search(text).group(1),
                                          "answer": str(value)})
-            stats.add("save", time.perf_counter() - start)
-            if status == 302:
-                acked[i] = value
-            else:
+            if status != 302:
                 stats.errors.append(f"u{i}: save answered {status}")
+                continue
+            acked[i] = value
+            status, _, _ = timed("page", "GET", urlsplit(location).path)   # the browser follows the redirect
+            if status != 200:
+                stats.errors.append(f"u{i}: page after a save answered {status}")
+            pause()
         except (OSError, http.client.HTTPException):
             with stats.lock:
-                stats.refused += 1     # the server is down (being restarted): try again shortly
-            time.sleep(0.2)
+                stats.refused += 1     # the server is down (being restarted): try again
+            if think:
+                pause()                # as a person would after an error page, not all at the same instant
+            else:
+                time.sleep(0.2)
+
+
+def probe_loop(port: int, stop: threading.Event, stats: Stats) -> None:
+    """The baseline: a bare sign-in page, twice a second, through the same server under the same load."""
+    browser = Browser(port)
+    while not stop.wait(PROBE_EVERY):
+        try:
+            start = time.perf_counter()
+            status, _, _ = browser.request("GET", "/login")
+            if status == 200:
+                stats.add("baseline", time.perf_counter() - start)
+        except (OSError, http.client.HTTPException):
+            pass     # restarting: the users count these
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -186,7 +248,7 @@ def lost_answers(url: str, ids: list[int], acked: dict, in_flight: dict) -> int:
     lost = 0
     with Db(engine) as db:
         for i, aid in enumerate(ids):
-            entry = db.scalar(select(Entry).where(Entry.assessment_id == aid, Entry.qid == "org_count"))
+            entry = db.scalar(select(Entry).where(Entry.assessment_id == aid, Entry.qid == QID))
             stored = int(entry.answer["value"]) if entry and entry.answer else 0
             if i in acked and stored not in (acked[i], in_flight.get(i)):
                 lost += 1
@@ -205,16 +267,21 @@ def run(url: str, label: str, users: int, seconds: float, threads: int, kill: bo
         browsers = list(pool.map(lambda i: sign_in(i, port), range(users)))
     workers = [threading.Thread(target=user_loop, args=(i, aid, browsers[i], stop, stats, acked, in_flight, think))
                for i, aid in enumerate(ids)]
+    workers.append(threading.Thread(target=probe_loop, args=(port, stop, stats)))
+    load_before = os.getloadavg()[0]
+    started = time.monotonic()
     for w in workers:
         w.start()
     kills = 0
     try:
         if kill:
             time.sleep(seconds / 2)
+            stats.killed_at = time.monotonic()
             server[0].send_signal(signal.SIGKILL)
             server[0].wait()
             kills += 1
             server[0] = start_server(url, port, threads)
+            stats.back_at = time.monotonic()
             time.sleep(seconds / 2)
         else:
             time.sleep(seconds)
@@ -224,14 +291,24 @@ def run(url: str, label: str, users: int, seconds: float, threads: int, kill: bo
             w.join(60)
         server[0].terminate()
         server[0].wait(30)
+    elapsed = time.monotonic() - started
     lost = lost_answers(url, ids, acked, in_flight)
     base = statistics.median(stats.times["baseline"]) * 1000 if stats.times["baseline"] else float("nan")
-    print(f"{label}: {users} users, {seconds:g} s, {think:g} s between a user's requests, {len(stats.times['save'])} saves, {len(stats.times['page'])} pages, "
-          f"{len(stats.errors)} errors, {kills} SIGKILL(s), {stats.refused} refused connections while restarting, "
+    saves, pages = len(stats.times["save"]), len(stats.times["page"])
+    pace = f"pauses of {think:g} s on average" if think else "back to back (saturated)"
+    print(f"{label}: {users} users, {seconds:g} s, {pace}, {threads} server threads, load average "
+          f"{load_before:.1f} before and {os.getloadavg()[0]:.1f} after")
+    print(f"  {saves} saves, {pages} pages ({(saves + pages) / elapsed:.0f} requests a second), {len(stats.errors)} errors, "
+          f"{kills} SIGKILL(s), {stats.refused} refused connections while restarting, "
           f"{len(acked)} users with acknowledged answers, {lost} acknowledged answers lost")
     for kind in ("page", "save"):
         p50, p95 = percentile(stats.times[kind], 0.5), percentile(stats.times[kind], 0.95)
         print(f"  {kind}: p50 {p50:.1f} ms, p95 {p95:.1f} ms  ({p50 / base:.1f}x / {p95 / base:.1f}x a bare sign-in page)")
+        if stats.back_at is not None:   # everyone retrying at once into a cold process makes its own tail
+            first, second = stats.halves(kind, SETTLE)
+            print(f"    before the kill: p50 {percentile(first, 0.5):.1f} ms, p95 {percentile(first, 0.95):.1f} ms; "
+                  f"from {SETTLE:g} s after the restart: p50 {percentile(second, 0.5):.1f} ms, "
+                  f"p95 {percentile(second, 0.95):.1f} ms")
     for message in stats.errors[:5]:
         print(f"  error: {message}")
     return not stats.errors and lost == 0
@@ -241,15 +318,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--threads", type=int, default=16, help="server threads")
+    parser.add_argument("--threads", type=int, default=8, help="server threads (assess serve's default)")
     parser.add_argument("--database", default="sqlite",
                         help="sqlite (a temp file), postgres (the server in $ASSESS_TEST_POSTGRES_URL) or a URL")
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="seconds each user waits between one save and the next page (0: back to back)")
+    parser.add_argument("--think", type=float, default=2.0,
+                        help="average seconds a person takes to read a page or answer it (0: back to back, saturated)")
     parser.add_argument("--kill", action="store_true", help="SIGKILL the server halfway and restart it")
     args = parser.parse_args()
-    if not (1 <= args.users <= MAX_USERS and 1 <= args.seconds <= MAX_SECONDS):
-        parser.error(f"--users is 1 to {MAX_USERS} and --seconds 1 to {MAX_SECONDS}")
+    if not (1 <= args.users <= MAX_USERS and 1 <= args.seconds <= MAX_SECONDS and 0 <= args.think <= 60):
+        parser.error(f"--users is 1 to {MAX_USERS}, --seconds 1 to {MAX_SECONDS} and --think 0 to 60")
     with tempfile.TemporaryDirectory() as tmp:
         if args.database == "sqlite":
             url = f"sqlite:///{Path(tmp) / 'bench.db'}"

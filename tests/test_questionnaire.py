@@ -61,6 +61,20 @@ def test_show_if_is_read_live_while_walking(session):
     assert walk.forward() == "comment"            # gone again
 
 
+def test_visibility_is_remembered_but_follows_every_change(session):
+    assert session.visible()["team_size"] is False
+    shown = session.visible()
+    shown["team_size"] = True                      # a caller's copy: changing it changes nothing
+    assert session.visible()["team_size"] is False
+    session.answers["funding_model"] = parse_answer(session.question("funding_model"), "annual")   # as the web store fills it
+    assert session.visible()["team_size"] is True
+    session.clear("funding_model")
+    assert session.visible()["team_size"] is False
+    assert session.visible()["forum"] is True
+    session.set_meta("scope", "part")
+    assert session.visible()["forum"] is False
+
+
 def test_part_scope_hides_the_whole_service_section(mini, tmp_path):
     session = Session.new(mini, dict(META, scope="part"), tmp_path / "a.yaml")
     assert [s.id for s, _ in session.visible_sections()] == ["context", "ownership", "money"]

@@ -36,7 +36,9 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
     from ..web.app import create_app
     app = create_app(url, migrate=False, proxy_user_header=proxy_user_header, trusted_proxies=tuple(trusted_proxy or ()))
     from ..frameworks import load_all
+    from ..web.app import compile_templates
     load_all()      # loaded and checked now, so the first person to open a question does not wait for it
+    compile_templates(app)
     try:
         server = create_server(app, host=host, port=port, threads=threads)
     except OSError as exc:

@@ -158,13 +158,13 @@ def start_session(db: Db, user: User, now: datetime) -> str:
     return token
 
 
-def session_for(db: Db, token: Optional[str], now: datetime) -> Optional[LoginSession]:
+def session_for(db: Db, token: Optional[str], now: datetime) -> tuple[Optional[LoginSession], Optional[User]]:
+    """The live session a cookie names and its account (one query: every request asks), or Nones."""
     if not token:
-        return None
-    row = db.get(LoginSession, sha256(token))
-    if row is None or row.expires_at <= now:
-        return None
-    return row
+        return None, None
+    found = db.execute(select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+                       .where(LoginSession.token_hash == sha256(token), LoginSession.expires_at > now)).first()
+    return (found[0], found[1]) if found else (None, None)
 
 
 def end_session(db: Db, token: Optional[str]) -> None:
@@ -182,6 +182,14 @@ def csrf_ok(expected: Optional[str], given: Optional[str]) -> bool:
 
 
 # ------------------------------------------------------------ roles
+
+def assessment_and_role(db: Db, user: User, assessment_id: int) -> tuple[Optional[AssessmentRow], Optional[str]]:
+    """The assessment and the user's role on it, in one query; Nones when they have no role
+    (whether or not it exists)."""
+    found = db.execute(select(AssessmentRow, Member.role).join(Member, Member.assessment_id == AssessmentRow.id)
+                       .where(AssessmentRow.id == assessment_id, Member.user_id == user.id)).first()
+    return (found[0], found[1]) if found else (None, None)
+
 
 def role_of(db: Db, user: User, assessment_id: int) -> Optional[str]:
     """The person's role on the assessment; without one, a role on a folder holding it makes them a viewer."""

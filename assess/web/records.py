@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -18,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as Db
 
 from ..answers import NA_KEY, NOT_APPLICABLE, UNANSWERED, Answer, Assessment, assessment_from_document, parse_answer
-from ..frameworks import Framework, find_framework
+from ..frameworks import ENV_PATH, Framework, find_framework
 from ..questionnaire import Session, checked_text
 from ..yamlio import load_yaml
 from . import blocks
@@ -46,15 +48,34 @@ def session_meta(meta: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+RECHECK_SECONDS = 2.0     # how long a looked-up framework is used before its files are looked at again
+_recent: dict[tuple, tuple[float, Framework]] = {}
+
+
 def framework_of(row: AssessmentRow) -> Framework:
-    return find_framework(row.framework)
+    """The assessment's framework. Finding it looks at every framework folder and file (an
+    edited framework is loaded afresh), which costs more than the rest of a page: each process
+    does that at most once every RECHECK_SECONDS per framework."""
+    key = (row.framework, os.environ.get(ENV_PATH, ""))
+    now = time.monotonic()
+    hit = _recent.get(key)
+    if hit is not None and now - hit[0] < RECHECK_SECONDS:
+        return hit[1]
+    framework = find_framework(row.framework)
+    _recent[key] = (now, framework)
+    return framework
 
 
-def entries(db: Db, assessment_id: int) -> dict[str, Entry]:
-    return {e.qid: e for e in db.scalars(select(Entry).where(Entry.assessment_id == assessment_id))}
+ENTRY_COLUMNS = (Entry.qid, Entry.answer, Entry.evidence, Entry.note, Entry.version)
 
 
-def load_session(db: Db, row: AssessmentRow, stored: Optional[dict[str, Entry]] = None,
+def entries(db: Db, assessment_id: int) -> dict[str, Any]:
+    """Question id -> its stored entry, read only (qid, answer, evidence, note, version): plain
+    rows, which every page reads and which cost a fraction of ORM objects."""
+    return {e.qid: e for e in db.execute(select(*ENTRY_COLUMNS).where(Entry.assessment_id == assessment_id))}
+
+
+def load_session(db: Db, row: AssessmentRow, stored: Optional[dict[str, Any]] = None,
                  files: Optional[dict[str, list]] = None) -> Session:
     """The assessment as a guided-flow Session (never saved to disk: the database is the store).
     Pass `stored` (entries) and `files` (attachments) when the caller has read them already."""
@@ -172,7 +193,8 @@ def save_entry(db: Db, assessment_id: int, qid: str, based_on: int, proposed: Pr
         else:
             # the version in WHERE makes the check and the write one step, even between processes
             done = db.execute(update(Entry).where(Entry.id == current.id, Entry.version == based_on)
-                              .values(version=based_on + 1, **values))
+                              .values(version=based_on + 1, **values)
+                              .execution_options(synchronize_session=False))   # `current` is not used after this
             if done.rowcount != 1:
                 db.rollback()
                 return Conflict(db.scalar(select(Entry).where(Entry.assessment_id == assessment_id, Entry.qid == qid)))
@@ -209,7 +231,7 @@ def import_answers(db: Db, row: AssessmentRow, loaded: Assessment, user_id: int,
     Returns how many questions changed; each change is kept in the history."""
     framework = loaded.framework
     changed = 0
-    current = entries(db, row.id)
+    current = {e.qid: e for e in db.scalars(select(Entry).where(Entry.assessment_id == row.id))}   # changed below
     files = attachments(db, row.id)
     for qid in framework.questions:
         answer = loaded.answer(qid)

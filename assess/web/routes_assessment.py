@@ -26,9 +26,8 @@ _engine_lock = threading.Lock()     # the rules engine's C code has no locks: on
 
 
 def open_assessment(aid: int, action: str) -> tuple[AssessmentRow, str]:
-    row = g.db.get(AssessmentRow, aid)
-    role = auth.role_of(g.db, g.user, aid) if row is not None else None
-    if role is None:
+    row, role = auth.assessment_and_role(g.db, g.user, aid)
+    if row is None:
         abort(404, f"There is no assessment {aid}, or you have not been given access to it.")
     if not auth.allowed(role, action):
         abort(403, f"As {ROLE_NAMES[role]} on this assessment you cannot do that.")
