@@ -20,6 +20,11 @@ _CACHE = tempfile.mkdtemp(prefix="assess-test-cache-")
 os.environ["ASSESS_CACHE_DIR"] = _CACHE
 atexit.register(shutil.rmtree, _CACHE, True)
 
+# pytest-xdist starts its workers with COLUMNS=80 and LINES=24, which would override the size of
+# the pseudo-terminals the tests open; without them every run sees the same environment.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
+
 
 def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, input: str | None = None) -> subprocess.CompletedProcess:
     """Run `assess` as a user would, in a fresh process."""
