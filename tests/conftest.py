@@ -33,6 +33,18 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, input:
                           cwd=cwd or ROOT, env=full_env, input=input, timeout=300)
 
 
+def run_cli_here(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `assess` inside the test process: the same exit code, stdout and stderr as run_cli
+    without the second or so a fresh process spends starting. For checks of what a command says
+    and returns; anything about the process itself (start-up, signals, hash seeds) needs run_cli.
+    An exception that escapes the command fails the test, as a traceback would."""
+    from typer.testing import CliRunner
+
+    from assess.cli import app
+    done = CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+    return subprocess.CompletedProcess(["assess", *args], done.exit_code, done.stdout, done.stderr)
+
+
 @pytest.fixture(scope="session")
 def mini():
     from assess.frameworks import load_framework

@@ -9,7 +9,7 @@ from assess.compare import compare_results, result_from_file
 from assess.errors import AssessError
 from assess.pipeline import evaluate_file, result_json
 
-from conftest import MINI, ROOT, mini_doc, run_cli
+from conftest import MINI, ROOT, mini_doc, run_cli, run_cli_here
 from generate import VARIANT_LABELS, labelled_gated_mini, random_answers, write_answers
 
 DIRS = [MINI]
@@ -219,20 +219,20 @@ def other_framework_file(path):
 
 
 def test_cli_bad_input_exits_2(pair, tmp_path):
-    missing = run_cli("compare", str(pair[0]), str(tmp_path / "nope.yaml"), "-F", str(MINI))
+    missing = run_cli_here("compare", str(pair[0]), str(tmp_path / "nope.yaml"), "-F", str(MINI))
     assert missing.returncode == 2 and "nope.yaml" in missing.stderr and "Traceback" not in missing.stderr
-    other = run_cli("compare", str(pair[0]), str(other_framework_file(tmp_path / "standard.yaml")), "-F", str(MINI))
+    other = run_cli_here("compare", str(pair[0]), str(other_framework_file(tmp_path / "standard.yaml")), "-F", str(MINI))
     assert other.returncode == 2 and "cannot compare" in other.stderr
     assert "old.yaml" in other.stderr and "standard.yaml" in other.stderr
     renamed = tmp_path / "renamed.yaml"
     renamed.write_text(pair[1].read_text().replace("Test service", "Another service"))
-    refused = run_cli("compare", str(pair[0]), str(renamed), "-F", str(MINI))
+    refused = run_cli_here("compare", str(pair[0]), str(renamed), "-F", str(MINI))
     assert refused.returncode == 2 and "not the same service" in refused.stderr and "renamed.yaml" in refused.stderr
-    allowed = run_cli("compare", str(pair[0]), str(renamed), "-F", str(MINI), "--allow-other-service", "-f", "json")
+    allowed = run_cli_here("compare", str(pair[0]), str(renamed), "-F", str(MINI), "--allow-other-service", "-f", "json")
     assert allowed.returncode == 0 and "warning: the service differs" in allowed.stderr
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000)
-    nested = run_cli("compare", str(deep), str(pair[1]), "-F", str(MINI))
+    nested = run_cli_here("compare", str(deep), str(pair[1]), "-F", str(MINI))
     assert nested.returncode == 2 and "nested too deeply" in nested.stderr and "Traceback" not in nested.stderr
 
 
