@@ -21,8 +21,12 @@ demo: setup
 	$(BIN)/assess report $(EXAMPLE) -o out/report.pdf
 	@echo "wrote out/report.pdf"
 
+# Tests run on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
+
 test: setup
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 # The quick share again with the clock a year ahead (libfaketime), so a test that leans on
 # today's date fails here, not on a fresh clone next month. Left out: files that read no date
@@ -30,10 +34,10 @@ test: setup
 # is not run under a faked clock).
 ANY_DAY_SKIP := test_differential test_fuzz test_determinism test_fact_encoding test_web_browser test_web_browser_folders
 test-any-day: setup
-	faketime -f '+365d' $(BIN)/python -m pytest -q -p no:cacheprovider $(ANY_DAY_SKIP:%=--ignore=tests/%.py)
+	faketime -f '+365d' $(PYTEST) -p no:cacheprovider $(ANY_DAY_SKIP:%=--ignore=tests/%.py)
 
 test-slow: setup
-	$(BIN)/python -m pytest -q -m slow
+	$(PYTEST) -m slow
 
 bench: setup
 	$(BIN)/python bench/figures.py

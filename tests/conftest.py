@@ -20,12 +20,29 @@ _CACHE = tempfile.mkdtemp(prefix="assess-test-cache-")
 os.environ["ASSESS_CACHE_DIR"] = _CACHE
 atexit.register(shutil.rmtree, _CACHE, True)
 
+# pytest-xdist starts its workers with COLUMNS=80 and LINES=24, which would override the size of
+# the pseudo-terminals the tests open; without them every run sees the same environment.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
+
 
 def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, input: str | None = None) -> subprocess.CompletedProcess:
     """Run `assess` as a user would, in a fresh process."""
     full_env = dict(os.environ, **(env or {}))
     return subprocess.run([sys.executable, "-m", "assess", *args], capture_output=True, text=True,
                           cwd=cwd or ROOT, env=full_env, input=input, timeout=300)
+
+
+def run_cli_here(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `assess` inside the test process: the same exit code, stdout and stderr as run_cli
+    without the second or so a fresh process spends starting. For checks of what a command says
+    and returns; anything about the process itself (start-up, signals, hash seeds) needs run_cli.
+    An exception that escapes the command fails the test, as a traceback would."""
+    from typer.testing import CliRunner
+
+    from assess.cli import app
+    done = CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+    return subprocess.CompletedProcess(["assess", *args], done.exit_code, done.stdout, done.stderr)
 
 
 @pytest.fixture(scope="session")

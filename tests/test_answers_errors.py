@@ -6,7 +6,7 @@ import pytest
 from assess.answers import load_answers
 from assess.errors import AssessError
 
-from conftest import MINI, mini_doc, run_cli
+from conftest import MINI, mini_doc, run_cli_here
 
 
 def problems(path):
@@ -19,7 +19,7 @@ def test_three_mistakes_reported_together_with_lines_and_file_unchanged(mini_ans
     text = mini_doc("  owner: named\n  ownr: named\n  funding_model: yearly\n  org_count: lots\n")
     path = mini_answers(text)
     before = path.read_bytes()
-    result = run_cli("evaluate", str(path), "-F", str(MINI))
+    result = run_cli_here("evaluate", str(path), "-F", str(MINI))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     lines = [l for l in result.stderr.splitlines() if l.startswith("error:")]
@@ -72,7 +72,7 @@ def test_bad_metadata_and_evidence_keys(mini_answers):
 ])
 def test_broken_files_exit_2_without_traceback(mini_answers, text, fragment):
     path = mini_answers(text)
-    result = run_cli("evaluate", str(path), "-F", str(MINI))
+    result = run_cli_here("evaluate", str(path), "-F", str(MINI))
     assert result.returncode == 2
     assert fragment in result.stderr
     assert "Traceback" not in result.stderr
@@ -80,9 +80,9 @@ def test_broken_files_exit_2_without_traceback(mini_answers, text, fragment):
 
 
 def test_missing_file_and_directory(tmp_path):
-    result = run_cli("evaluate", str(tmp_path / "nope.yaml"))
+    result = run_cli_here("evaluate", str(tmp_path / "nope.yaml"))
     assert result.returncode == 2 and "file not found" in result.stderr
-    result = run_cli("evaluate", str(tmp_path))
+    result = run_cli_here("evaluate", str(tmp_path))
     assert result.returncode == 2 and "is a directory" in result.stderr
 
 
@@ -91,7 +91,7 @@ def test_alias_bomb_is_refused_at_the_alias(mini_answers):
     for i in range(1, 9):
         rows.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i-1}"] * 10) + "]")
     path = mini_answers("\n".join(rows) + "\n")
-    result = run_cli("validate", str(path))
+    result = run_cli_here("validate", str(path))
     # line 5 repeats *a3 (11,111 values each): the fourth one passes 50,000
     assert result.returncode == 2
     assert result.stderr == f"error: {path}:5: alias *a3 expands the document to more than 50,000 values\n"

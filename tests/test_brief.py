@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli_here
 
 from assess.actions import tracked_actions
 from assess.pipeline import evaluate, load_assessment
@@ -71,12 +71,12 @@ def test_service_standard_brief_speaks_as_a_panel():
 def test_cli_brief_writes_pdf_and_refuses_other_formats(tmp_path):
     example = str(ROOT / "examples" / "service-ownership" / "live-no-team.yaml")
     out = tmp_path / "brief.pdf"
-    proc = run_cli("report", "--brief", example, "-o", str(out))
+    proc = run_cli_here("report", "--brief", example, "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     assert out.read_bytes().startswith(b"%PDF")
-    refused = run_cli("report", "--brief", example, "-o", str(tmp_path / "brief.md"))
+    refused = run_cli_here("report", "--brief", example, "-o", str(tmp_path / "brief.md"))
     assert refused.returncode == 2 and "pdf or html" in refused.stderr and "Traceback" not in refused.stderr
-    with_previous = run_cli("report", "--brief", example, "--previous", example, "-o", str(tmp_path / "b.pdf"))
+    with_previous = run_cli_here("report", "--brief", example, "--previous", example, "-o", str(tmp_path / "b.pdf"))
     assert with_previous.returncode == 2 and "--previous" in with_previous.stderr
 
 

@@ -12,7 +12,7 @@ from assess.calibrate import (AMBER_AS_MET, AMBER_AS_NOT_MET, LEVEL, NO_RATING, 
 from assess.errors import AssessError
 from assess.pipeline import evaluate_file
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, run_cli_here
 
 EXAMPLE = ROOT / "examples" / "service-ownership" / "live-no-team.yaml"
 SS_EXAMPLE = ROOT / "examples" / "service-standard" / "live-amber.yaml"
@@ -228,29 +228,29 @@ def test_per_principle_disagreements_follow_the_chosen_amber_counting(tmp_path):
 
 def test_cli_exit_codes_follow_min_agreement(tmp_path):
     folder = case_folder(tmp_path)
-    ok = run_cli("calibrate", str(folder), "--min-agreement", "0")
+    ok = run_cli_here("calibrate", str(folder), "--min-agreement", "0")
     assert ok.returncode == 0, ok.stderr
     assert "Service ownership" in ok.stdout and "kappa" in ok.stdout
     # decisions the tool cannot meet: a top rating for a service with no team
     strong = DECISIONS.replace("clear-accountability: 2", "clear-accountability: 5").replace("sustained-funding: 1", "sustained-funding: 5")
     folder = case_folder(tmp_path, strong)
-    low = run_cli("calibrate", str(folder), "--min-agreement", "50", "--format", "json")
+    low = run_cli_here("calibrate", str(folder), "--min-agreement", "50", "--format", "json")
     assert low.returncode == 1
     assert "service-ownership: points agreement on split all (amber as met) is 0.0%, below 50.0%" in low.stderr
     assert json.loads(low.stdout)["frameworks"][0]["principles"][0]["disagreements"][0]["drivers"]
-    nothing_on_check = run_cli("calibrate", str(folder), "--min-agreement", "0", "--split", "check")
+    nothing_on_check = run_cli_here("calibrate", str(folder), "--min-agreement", "0", "--split", "check")
     assert nothing_on_check.returncode == 1 and "no decided points on split check" in nothing_on_check.stderr
     bad = case_folder(tmp_path, DECISIONS.replace("scale: level", "scale: stars"))
-    broken = run_cli("calibrate", str(bad))
+    broken = run_cli_here("calibrate", str(bad))
     assert broken.returncode == 2
     assert "live-no-team.decisions.yaml:8: scale: must be 'met', 'rag' or 'level'" in broken.stderr
     assert "Traceback" not in broken.stderr
 
 
 def test_markdown_and_schema_outputs(tmp_path):
-    md = run_cli("calibrate", str(case_folder(tmp_path)), "--format", "md")
+    md = run_cli_here("calibrate", str(case_folder(tmp_path)), "--format", "md")
     assert md.returncode == 0 and md.stdout.startswith("# Calibration") and "| split | points |" in md.stdout
-    schema = json.loads(run_cli("schema", "decisions").stdout)
+    schema = json.loads(run_cli_here("schema", "decisions").stdout)
     assert {"case", "framework", "split", "scale", "overall", "points"} <= set(schema["required"])
 
 

@@ -9,7 +9,7 @@ from assess.compare import compare_results, result_from_file
 from assess.errors import AssessError
 from assess.pipeline import evaluate_file, result_json
 
-from conftest import MINI, ROOT, mini_doc, run_cli
+from conftest import MINI, ROOT, mini_doc, run_cli_here, run_cli_here
 from generate import VARIANT_LABELS, labelled_gated_mini, random_answers, write_answers
 
 DIRS = [MINI]
@@ -145,7 +145,7 @@ def test_framework_labels_and_gated_status(tmp_path):
     funding = next(lc for lc in c.principles if lc.id == "funding")
     assert (funding.old_status, funding.old_level, funding.new_status) == ("gated", 1, "scored")
     assert c.rag_labels == VARIANT_LABELS
-    md = run_cli("compare", str(before), str(after), "-F", str(variant), "-f", "md")
+    md = run_cli_here("compare", str(before), str(after), "-F", str(variant), "-f", "md")
     assert md.returncode == 0, md.stderr
     assert "1 (gated) →" in md.stdout and "Not met to Met" in md.stdout
     assert "Green" not in md.stdout and "Red" not in md.stdout and "Amber" not in md.stdout
@@ -189,19 +189,19 @@ def test_markdown_escapes_user_text_and_names_strengths(mini_answers):
 
 
 def test_cli_formats(pair):
-    js = run_cli("compare", str(pair[0]), str(pair[1]), "-F", str(MINI), "--format", "json")
+    js = run_cli_here("compare", str(pair[0]), str(pair[1]), "-F", str(MINI), "--format", "json")
     assert js.returncode == 0, js.stderr
     data = json.loads(js.stdout)
     assert {f["finding"]["rule"] for f in data["findings"] if f["status"] == "resolved"} >= {"mini-no-rights"}
-    md = run_cli("compare", str(pair[0]), str(pair[1]), "-F", str(MINI), "--format", "md")
+    md = run_cli_here("compare", str(pair[0]), str(pair[1]), "-F", str(MINI), "--format", "md")
     assert md.returncode == 0 and "## Resolved findings" in md.stdout and "Can the owner make decisions?: No → Yes" in md.stdout
-    table = run_cli("compare", str(pair[0]), str(pair[1]), "-F", str(MINI))
+    table = run_cli_here("compare", str(pair[0]), str(pair[1]), "-F", str(MINI))
     assert table.returncode == 0 and "Accountability" in table.stdout
 
 
 def test_cli_pdf(pair, tmp_path):
     out = tmp_path / "compare.pdf"
-    done = run_cli("compare", str(pair[0]), str(pair[1]), "-F", str(MINI), "--format", "pdf", "-o", str(out))
+    done = run_cli_here("compare", str(pair[0]), str(pair[1]), "-F", str(MINI), "--format", "pdf", "-o", str(out))
     assert done.returncode == 0, done.stderr
     from pypdf import PdfReader
     text = " ".join(page.extract_text() for page in PdfReader(out).pages)
@@ -219,20 +219,20 @@ def other_framework_file(path):
 
 
 def test_cli_bad_input_exits_2(pair, tmp_path):
-    missing = run_cli("compare", str(pair[0]), str(tmp_path / "nope.yaml"), "-F", str(MINI))
+    missing = run_cli_here("compare", str(pair[0]), str(tmp_path / "nope.yaml"), "-F", str(MINI))
     assert missing.returncode == 2 and "nope.yaml" in missing.stderr and "Traceback" not in missing.stderr
-    other = run_cli("compare", str(pair[0]), str(other_framework_file(tmp_path / "standard.yaml")), "-F", str(MINI))
+    other = run_cli_here("compare", str(pair[0]), str(other_framework_file(tmp_path / "standard.yaml")), "-F", str(MINI))
     assert other.returncode == 2 and "cannot compare" in other.stderr
     assert "old.yaml" in other.stderr and "standard.yaml" in other.stderr
     renamed = tmp_path / "renamed.yaml"
     renamed.write_text(pair[1].read_text().replace("Test service", "Another service"))
-    refused = run_cli("compare", str(pair[0]), str(renamed), "-F", str(MINI))
+    refused = run_cli_here("compare", str(pair[0]), str(renamed), "-F", str(MINI))
     assert refused.returncode == 2 and "not the same service" in refused.stderr and "renamed.yaml" in refused.stderr
-    allowed = run_cli("compare", str(pair[0]), str(renamed), "-F", str(MINI), "--allow-other-service", "-f", "json")
+    allowed = run_cli_here("compare", str(pair[0]), str(renamed), "-F", str(MINI), "--allow-other-service", "-f", "json")
     assert allowed.returncode == 0 and "warning: the service differs" in allowed.stderr
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000)
-    nested = run_cli("compare", str(deep), str(pair[1]), "-F", str(MINI))
+    nested = run_cli_here("compare", str(deep), str(pair[1]), "-F", str(MINI))
     assert nested.returncode == 2 and "nested too deeply" in nested.stderr and "Traceback" not in nested.stderr
 
 
@@ -240,7 +240,7 @@ def test_settings_change_the_levels_compared(pair, tmp_path):
     settings = tmp_path / "settings.yaml"
     settings.write_text("rag: {green: 4.9, amber: 4.8}\n")
     from assess.pipeline import evaluate_file as ev
-    done = run_cli("compare", str(pair[0]), str(pair[1]), "-F", str(MINI), "-f", "json", "--settings", str(settings))
+    done = run_cli_here("compare", str(pair[0]), str(pair[1]), "-F", str(MINI), "-f", "json", "--settings", str(settings))
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     expected = {p.id: p.rag for p in ev(pair[1], DIRS, settings=settings).principles}
@@ -250,9 +250,9 @@ def test_settings_change_the_levels_compared(pair, tmp_path):
 
 def test_a_json_file_that_is_not_a_saved_result_is_named_as_such(tmp_path):
     schema = tmp_path / "answers.schema.json"
-    schema.write_text(run_cli("schema", "answers").stdout)
+    schema.write_text(run_cli_here("schema", "answers").stdout)
     example = ROOT / "examples" / "service-ownership" / "live-no-team.yaml"
-    done = run_cli("compare", str(schema), str(example))
+    done = run_cli_here("compare", str(schema), str(example))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip() == f"error: {schema}: not an assessment result: a saved result is what " \
                                   "`assess evaluate FILE --format json` prints"

@@ -14,7 +14,7 @@ from assess.decisions import decided_overall, decided_rating
 from assess.errors import AssessError
 from assess.pipeline import evaluate, evaluate_file, load_assessment
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, run_cli_here
 
 PANEL = ROOT / "examples" / "decisions" / "housing-panel-decisions.yaml"
 EARLIER = ROOT / "examples" / "service-standard" / "reassessment" / "childcare-beta-2026-11.yaml"
@@ -52,7 +52,7 @@ def test_a_missing_reason_is_refused_with_its_line(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(text)
     for command in ("evaluate", "validate"):
-        out = run_cli(command, str(bad))
+        out = run_cli_here(command, str(bad))
         assert out.returncode == 2, out.stderr
         line = line_of(text, "    outcomes-measurement:")
         assert f"bad.yaml:{line}: decisions.principles.outcomes-measurement:" in out.stderr
@@ -95,19 +95,19 @@ def test_decisions_are_validated_with_their_lines(tmp_path, edit, field, message
 
 
 def test_a_decision_overriding_the_engine_shows_in_every_output_format(tmp_path):
-    table = run_cli("evaluate", str(PANEL), env={"COLUMNS": "200"})
+    table = run_cli_here("evaluate", str(PANEL), env={"COLUMNS": "200"})
     assert table.returncode == 0
     governance = next(line for line in table.stdout.splitlines() if "Joined-up governance" in line)
     assert "Amber" in governance and "Green, level 3" in governance     # the decision, then the engine's proposal
 
-    data = json.loads(run_cli("evaluate", str(PANEL), "-f", "json").stdout)
+    data = json.loads(run_cli_here("evaluate", str(PANEL), "-f", "json").stdout)
     decision = next(p for p in data["principles"] if p["id"] == "joined-up-governance")["decision"]
     assert (decision["rag"], decision["proposed_rag"], decision["differs"]) == ("amber", "green", True)
 
     outputs = {}
     for ext in ("csv", "md", "html", "pdf", "json"):
         out = tmp_path / f"report.{ext}"
-        done = run_cli("report", str(PANEL), "-o", str(out), "--no-plan")
+        done = run_cli_here("report", str(PANEL), "-o", str(out), "--no-plan")
         assert done.returncode == 0, done.stderr
         outputs[ext] = out
     rows = list(csv.DictReader(io.StringIO(outputs["csv"].read_text())))
@@ -128,9 +128,9 @@ def test_a_decision_overriding_the_engine_shows_in_every_output_format(tmp_path)
 
 def test_a_service_standard_report_leads_with_the_decision(tmp_path):
     out = tmp_path / "later.md"
-    assert run_cli("report", str(LATER), "-o", str(out), "--no-plan").returncode == 0
+    assert run_cli_here("report", str(LATER), "-o", str(out), "--no-plan").returncode == 0
     html = tmp_path / "later.html"
-    assert run_cli("report", str(LATER), "-o", str(html), "--no-plan").returncode == 0
+    assert run_cli_here("report", str(LATER), "-o", str(html), "--no-plan").returncode == 0
     page = html.read_text()
     assert "engine: Amber – met with actions" in page          # the decision table's cell for point 5
     assert "The engine proposed Amber – met with actions" in page
@@ -151,7 +151,7 @@ def test_a_resumed_guided_run_keeps_the_decisions(tmp_path):
 
 def test_a_reassessment_carries_met_points_and_reopens_only_the_rest(tmp_path):
     new = tmp_path / "again.yaml"
-    done = run_cli("reassess", str(EARLIER), "-o", str(new), "--date", "2027-02-18")
+    done = run_cli_here("reassess", str(EARLIER), "-o", str(new), "--date", "2027-02-18")
     assert done.returncode == 0, done.stderr
     a = load_answers(new)
     assert a.reassessment.reopened == ["everyone-can-use"]          # the one red point; ambers were met with actions
@@ -174,9 +174,9 @@ def test_points_named_and_amber_can_be_reopened(tmp_path):
                    "--points", "understand-users", "--reopen-amber").returncode == 0
     reopened = load_answers(new).reassessment.reopened
     assert set(reopened) == {"understand-users", "everyone-can-use", "define-success", "reliable-service"}
-    bad = run_cli("reassess", str(EARLIER), "-o", str(tmp_path / "x.yaml"), "--points", "understand-user")
+    bad = run_cli_here("reassess", str(EARLIER), "-o", str(tmp_path / "x.yaml"), "--points", "understand-user")
     assert bad.returncode == 2 and "did you mean 'understand-users'" in bad.stderr
-    exists = run_cli("reassess", str(EARLIER), "-o", str(new))
+    exists = run_cli_here("reassess", str(EARLIER), "-o", str(new))
     assert exists.returncode == 2 and "already exists" in exists.stderr
 
 
@@ -194,7 +194,7 @@ def test_the_reassessment_report_lists_what_was_re_decided_beside_the_earlier_de
     assert result.reassessment.redecided == ["everyone-can-use"]
     assert result.reassessment.earlier["everyone-can-use"].rag == "red"
     out = tmp_path / "later.md"
-    assert run_cli("report", str(LATER), "-o", str(out), "--no-plan").returncode == 0
+    assert run_cli_here("report", str(LATER), "-o", str(out), "--no-plan").returncode == 0
     md = out.read_text()
     assert md.startswith("# Apply for help with childcare costs: service reassessment")
     assert "### Reassessment" in md and "1 re-decided, 0 still open, 13 carried" in md
@@ -203,7 +203,7 @@ def test_the_reassessment_report_lists_what_was_re_decided_beside_the_earlier_de
 
 
 def test_compare_on_the_pair_uses_the_decisions_and_says_so():
-    out = run_cli("compare", str(EARLIER), str(LATER), env={"COLUMNS": "200"})
+    out = run_cli_here("compare", str(EARLIER), str(LATER), env={"COLUMNS": "200"})
     assert out.returncode == 0, out.stderr
     point5 = next(line for line in out.stdout.splitlines() if "5. Make sure everyone" in line)
     assert "Red – not met (decided) to Green – met (decided)" in point5      # the engine proposed amber
@@ -278,7 +278,7 @@ def test_decide_records_decisions_saves_each_and_resumes(tmp_path):
 def test_decide_refuses_without_a_terminal(tmp_path):
     path = tmp_path / "whole.yaml"
     shutil.copy(ROOT / "tests" / "frameworks" / "mini" / "whole.yaml", path)
-    out = run_cli("decide", str(path), "-F", str(ROOT / "tests" / "frameworks" / "mini"))
+    out = run_cli_here("decide", str(path), "-F", str(ROOT / "tests" / "frameworks" / "mini"))
     assert out.returncode == 2 and "`assess decide` asks its questions in a terminal" in out.stderr
     assert "decisions: block" in out.stderr and path.read_text() == (ROOT / "tests/frameworks/mini/whole.yaml").read_text()
 
@@ -301,7 +301,7 @@ def test_decide_on_a_reassessment_asks_only_about_the_reopened_points(tmp_path):
     import sys
     from test_run_terminal import Terminal
     path = tmp_path / "again.yaml"
-    assert run_cli("reassess", str(EARLIER), "-o", str(path), "--date", "2027-02-18").returncode == 0
+    assert run_cli_here("reassess", str(EARLIER), "-o", str(path), "--date", "2027-02-18").returncode == 0
     term = Terminal(argv=[sys.executable, "-m", "assess", "decide", str(path)])
     term.expect("Who decided")
     term.type("Reassessment panel")

@@ -1,7 +1,9 @@
 """Every output format is byte-identical across processes with different hash seeds, file orders
 and worker counts.
 
-Each process runs several commands (one per format), so a comparison costs two processes.
+Each process runs several commands (one per format), so a comparison costs two processes. The
+quick share leaves PDF out (tests/test_report_pdf.py compares PDF bytes across processes for the
+mini framework); the slow share runs every format.
 """
 from __future__ import annotations
 
@@ -9,11 +11,20 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT, run_cli
 
 EXAMPLE = ROOT / "examples" / "service-ownership" / "whole-service-housing.yaml"
 REPORT_FORMATS = ("json", "html", "md", "csv", "pdf")
 PORTFOLIO_FORMATS = ("json", "csv", "html", "pdf")
+
+
+def shares(formats: tuple[str, ...]) -> list:
+    """The formats without PDF on every run; with PDF (slowest to render) in the slow share."""
+    return [pytest.param(tuple(f for f in formats if f != "pdf"), id="quick"),
+            pytest.param(formats, id="with-pdf", marks=pytest.mark.slow)]
+
 
 COMMANDS = """
 import json, sys
@@ -32,11 +43,12 @@ def run_commands(commands: list[list[str]], seed: str) -> None:
     assert run.returncode == 0, run.stderr[-2000:]
 
 
-def test_report_bytes_do_not_depend_on_hash_seed(tmp_path):
+@pytest.mark.parametrize("formats", shares(REPORT_FORMATS))
+def test_report_bytes_do_not_depend_on_hash_seed(tmp_path, formats):
     for seed in ("0", "987654321"):
         run_commands([["report", str(EXAMPLE), "-o", str(tmp_path / f"{seed}.{fmt}"), "--format", fmt]
-                      for fmt in REPORT_FORMATS], seed)
-    for fmt in REPORT_FORMATS:
+                      for fmt in formats], seed)
+    for fmt in formats:
         assert (tmp_path / f"0.{fmt}").read_bytes() == (tmp_path / f"987654321.{fmt}").read_bytes(), f"report {fmt} differs"
 
 
@@ -59,14 +71,15 @@ def portfolio_files(tmp_path):
     return [*files, twin]
 
 
-def test_portfolio_bytes_do_not_depend_on_file_order_hash_seed_or_workers(tmp_path):
+@pytest.mark.parametrize("formats", shares(PORTFOLIO_FORMATS))
+def test_portfolio_bytes_do_not_depend_on_file_order_hash_seed_or_workers(tmp_path, formats):
     files = portfolio_files(tmp_path)
     shuffled = files[1::2][::-1] + files[::2]   # every file once, in another order, for any count
     assert sorted(shuffled) == sorted(files) and shuffled != files
     for name, order, seed, workers in (("first", files, "0", "1"), ("second", shuffled, "987654321", "2")):
         run_commands([["portfolio", *map(str, order), "-o", str(tmp_path / f"{name}.{fmt}"), "--as-of", "2026-12-01",
-                       "--workers", workers] for fmt in PORTFOLIO_FORMATS], seed)
-    for fmt in PORTFOLIO_FORMATS:
+                       "--workers", workers] for fmt in formats], seed)
+    for fmt in formats:
         assert (tmp_path / f"first.{fmt}").read_bytes() == (tmp_path / f"second.{fmt}").read_bytes(), f"portfolio {fmt} differs"
     assert f'"evaluated": {len(files)}'.encode() in (tmp_path / "first.json").read_bytes()   # the twin really took part
 

@@ -39,7 +39,7 @@ def agree_on_generated_answers(file, examples: int) -> None:
 
 @pytest.mark.parametrize("file", FRAMEWORK_FILES, ids=lambda f: f.stem)
 def test_engine_matches_reference_on_generated_answers(file):
-    agree_on_generated_answers(file, 300)    # a quick share on every run; the slow share takes 2,000 each
+    agree_on_generated_answers(file, 100)    # a quick share on every run; the slow share takes 2,000 each
 
 
 @pytest.mark.slow
@@ -79,9 +79,27 @@ def yaml_of(value, indent: int = 0) -> str:
     return json.dumps(value)  # JSON is YAML
 
 
-@settings(max_examples=120, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(conditions(), min_size=2, max_size=4), st.data())
+def generated_rules_settings(examples: int):
+    return settings(max_examples=examples, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+
+
+RULE_SETS = st.lists(conditions(), min_size=2, max_size=4)
+
+
+@generated_rules_settings(40)   # a quick share on every run
+@given(RULE_SETS, st.data())
 def test_engine_matches_reference_on_generated_rules(tmp_path_factory, conds, data):
+    agree_on_generated_rules(tmp_path_factory, conds, data)
+
+
+@pytest.mark.slow
+@generated_rules_settings(120)
+@given(RULE_SETS, st.data())
+def test_engine_matches_reference_on_many_generated_rules(tmp_path_factory, conds, data):
+    agree_on_generated_rules(tmp_path_factory, conds, data)
+
+
+def agree_on_generated_rules(tmp_path_factory, conds, data) -> None:
     root = tmp_path_factory.mktemp("gen")
     shutil.copytree(MINI / "questionnaires", root / "questionnaires")
     (root / "rules" / "mini").mkdir(parents=True)

@@ -9,7 +9,7 @@ from assess.crosscheck import MAX_MULTI_OPTIONS
 from assess.errors import AssessError
 from assess.frameworks import discover, frameworks_in, load_framework
 
-from conftest import MINI, mini_doc, run_cli
+from conftest import MINI, mini_doc, run_cli, run_cli_here
 
 
 @pytest.fixture
@@ -271,7 +271,7 @@ def test_a_folder_that_is_not_a_frameworks_root_is_refused(tmp_path):
     for folder, words in cases:
         for how in (("-F", str(folder)), ()):
             env = {} if how else {"ASSESS_FRAMEWORKS_PATH": str(folder)}
-            r = run_cli("frameworks", "list", *how, env=env)
+            r = run_cli_here("frameworks", "list", *how, env=env)
             origin = "--frameworks-dir" if how else "ASSESS_FRAMEWORKS_PATH"
             assert r.returncode == 2 and str(folder) in r.stderr and words in r.stderr and origin in r.stderr, r.stderr
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import MINI, mini_doc, run_cli
+from conftest import MINI, mini_doc, run_cli_here
 
 from assess.gap import gap_results
 from assess.pipeline import evaluate_file
@@ -59,14 +59,14 @@ def test_findings_only_on_one_side(mini_answers):
 
 def test_cli(mini_answers):
     s, a = mini_answers(SELF, "self.yaml"), mini_answers(ASSESSOR, "assessor.yaml")
-    done = run_cli("gap", str(s), str(a), "-F", str(MINI), "--format", "json")
+    done = run_cli_here("gap", str(s), str(a), "-F", str(MINI), "--format", "json")
     assert done.returncode == 0, done.stderr
     assert next(p for p in json.loads(done.stdout)["principles"] if p["id"] == "accountability")["direction"] == "self-higher"
-    md = run_cli("gap", str(s), str(a), "-F", str(MINI), "--format", "md")
+    md = run_cli_here("gap", str(s), str(a), "-F", str(MINI), "--format", "md")
     assert md.returncode == 0 and "team rates itself higher" in md.stdout
-    table = run_cli("gap", str(s), str(a), "-F", str(MINI))
+    table = run_cli_here("gap", str(s), str(a), "-F", str(MINI))
     assert table.returncode == 0 and "Accountability" in table.stdout
-    bad = run_cli("gap", str(s), str(a) + ".missing", "-F", str(MINI))
+    bad = run_cli_here("gap", str(s), str(a) + ".missing", "-F", str(MINI))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
@@ -109,18 +109,18 @@ def test_principle_applying_to_neither_side_does_not_apply(mini_answers):
 def test_cli_refuses_another_service_and_takes_settings(mini_answers, tmp_path):
     s = mini_answers(SELF, "self.yaml")
     other = mini_answers(ASSESSOR.replace("Test service", "<b>Other</b> service"), "other.yaml")
-    refused = run_cli("gap", str(s), str(other), "-F", str(MINI))
+    refused = run_cli_here("gap", str(s), str(other), "-F", str(MINI))
     assert refused.returncode == 2 and "not the same service" in refused.stderr
     assert "self.yaml" in refused.stderr and "other.yaml" in refused.stderr
-    allowed = run_cli("gap", str(s), str(other), "-F", str(MINI), "--allow-other-service", "-f", "md")
+    allowed = run_cli_here("gap", str(s), str(other), "-F", str(MINI), "--allow-other-service", "-f", "md")
     assert allowed.returncode == 0 and "<b>" not in allowed.stdout
     settings = tmp_path / "settings.yaml"
     settings.write_text("principles:\n  accountability: {weight: 3}\nrag: {green: 4.5}\n")
-    done = run_cli("gap", str(s), str(mini_answers(ASSESSOR, "assessor.yaml")), "-F", str(MINI), "-f", "json",
+    done = run_cli_here("gap", str(s), str(mini_answers(ASSESSOR, "assessor.yaml")), "-F", str(MINI), "-f", "json",
                    "--settings", str(settings), "--large-gap", "1")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     expected = evaluate_file(s, DIRS, settings=settings).framework["hash"]
     assert data["framework"]["hash"] == expected and data["large_gap"] == 1
-    bad = run_cli("gap", str(s), str(s), "-F", str(MINI), "--large-gap", "0")
+    bad = run_cli_here("gap", str(s), str(s), "-F", str(MINI), "--large-gap", "0")
     assert bad.returncode == 2 and "--large-gap" in bad.stderr

@@ -20,7 +20,7 @@ from assess.engine import compile_groups, engine, evaluate_reference, plan_parts
 from assess.frameworks import load_framework
 from assess.pipeline import load_assessment
 
-from conftest import MINI, ROOT, mini_doc, run_cli
+from conftest import MINI, ROOT, mini_doc, run_cli_here
 from generate import large_framework, meta_for, random_answers, write_answers
 from strategies import assessments
 
@@ -63,10 +63,10 @@ def test_a_thousand_rules_agree_with_the_reference_evaluator(large):
 
 def test_evaluate_command_on_a_thousand_rules(large):
     root, framework, answers = large
-    done = run_cli("validate", str(root))
+    done = run_cli_here("validate", str(root))
     assert done.returncode == 0, done.stderr
     assert "1000 rules" in done.stdout
-    done = run_cli("evaluate", str(answers), "-F", str(root), "--format", "json")
+    done = run_cli_here("evaluate", str(answers), "-F", str(root), "--format", "json")
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assessment = load_assessment(answers, [root])
@@ -80,12 +80,12 @@ def test_evaluate_command_on_a_thousand_rules(large):
 @pytest.mark.slow
 def test_report_lint_and_test_rules_on_a_thousand_rules(large, tmp_path):
     root, _, answers = large
-    done = run_cli("report", str(answers), "-F", str(root), "--format", "md", "-o", str(tmp_path / "r.md"))
+    done = run_cli_here("report", str(answers), "-F", str(root), "--format", "md", "-o", str(tmp_path / "r.md"))
     assert done.returncode == 0, done.stderr
     assert "Finding" in (tmp_path / "r.md").read_text(encoding="utf-8")
-    done = run_cli("lint", str(root))
+    done = run_cli_here("lint", str(root))
     assert done.returncode == 0, done.stdout + done.stderr
-    done = run_cli("test-rules", str(root))
+    done = run_cli_here("test-rules", str(root))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2000 of 2000 fixtures passed" in done.stdout
 
@@ -93,7 +93,7 @@ def test_report_lint_and_test_rules_on_a_thousand_rules(large, tmp_path):
 @pytest.mark.slow
 def test_report_pdf_on_a_thousand_rules(large, tmp_path):
     root, _, answers = large
-    done = run_cli("report", str(answers), "-F", str(root), "-o", str(tmp_path / "r.pdf"))
+    done = run_cli_here("report", str(answers), "-F", str(root), "-o", str(tmp_path / "r.pdf"))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
 
@@ -186,7 +186,7 @@ def test_a_derived_fact_too_large_for_any_ruleset_is_refused_at_load_time(tmp_pa
                 "    finding: {title: Live, rationale: Live., recommendation: Watch.}\n")
     (root / "rules" / "mini" / "gates.yaml").write_text("rules:\n" + gates + consumer, encoding="utf-8")
     for args in (("validate", str(root)), ("evaluate", str(mini_answers(mini_doc())), "-F", str(root))):
-        done = run_cli(*args)
+        done = run_cli_here(*args)
         assert done.returncode == 2, done.stdout
         assert "Traceback" not in done.stderr
         assert (f"{root / 'rules' / 'mini' / 'gates.yaml'}:4: rules[0].derive: derived fact 'live_service' with its 300 "
@@ -195,7 +195,7 @@ def test_a_derived_fact_too_large_for_any_ruleset_is_refused_at_load_time(tmp_pa
 
 
 def test_a_number_question_with_min_above_max_is_refused_naming_line_and_field():
-    done = run_cli("validate", str(HOSTILE / "minmax"))
+    done = run_cli_here("validate", str(HOSTILE / "minmax"))
     assert done.returncode == 2
     file = HOSTILE / "minmax" / "questionnaires" / "minmax.yaml"
     assert done.stderr.strip().splitlines() == [
@@ -203,7 +203,7 @@ def test_a_number_question_with_min_above_max_is_refused_naming_line_and_field()
 
 
 def test_a_duplicate_option_gives_one_message_with_both_lines():
-    done = run_cli("validate", str(HOSTILE / "duplicate-option"))
+    done = run_cli_here("validate", str(HOSTILE / "duplicate-option"))
     assert done.returncode == 2
     file = HOSTILE / "duplicate-option" / "questionnaires" / "dupopt.yaml"
     assert done.stderr.strip().splitlines() == [

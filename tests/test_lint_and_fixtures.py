@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli_here
 from test_authoring_guide import write_guide_framework
 
 
@@ -35,7 +35,7 @@ def test_lint_reports_every_kind_of_problem(guide_copy):
     (guide_copy / "tests" / "rules" / "wc-live-cap").mkdir()
     (guide_copy / "tests" / "rules" / "wc-live-cap" / "silent.yaml").write_text("answers: {}\n")
     (guide_copy / "tests" / "rules" / "wc-live-cap" / "fires.yaml").write_text("assessment: {phase: live}\n")
-    r = run_cli("lint", str(guide_copy))
+    r = run_cli_here("lint", str(guide_copy))
     assert r.returncode == 1
     codes = {line.split(": ")[1] + ":" + line.split(": ")[2] for line in r.stdout.splitlines()}
     assert codes == {"unused-question:depots", "unknown-reference:owner", "thin-principle:measurement",
@@ -47,7 +47,7 @@ def test_test_rules_fails_on_a_wrong_fixture_and_a_missing_one(guide_copy):
     (fixtures / "wc-large-service" / "silent.yaml").write_text("answers:\n  rounds: 41\n")
     shutil.rmtree(fixtures / "wc-repeat-misses-fixed")
     (fixtures / "wc-ghost").mkdir()
-    r = run_cli("test-rules", str(guide_copy))
+    r = run_cli_here("test-rules", str(guide_copy))
     assert r.returncode == 1
     assert "wc-large-service: expected the rule to stay silent, it fired" in r.stderr
     assert "MISSING wc-repeat-misses-fixed: no fires*.yaml fixture" in r.stderr
@@ -56,7 +56,7 @@ def test_test_rules_fails_on_a_wrong_fixture_and_a_missing_one(guide_copy):
 
 def test_a_broken_fixture_names_its_line(guide_copy):
     (guide_copy / "tests" / "rules" / "wc-large-service" / "fires.yaml").write_text("answers:\n  rounds: many\n")
-    r = run_cli("test-rules", str(guide_copy))
+    r = run_cli_here("test-rules", str(guide_copy))
     assert r.returncode == 1
     assert "fires.yaml:2: answers.rounds: 'many' is not a number" in r.stderr
 
@@ -64,7 +64,7 @@ def test_a_broken_fixture_names_its_line(guide_copy):
 # ---------------------------------------------------------------- lint: exact checks
 
 def lint_lines(root, *args):
-    r = run_cli("lint", str(root), *args)
+    r = run_cli_here("lint", str(root), *args)
     return r, [line for line in r.stdout.splitlines() if line.strip()]
 
 
@@ -162,7 +162,7 @@ def test_references_in_every_text_field_are_checked(guide_copy):
 
 def test_test_rules_fails_when_there_are_no_rules(guide_copy):
     shutil.move(guide_copy / "rules", guide_copy / "rule")
-    r = run_cli("test-rules", str(guide_copy))
+    r = run_cli_here("test-rules", str(guide_copy))
     assert r.returncode == 1
     assert "MISSING waste-collection: no rules to test" in r.stderr and "(found rule/: misspelt?)" in r.stderr
 
@@ -173,7 +173,7 @@ def test_test_rules_reports_files_that_are_not_named_as_fixtures(guide_copy):
     (folder / "silnet-typo.yaml").write_text("answers:\n  rounds: 2\n")
     (folder / "Silent-2.yaml").write_text("answers:\n  rounds: 3\n")
     (folder / "README.md").write_text("Why these cases.\n")
-    r = run_cli("test-rules", str(guide_copy))
+    r = run_cli_here("test-rules", str(guide_copy))
     assert r.returncode == 1
     stray = sorted(line for line in r.stderr.splitlines() if line.startswith("STRAY "))
     assert [line.split("; did you mean ")[1] for line in stray] == ["silent-2.yaml?", "fires.yaml?", "silent-typo.yaml?"]
@@ -184,7 +184,7 @@ def test_test_rules_reports_files_that_are_not_named_as_fixtures(guide_copy):
 def test_orphan_fixture_folders_are_found_whatever_their_name(guide_copy):
     (guide_copy / "tests" / "rules" / "old-rule").mkdir()
     (guide_copy / "tests" / "rules" / "wc-large-servise").mkdir()
-    r = run_cli("test-rules", str(guide_copy))
+    r = run_cli_here("test-rules", str(guide_copy))
     assert r.returncode == 1
     assert "MISSING old-rule: fixture folder for a rule that does not exist" in r.stderr
     assert "MISSING wc-large-servise: fixture folder for a rule that does not exist" in r.stderr
@@ -192,25 +192,25 @@ def test_orphan_fixture_folders_are_found_whatever_their_name(guide_copy):
 
 
 def test_test_rules_on_a_missing_folder_or_unknown_framework(guide_copy, tmp_path):
-    r = run_cli("test-rules", str(tmp_path / "nowhere"))
+    r = run_cli_here("test-rules", str(tmp_path / "nowhere"))
     assert r.returncode == 2 and r.stderr.strip() == f"error: {tmp_path / 'nowhere'}: folder does not exist"
-    r = run_cli("test-rules", str(guide_copy), "--framework", "waste-colection")
+    r = run_cli_here("test-rules", str(guide_copy), "--framework", "waste-colection")
     assert r.returncode == 2 and "no framework 'waste-colection'" in r.stderr and "did you mean 'waste-collection'" in r.stderr
 
 
 def test_test_rules_for_one_framework_of_a_root(guide_copy):
     second = guide_copy / "questionnaires" / "second.yaml"
     second.write_text((guide_copy / "questionnaires" / "waste-collection.yaml").read_text().replace("id: waste-collection", "id: second"))
-    r = run_cli("test-rules", str(guide_copy), "--framework", "waste-collection")
+    r = run_cli_here("test-rules", str(guide_copy), "--framework", "waste-collection")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "waste-collection: 4 rules, 8 of 8 fixtures passed"
-    r = run_cli("test-rules", str(guide_copy))
+    r = run_cli_here("test-rules", str(guide_copy))
     assert r.returncode == 1 and "MISSING second: no rules to test" in r.stderr
 
 
 def test_a_failing_fixture_names_its_file_once(guide_copy):
     (guide_copy / "tests" / "rules" / "wc-large-service" / "fires.yaml").write_text("answers:\n  rounds: many\n")
-    r = run_cli("test-rules", str(guide_copy))
+    r = run_cli_here("test-rules", str(guide_copy))
     fail = [line for line in r.stderr.splitlines() if line.startswith("FAIL ")]
     assert len(fail) == 1 and fail[0].count("fires.yaml") == 1
 

@@ -5,7 +5,7 @@ import itertools
 import random
 
 import pytest
-from conftest import MINI, run_cli
+from conftest import MINI, run_cli, run_cli_here
 from generate import random_answers, write_answers
 
 from assess.answers import ANSWERED, NOT_APPLICABLE, Answer, load_answers
@@ -118,13 +118,13 @@ def test_written_file_loads_and_keeps_everyone(tmp_path):
 def test_cli_writes_and_refuses_to_overwrite(tmp_path):
     paths = [str(p) for p in team(tmp_path)]
     out = tmp_path / "consensus.yaml"
-    done = run_cli("merge", *paths, "-o", str(out), "-F", str(MINI))
+    done = run_cli_here("merge", *paths, "-o", str(out), "-F", str(MINI))
     assert done.returncode == 0, done.stderr
     assert "to discuss" in done.stderr and "discuss owner" in done.stderr
     assert load_answers(out, DIRS).answers["owner"].value == "informal"
-    again = run_cli("merge", *paths, "-o", str(out), "-F", str(MINI))
+    again = run_cli_here("merge", *paths, "-o", str(out), "-F", str(MINI))
     assert again.returncode == 2 and "already exists" in again.stderr
-    onto_input = run_cli("merge", *paths, "-o", paths[0], "--force", "-F", str(MINI))
+    onto_input = run_cli_here("merge", *paths, "-o", paths[0], "--force", "-F", str(MINI))
     assert onto_input.returncode == 2 and "respondents' files" in onto_input.stderr
 
 
@@ -132,10 +132,10 @@ def test_cli_bad_respondent_file_named(tmp_path):
     paths = [str(p) for p in team(tmp_path)]
     broken = tmp_path / "broken.yaml"
     broken.write_text("assessment:\n  framework: mini\n  service: S\nanswers:\n  owner: chief\n")
-    done = run_cli("merge", *paths, str(broken), "-o", str(tmp_path / "c.yaml"), "-F", str(MINI))
+    done = run_cli_here("merge", *paths, str(broken), "-o", str(tmp_path / "c.yaml"), "-F", str(MINI))
     assert done.returncode == 2 and "broken.yaml:5" in done.stderr and not (tmp_path / "c.yaml").exists()
     standard = standard_file(tmp_path / "standard.yaml", {}, "Standard respondent")
-    other = run_cli("merge", paths[0], str(standard), "-o", str(tmp_path / "d.yaml"), "-F", str(MINI))
+    other = run_cli_here("merge", paths[0], str(standard), "-o", str(tmp_path / "d.yaml"), "-F", str(MINI))
     assert other.returncode == 2 and "one framework" in other.stderr
     assert "standard.yaml" in other.stderr and "ana.yaml" in other.stderr
 

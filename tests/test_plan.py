@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import MINI, ROOT, run_cli
+from conftest import MINI, ROOT, run_cli_here
 
 from assess.answers import load_answers, parse_answer
 from assess.pipeline import evaluate, evaluate_file
@@ -126,15 +126,15 @@ def test_principle_already_at_target_needs_no_plan():
 
 
 def test_cli(tmp_path):
-    done = run_cli("plan", str(MINI / "whole.yaml"), "-F", str(MINI), "--format", "json", "--principle", "accountability")
+    done = run_cli_here("plan", str(MINI / "whole.yaml"), "-F", str(MINI), "--format", "json", "--principle", "accountability")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert [p["principle"] for p in data["principles"]] == ["accountability"]
-    table = run_cli("plan", str(MINI / "whole.yaml"), "-F", str(MINI))
+    table = run_cli_here("plan", str(MINI / "whole.yaml"), "-F", str(MINI))
     assert table.returncode == 0 and "decision_rights" in table.stdout
-    bad = run_cli("plan", str(MINI / "whole.yaml"), "-F", str(MINI), "--principle", "acountability")
+    bad = run_cli_here("plan", str(MINI / "whole.yaml"), "-F", str(MINI), "--principle", "acountability")
     assert bad.returncode == 2 and "accountability" in bad.stderr and "Traceback" not in bad.stderr
-    high = run_cli("plan", str(MINI / "whole.yaml"), "-F", str(MINI), "--target", "9")
+    high = run_cli_here("plan", str(MINI / "whole.yaml"), "-F", str(MINI), "--target", "9")
     assert high.returncode == 2 and "--target" in high.stderr
 
 
@@ -144,10 +144,10 @@ def test_principle_that_does_not_apply_is_said_so(tmp_path):
     part.write_text(mini_doc("  owner: named\n"), encoding="utf-8")        # governance is only for whole services
     plan = plan_actions(load_answers(part, [MINI]), principle="governance")
     assert plan.principles == [] and plan.not_applicable == ["governance"]
-    done = run_cli("plan", str(part), "-F", str(MINI), "--principle", "governance")
+    done = run_cli_here("plan", str(part), "-F", str(MINI), "--principle", "governance")
     assert done.returncode == 0 and "governance does not apply" in done.stdout
     assert "already at" not in done.stdout
-    at_goal = run_cli("plan", str(MINI / "whole.yaml"), "-F", str(MINI), "--target", "1")
+    at_goal = run_cli_here("plan", str(MINI / "whole.yaml"), "-F", str(MINI), "--target", "1")
     assert at_goal.returncode == 0 and "already at level 1" in at_goal.stdout
 
 
@@ -159,11 +159,11 @@ def test_gated_principle_and_settings(tmp_path):
     gated.write_text(mini_doc("  funding_model: project\n  owner: named\n"), encoding="utf-8")
     (pp,) = plan_actions(load_answers(gated, [variant]), principle="funding").principles
     assert pp.status_now == "gated" and pp.level_now == 1
-    done = run_cli("plan", str(gated), "-F", str(variant), "--principle", "funding")
+    done = run_cli_here("plan", str(gated), "-F", str(variant), "--principle", "funding")
     assert done.returncode == 0 and "gated" in done.stdout
     settings = tmp_path / "settings.yaml"
     settings.write_text("scoring: {min_answered_share: 0.4}\n")
     # with the organisation's lower bar, funding is scored from funding_model alone, so it is not gated
-    relaxed = run_cli("plan", str(gated), "-F", str(variant), "--principle", "funding", "-f", "json", "--settings", str(settings))
+    relaxed = run_cli_here("plan", str(gated), "-F", str(variant), "--principle", "funding", "-f", "json", "--settings", str(settings))
     assert relaxed.returncode == 0, relaxed.stderr
     assert json.loads(relaxed.stdout)["principles"][0]["status_now"] == "scored"

@@ -15,7 +15,7 @@ from assess.engine import engine, evaluate_reference
 from assess.errors import AssessError
 from assess.frameworks import load_framework
 
-from conftest import MINI, ROOT, run_cli
+from conftest import MINI, ROOT, run_cli_here
 
 D = dt.date
 
@@ -128,15 +128,15 @@ def test_validate_says_when_a_missing_date_stops_month_counts(tmp_path):
     housing = (ROOT / "examples" / "service-ownership" / "whole-service-housing.yaml").read_text()
     undated = tmp_path / "undated.yaml"
     undated.write_text("".join(line for line in housing.splitlines(keepends=True) if not line.startswith("  date:")))
-    out = run_cli("validate", str(undated))
+    out = run_cli_here("validate", str(undated))
     assert out.returncode == 0
     assert "no date, so conditions that count months from agreement_reviewed" in out.stdout
-    assert "no date" not in run_cli("validate", str(ROOT / "examples" / "service-ownership" / "whole-service-housing.yaml")).stdout
+    assert "no date" not in run_cli_here("validate", str(ROOT / "examples" / "service-ownership" / "whole-service-housing.yaml")).stdout
 
 
 def test_the_housing_partnership_is_told_its_agreement_review_is_overdue():
     path = ROOT / "examples" / "service-ownership" / "whole-service-housing.yaml"
-    out = run_cli("evaluate", str(path), "--format", "json")
+    out = run_cli_here("evaluate", str(path), "--format", "json")
     import json
     findings = {f["rule"]: f for f in json.loads(out.stdout)["findings"]}
     overdue = findings["so-agreement-review-overdue"]
@@ -147,7 +147,7 @@ def test_compare_names_the_assessment_date_when_time_alone_raises_a_finding(tmp_
     housing = ROOT / "examples" / "service-ownership" / "whole-service-housing.yaml"
     earlier = tmp_path / "earlier.yaml"
     earlier.write_text(housing.read_text().replace("  date: 2026-11-28\n", "  date: 2025-01-15\n"))
-    out = run_cli("compare", str(earlier), str(housing), "--format", "json")
+    out = run_cli_here("compare", str(earlier), str(housing), "--format", "json")
     import json
     findings = {f["finding"]["rule"]: f for f in json.loads(out.stdout)["findings"]}
     overdue = findings["so-agreement-review-overdue"]
@@ -164,7 +164,7 @@ def test_a_comparison_with_no_changed_answers_gives_that_no_page_of_its_own(tmp_
     earlier = tmp_path / "earlier.yaml"
     earlier.write_text(housing.read_text().replace("  date: 2026-11-28\n", "  date: 2025-01-15\n"))
     out = tmp_path / "compare.pdf"
-    done = run_cli("compare", str(earlier), str(housing), "--format", "pdf", "-o", str(out))
+    done = run_cli_here("compare", str(earlier), str(housing), "--format", "pdf", "-o", str(out))
     assert done.returncode == 0, done.stderr
     pages = pdf_pages_text(out)
     assert "No principle's level or caps changed because of an answer" in pages[0]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI, ROOT, run_cli
+from conftest import MINI, ROOT, run_cli, run_cli_here
 from report_helpers import HOSTILE, LITERALS, binding_answers, gated, hostile_answers
 
 
@@ -183,29 +183,29 @@ def test_template_dir_and_framework_override(mini, tmp_path):
 
 def test_cli_report_formats_and_output_folder(tmp_path):
     out = tmp_path / "out" / "report.html"
-    proc = run_cli("report", str(MINI / "whole.yaml"), "-F", str(MINI), "-o", str(out))
+    proc = run_cli_here("report", str(MINI / "whole.yaml"), "-F", str(MINI), "-o", str(out))
     assert proc.returncode == 2 and "the folder" in proc.stderr and "does not exist" in proc.stderr
     assert not out.parent.exists()                      # a typo in the folder never creates folders
     out.parent.mkdir()
-    proc = run_cli("report", str(MINI / "whole.yaml"), "-F", str(MINI), "-o", str(out))
+    proc = run_cli_here("report", str(MINI / "whole.yaml"), "-F", str(MINI), "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     assert out.read_text().startswith("<!DOCTYPE html>")
-    proc = run_cli("report", str(MINI / "whole.yaml"), "-F", str(MINI), "--format", "json")
+    proc = run_cli_here("report", str(MINI / "whole.yaml"), "-F", str(MINI), "--format", "json")
     assert proc.returncode == 0 and json.loads(proc.stdout)["framework"]["id"] == "mini"
-    proc = run_cli("report", str(MINI / "whole.yaml"), "-F", str(MINI), "-o", str(tmp_path / "r.md"))
+    proc = run_cli_here("report", str(MINI / "whole.yaml"), "-F", str(MINI), "-o", str(tmp_path / "r.md"))
     assert (tmp_path / "r.md").read_text().startswith("# Mini whole service")
 
 
 def test_cli_bad_input_exits_2_without_traceback(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("assessment:\n  framework: mini\n  service: x\nanswers:\n  owner: maybe\n")
-    proc = run_cli("report", str(bad), "-F", str(MINI), "-o", str(tmp_path / "r.pdf"))
+    proc = run_cli_here("report", str(bad), "-F", str(MINI), "-o", str(tmp_path / "r.pdf"))
     assert proc.returncode == 2 and "bad.yaml:5" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "r.pdf").exists()
     broken = tmp_path / "tpl"
     broken.mkdir()
     (broken / "report.html.j2").write_text('{% extends "base.html.j2" %}\n{% block cover %}{% if %}{% endblock %}')
-    proc = run_cli("report", str(MINI / "whole.yaml"), "-F", str(MINI), "--template-dir", str(broken), "-f", "html")
+    proc = run_cli_here("report", str(MINI / "whole.yaml"), "-F", str(MINI), "--template-dir", str(broken), "-f", "html")
     assert proc.returncode == 2 and "report.html.j2:2" in proc.stderr and "Traceback" not in proc.stderr
 
 
@@ -227,16 +227,16 @@ def test_help_and_non_pdf_formats_do_not_import_weasyprint():
 ])
 def test_cli_refuses_outputs_it_cannot_write_as_asked(tmp_path, args, message):
     (tmp_path / "answers.yaml").write_text((MINI / "whole.yaml").read_text())
-    proc = run_cli("report", str(tmp_path / "answers.yaml"), "-F", str(MINI), *[a.format(tmp=tmp_path) for a in args])
+    proc = run_cli_here("report", str(tmp_path / "answers.yaml"), "-F", str(MINI), *[a.format(tmp=tmp_path) for a in args])
     assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.yaml"]
 
 
 def test_cli_format_comes_from_the_extension_or_is_given(tmp_path):
     for name, start in (("r.md", "# Mini whole service"), ("r.markdown", "# Mini whole service"), ("r.csv", "rule,")):
-        proc = run_cli("report", str(MINI / "whole.yaml"), "-F", str(MINI), "-o", str(tmp_path / name))
+        proc = run_cli_here("report", str(MINI / "whole.yaml"), "-F", str(MINI), "-o", str(tmp_path / name))
         assert proc.returncode == 0 and (tmp_path / name).read_text().startswith(start), proc.stderr
-    proc = run_cli("report", str(MINI / "whole.yaml"), "-F", str(MINI), "-o", str(tmp_path / "notes.txt"), "-f", "md")
+    proc = run_cli_here("report", str(MINI / "whole.yaml"), "-F", str(MINI), "-o", str(tmp_path / "notes.txt"), "-f", "md")
     assert proc.returncode == 0 and (tmp_path / "notes.txt").read_text().startswith("# Mini whole service")
 
 
@@ -244,7 +244,7 @@ def test_template_errors_name_the_template_file_and_line(tmp_path):
     folder = tmp_path / "tpl"
     folder.mkdir()
     (folder / "report.html.j2").write_text('{% extends "base.html.j2" %}\n{% block cover %}\n<p>x</p>\n{{ nosuchvar }}\n{% endblock %}\n')
-    proc = run_cli("report", str(MINI / "whole.yaml"), "-F", str(MINI), "--template-dir", str(folder), "-f", "html")
+    proc = run_cli_here("report", str(MINI / "whole.yaml"), "-F", str(MINI), "--template-dir", str(folder), "-f", "html")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert f"{folder / 'report.html.j2'}:4: report template failed: 'nosuchvar' is undefined" in proc.stderr
 

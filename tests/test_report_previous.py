@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI, ROOT, run_cli
+from conftest import MINI, ROOT, run_cli, run_cli_here, run_cli_here
 from report_helpers import pdf_pages_text, weasyprint_log
 
 EXAMPLE = ROOT / "examples" / "service-ownership" / "health-pathway-unanchored.yaml"
@@ -235,41 +235,41 @@ def test_a_previous_file_dated_later_is_noted_in_the_reports_own_terms(case):
 def test_cli_previous_answers_or_result_json_and_no_plan(case, tmp_path):
     from assess.pipeline import result_json
     out = tmp_path / "r.html"
-    done = run_cli("report", str(EXAMPLE), "--previous", str(case["old_path"]), "-o", str(out))
+    done = run_cli_here("report", str(EXAMPLE), "--previous", str(case["old_path"]), "-o", str(out))
     assert done.returncode == 0, done.stderr
     page = out.read_text()
     assert 'id="since"' in page and 'id="next-level"' in page
     saved = tmp_path / "earlier.json"
     saved.write_text(result_json(case["old"]))
     from_json = tmp_path / "j.html"
-    assert run_cli("report", str(EXAMPLE), "--previous", str(saved), "-o", str(from_json)).returncode == 0
+    assert run_cli_here("report", str(EXAMPLE), "--previous", str(saved), "-o", str(from_json)).returncode == 0
     assert from_json.read_text() == page
     bare = tmp_path / "bare.html"
-    assert run_cli("report", str(EXAMPLE), "--no-plan", "-o", str(bare)).returncode == 0
+    assert run_cli_here("report", str(EXAMPLE), "--no-plan", "-o", str(bare)).returncode == 0
     assert 'id="next-level"' not in bare.read_text() and 'id="since"' not in bare.read_text()
     # JSON and CSV do not change with an earlier assessment
     for fmt in ("json", "csv"):
-        with_prev = run_cli("report", str(EXAMPLE), "--previous", str(case["old_path"]), "-f", fmt)
-        assert with_prev.returncode == 0 and with_prev.stdout == run_cli("report", str(EXAMPLE), "-f", fmt).stdout
+        with_prev = run_cli_here("report", str(EXAMPLE), "--previous", str(case["old_path"]), "-f", fmt)
+        assert with_prev.returncode == 0 and with_prev.stdout == run_cli_here("report", str(EXAMPLE), "-f", fmt).stdout
 
 
 def test_cli_bad_previous_file(case, tmp_path):
     out = tmp_path / "r.html"
-    other = run_cli("report", str(EXAMPLE), "--previous", str(MINI / "whole.yaml"), "-F", str(MINI), "-o", str(out))
+    other = run_cli_here("report", str(EXAMPLE), "--previous", str(MINI / "whole.yaml"), "-F", str(MINI), "-o", str(out))
     assert other.returncode == 2 and "cannot compare" in other.stderr and "whole.yaml" in other.stderr
     assert "Traceback" not in other.stderr and not out.exists()
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
-    bad = run_cli("report", str(EXAMPLE), "--previous", str(broken), "-o", str(out))
+    bad = run_cli_here("report", str(EXAMPLE), "--previous", str(broken), "-o", str(out))
     assert bad.returncode == 2 and "broken.json:1" in bad.stderr and "Traceback" not in bad.stderr
-    missing = run_cli("report", str(EXAMPLE), "--previous", str(tmp_path / "nope.yaml"), "-o", str(out))
+    missing = run_cli_here("report", str(EXAMPLE), "--previous", str(tmp_path / "nope.yaml"), "-o", str(out))
     assert missing.returncode == 2 and "nope.yaml" in missing.stderr and "Traceback" not in missing.stderr
     renamed = tmp_path / "renamed.yaml"
     renamed.write_text(case["old_path"].read_text().replace("service: Get urgent", "service: Not urgent"))
-    refused = run_cli("report", str(EXAMPLE), "--previous", str(renamed), "-o", str(out))
+    refused = run_cli_here("report", str(EXAMPLE), "--previous", str(renamed), "-o", str(out))
     assert refused.returncode == 2 and "not the same service" in refused.stderr and "renamed.yaml" in refused.stderr
     assert not out.exists()
-    warned = run_cli("report", str(EXAMPLE), "--previous", str(renamed), "--allow-other-service", "-o", str(out))
+    warned = run_cli_here("report", str(EXAMPLE), "--previous", str(renamed), "--allow-other-service", "-o", str(out))
     assert warned.returncode == 0 and "warning: the service differs" in warned.stderr
     assert "the service differs" in out.read_text()
 

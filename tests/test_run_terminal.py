@@ -105,8 +105,11 @@ class Screen:
 
 
 def screen_text(text: str) -> re.Pattern:
-    """`text` as drawn: a space may be a cursor move, or a line break where the text wraps."""
-    return re.compile("(?:\\s|\x1b\\[\\d*C)+".join(re.escape(word) for word in text.split(" ")))
+    """`text` as drawn: a space may be a cursor move, or a line break where the text wraps (a styled
+    line is closed and reopened around the break, so colour codes may sit beside it)."""
+    style = "(?:\x1b\\[[\\d;]*m)*"
+    gap = f"{style}(?:\\s|\x1b\\[\\d*C)(?:\\s|\x1b\\[\\d*C|\x1b\\[[\\d;]*m)*"
+    return re.compile(gap.join(re.escape(word) for word in text.split(" ")))
 
 
 class Terminal:

@@ -12,7 +12,7 @@ from assess.errors import AssessError
 from assess.frameworks import PLACEHOLDER, find_framework
 from assess.pipeline import evaluate, evaluate_file
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli_here
 
 EXAMPLES = ROOT / "examples" / "service-ownership"
 HEALTH = EXAMPLES / "health-pathway-unanchored.yaml"
@@ -53,13 +53,13 @@ def variant(tmp_path: Path, example: Path, changes: dict[str, str | None], name:
 # ---------------------------------------------------------------- authoring checks
 
 def test_built_in_rule_fixtures_all_pass():
-    r = run_cli("test-rules", str(ROOT))
+    r = run_cli_here("test-rules", str(ROOT))
     assert r.returncode == 0, r.stderr[-2000:]
     assert "missing" not in r.stdout
 
 
 def test_built_in_frameworks_are_lint_clean():
-    r = run_cli("lint", str(ROOT))
+    r = run_cli_here("lint", str(ROOT))
     assert r.returncode == 0, r.stdout
 
 
@@ -313,7 +313,7 @@ def test_data_sharing_na_on_a_shared_service_is_flagged_and_gated(tmp_path):
 
 def test_pooled_budget_cannot_be_marked_na(tmp_path):
     path = variant(tmp_path, HEALTH, {"pooled_budget": "{n/a: One commissioner}"})
-    done = run_cli("evaluate", str(path))
+    done = run_cli_here("evaluate", str(path))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert re.search(r"variant\.yaml:\d+: answers\.pooled_budget: .*n/a", done.stderr), done.stderr
     # the single-funder case has its own answer instead
