@@ -188,7 +188,12 @@ def assessment_and_role(db: Db, user: User, assessment_id: int) -> tuple[Optiona
     (whether or not it exists)."""
     found = db.execute(select(AssessmentRow, Member.role).join(Member, Member.assessment_id == AssessmentRow.id)
                        .where(AssessmentRow.id == assessment_id, Member.user_id == user.id)).first()
-    return (found[0], found[1]) if found else (None, None)
+    if found:
+        return found[0], found[1]
+    from .folders import reads_through_folder   # no role of their own: a folder holding it may make them a viewer
+    if reads_through_folder(db, user.id, assessment_id):
+        return db.get(AssessmentRow, assessment_id), "viewer"
+    return None, None
 
 
 def role_of(db: Db, user: User, assessment_id: int) -> Optional[str]:
