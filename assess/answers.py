@@ -20,7 +20,7 @@ from .errors import AssessError, Diagnostic
 from . import limits
 from .frameworks import Framework, find_framework
 from .models import META_VALUES, AnswersFileModel, AssessmentMeta, DecisionsBlock, Question, ReassessmentBlock
-from .yamlio import Document, decode, is_finite_number, load_yaml, read_bytes, surrogate_problem
+from .yamlio import Document, decode, dotted, is_finite_number, load_yaml, read_bytes, surrogate_problem
 
 NA_KEY = "n/a"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -124,13 +124,15 @@ def assessment_from_document(doc: Document, frameworks_dirs: Optional[list[Path]
     problems: list[Diagnostic] = []
     if not isinstance(doc.data, dict):
         raise AssessError(doc.diag((), "an answers file must be a mapping with `assessment:` and `answers:`"))
+    too_long: list[dict] = []
     try:
         model = AnswersFileModel.model_validate(doc.data)
     except ValidationError as exc:
         model = None
         for err in exc.errors():
             if err["type"] == "string_too_long":
-                continue   # every text field's length is reported below, with its limit
+                too_long.append(err)   # reported below with the section's limit, or here if that limit is wider
+                continue
             loc = tuple(err["loc"])
             if len(loc) >= 2 and loc[0] in ("evidence", "notes") and err["type"] != "missing":
                 loc = loc[:2]  # one message per evidence entry, not one per union branch
@@ -166,6 +168,9 @@ def assessment_from_document(doc: Document, frameworks_dirs: Optional[list[Path]
     answers = _check_answers(doc, framework, problems)
     for section, most in SECTION_CHARS.items():
         problems.extend(_text_problems(doc, (section,), doc.data.get(section), section == "assessment", most))
+    reported = {d.field for d in problems}
+    problems.extend(doc.diag(tuple(e["loc"]), f"is {len(e['input']):,} characters long; the limit is {e['ctx']['max_length']:,}")
+                    for e in too_long if dotted(tuple(e["loc"])) not in reported)
     problems.extend(_evidence_count_problems(doc))
     if model is not None:
         from .decisions import block_problems
