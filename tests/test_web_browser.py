@@ -41,6 +41,21 @@ def browser(browsers):
     return driver
 
 
+def has_left_document(element) -> bool:
+    """True once the element's page has been replaced. Mid-navigation Chromium may answer with an
+    inspector error rather than a stale reference; both mean the node is no longer in the page."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in (error.msg or ""):
+            return True
+        raise
+    return False
+
+
 class Visit:
     """A person in a browser: every page it lands on is checked with axe-core."""
 
@@ -66,12 +81,11 @@ class Visit:
     def click(self, element, navigates: bool = True) -> None:
         """Click, and wait for the next page to replace this one before looking at it."""
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
         page = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
         if navigates:
-            WebDriverWait(self.driver, 60).until(expected_conditions.staleness_of(page))
+            WebDriverWait(self.driver, 60).until(lambda driver: has_left_document(page))
             self.check()
 
     def press(self, label: str, navigates: bool = True) -> None:
