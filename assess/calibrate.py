@@ -429,6 +429,7 @@ class FrameworkReport(BaseModel):
 class CalibrationReport(BaseModel):
     amber_rule: str = AMBER_RULE
     amber_as: str = "met"          # how amber counted in the per-principle figures and disagreements
+    split: str = "all"             # the cases covered: tune, check, or all (figures then shown per split too)
     frameworks: list[FrameworkReport]
 
 
@@ -438,26 +439,37 @@ def tool_label(pair: Pair) -> str:
     return f"{pair.tool_rag} (level {pair.tool_level})"
 
 
-def calibrate(cases: list[Case], amber_as: str = "met") -> CalibrationReport:
-    """Figures per framework; per-principle agreement counts amber against met / not met as `amber_as` says."""
+def calibrate(cases: list[Case], amber_as: str = "met", split: str = "all") -> CalibrationReport:
+    """Figures per framework; per-principle agreement counts amber against met / not met as `amber_as` says.
+
+    With `split` tune or check, only that split's cases are compared: someone tuning the rules
+    on the tune cases never sees a figure or a disagreement drawn from the check cases."""
     by_framework: dict[str, list[Case]] = {}
     for case in cases:
         by_framework.setdefault(case.decisions.framework, []).append(case)
-    return CalibrationReport(amber_as=amber_as,
-                             frameworks=[_framework_report(fw, group, amber_as) for fw, group in sorted(by_framework.items())])
+    return CalibrationReport(amber_as=amber_as, split=split,
+                             frameworks=[_framework_report(fw, group, amber_as, split) for fw, group in sorted(by_framework.items())])
 
 
-def _framework_report(framework: str, cases: list[Case], amber_as: str) -> FrameworkReport:
+def shown_splits(split: str) -> tuple[str, ...]:
+    """The split rows a report covering `split` shows."""
+    return SPLITS if split == "all" else (split,)
+
+
+def _framework_report(framework: str, all_cases: list[Case], amber_as: str, split: str = "all") -> FrameworkReport:
+    # the framework's title and principles come from any case; every figure only from the split's cases
+    cases = [c for c in all_cases if split == "all" or c.decisions.split == split]
     pairs = [p for case in cases for p in pairs_of(case, amber_as)]
 
-    def split_of(split: str) -> list[Pair]:
-        return [p for p in pairs if split == "all" or p.split == split]
+    def split_of(name: str) -> list[Pair]:
+        return [p for p in pairs if name == "all" or p.split == name]
 
+    splits = shown_splits(split)
     figs = {s: {k: [f for r in READINGS if (f := figures([p for p in split_of(s) if p.kind == k], r))] for k in KINDS}
-            for s in SPLITS}
-    heads = {a: {s: {k: headline([p for p in split_of(s) if p.kind == k], a) for k in KINDS} for s in SPLITS}
+            for s in splits}
+    heads = {a: {s: {k: headline([p for p in split_of(s) if p.kind == k], a) for k in KINDS} for s in splits}
              for a in ("met", "not_met")}
-    titles = {p.id: p.title for p in cases[0].result.principles}
+    titles = {p.id: p.title for p in all_cases[0].result.principles}
     principles = []
     for pid in titles:
         mine = [p for p in pairs if p.kind == "points" and p.item == pid]
@@ -472,8 +484,8 @@ def _framework_report(framework: str, cases: list[Case], amber_as: str) -> Frame
     overall = [_disagreement(p) for p in pairs if p.kind != "points" and not agrees(p, headline_reading(p.scale, amber_as))]
     incomplete = [{"case": p.case, "split": p.split, "principle": p.item, "status": p.tool_status, "decision": p.decision}
                   for p in pairs if p.kind == "points" and p.tool_level is None]
-    return FrameworkReport(framework=framework, title=cases[0].result.framework["title"],
-                           cases={s: len({c.id for c in cases if s == "all" or c.decisions.split == s}) for s in SPLITS},
+    return FrameworkReport(framework=framework, title=all_cases[0].result.framework["title"],
+                           cases={s: len({c.id for c in cases if s == "all" or c.decisions.split == s}) for s in splits},
                            headline=heads, figures=figs, principles=principles, overall=overall, incomplete=incomplete)
 
 

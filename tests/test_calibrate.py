@@ -247,6 +247,62 @@ def test_cli_exit_codes_follow_min_agreement(tmp_path):
     assert "Traceback" not in broken.stderr
 
 
+
+def two_split_corpus(tmp_path: Path) -> Path:
+    """A tune case and a check case, each with an agreement, a disagreement and a point the tool cannot
+    rate; the check case decides principles the tune case does not, and its overall decision differs."""
+    tune = DECISIONS.replace("live-no-team", "tuneonly-alpha").split("points:")[0] \
+        + "points:\n  clear-accountability: 5\n  outcomes-measurement: 1\n  shared-vision: 3\n"
+    check = DECISIONS.replace("live-no-team", "checkonly-bravo").replace("split: tune", "split: check").split("points:")[0] \
+        + "points:\n  clear-accountability: 4\n  sustained-funding: 1\n  continuous-delivery: 4\n  networked-leadership: 2\n"
+    case_folder(tmp_path, tune, EXAMPLE, "tuneonly-alpha")
+    return case_folder(tmp_path, check, ROOT / "examples" / "service-ownership" / "single-org-strong-owner.yaml", "checkonly-bravo")
+
+
+CHECK_ONLY = {"tune": ["checkonly-bravo", "sustained-funding", "continuous-delivery", "networked-leadership"],
+              "check": ["tuneonly-alpha"]}   # the check case's overall drivers name every principle
+
+
+def test_split_tune_or_check_reports_that_splits_cases_alone(tmp_path):
+    folder = two_split_corpus(tmp_path)
+    everything = run_cli_here("calibrate", str(folder))
+    assert everything.returncode == 0, everything.stderr
+    for word in CHECK_ONLY["tune"] + CHECK_ONLY["check"]:   # the full report shows both cases
+        assert word in everything.stdout
+    full = json.loads(run_cli_here("calibrate", str(folder), "--format", "json").stdout)
+    assert full["split"] == "all" and list(full["frameworks"][0]["headline"]["met"]) == ["all", "tune", "check"]
+    for split, other in (("tune", "check"), ("check", "tune")):
+        for fmt in ("text", "md", "json"):
+            run = run_cli_here("calibrate", str(folder), "--split", split, "--format", fmt)
+            assert run.returncode == 0, run.stderr
+            for word in CHECK_ONLY[split] + [other, "all cases"]:
+                assert word not in run.stdout, f"{word!r} in the --split {split} {fmt} report"
+        [fw] = json.loads(run.stdout)["frameworks"]
+        assert json.loads(run.stdout)["split"] == split
+        assert fw["cases"] == {split: 1}
+        assert list(fw["headline"]["met"]) == [split] and list(fw["figures"]) == [split]
+        # the split's own figures are the ones the full report gives for it
+        assert fw["headline"] == {a: {split: full["frameworks"][0]["headline"][a][split]} for a in ("met", "not_met")}
+        assert fw["figures"][split] == full["frameworks"][0]["figures"][split]
+    tune = json.loads(run_cli_here("calibrate", str(folder), "--split", "tune", "--format", "json").stdout)["frameworks"][0]
+    points = tune["headline"]["met"]["tune"]["points"]
+    assert (points["agreed"], points["compared"]) == (1, 3)   # level 5 decided against red; shared-vision unrated
+    assert {p["id"] for p in tune["principles"]} == {"clear-accountability", "outcomes-measurement", "shared-vision"}
+    assert [i["case"] for i in tune["incomplete"]] == ["tuneonly-alpha"] and tune["overall"] == []
+    check = json.loads(run_cli_here("calibrate", str(folder), "--split", "check", "--format", "json").stdout)["frameworks"][0]
+    assert {p["id"] for p in check["principles"]} == {"clear-accountability", "sustained-funding", "continuous-delivery",
+                                                      "networked-leadership"}
+    assert [(d["case"], d["item"]) for d in check["overall"]] == [("checkonly-bravo", "overall")]
+    assert [d["case"] for p in check["principles"] for d in p["disagreements"]] == ["checkonly-bravo"] * 2
+
+
+def test_min_agreement_on_a_split_measures_that_split(tmp_path):
+    folder = two_split_corpus(tmp_path)
+    tune = run_cli_here("calibrate", str(folder), "--split", "tune", "--min-agreement", "0.4")
+    assert tune.returncode == 1 and "points agreement on split tune (amber as met) is 33.3%, below 40.0%" in tune.stderr
+    check = run_cli_here("calibrate", str(folder), "--split", "check", "--min-agreement", "0.4")
+    assert check.returncode == 0, check.stderr
+
 def test_markdown_and_schema_outputs(tmp_path):
     md = run_cli_here("calibrate", str(case_folder(tmp_path)), "--format", "md")
     assert md.returncode == 0 and md.stdout.startswith("# Calibration") and "| split | points |" in md.stdout

@@ -39,8 +39,10 @@ def calibrate(folders: List[Path] = typer.Argument(..., metavar="DIR...", help="
               min_agreement: Optional[float] = typer.Option(
                   None, "--min-agreement", metavar="X", show_default=False,
                   help="Exit 1 when a framework's agreement is below X (0-1, or a percentage): per-point agreement on "
-                       "all cases unless --split / --on say otherwise, amber counted as --amber-as says."),
-              split: Split = typer.Option(Split.all, "--split", help="Cases --min-agreement is measured on."),
+                       "the cases --split covers unless --on says otherwise, amber counted as --amber-as says."),
+              split: Split = typer.Option(Split.all, "--split",
+                                          help="Cases to report on and measure --min-agreement on: tune or check shows that "
+                                               "split's figures and disagreements alone; all shows every case, then each split."),
               on: Measured = typer.Option(Measured.points, "--on", help="Figure --min-agreement applies to: per-point or overall agreement."),
               amber_as: AmberAs = typer.Option(AmberAs.met, "--amber-as",
                                                help="How the tool's amber counts against a met / not met decision in the headline and --min-agreement."),
@@ -54,7 +56,7 @@ def calibrate(folders: List[Path] = typer.Argument(..., metavar="DIR...", help="
         if not 0 <= floor <= 1:
             raise fail(f"--min-agreement must be a share from 0 to 1 or a percentage up to 100, not {min_agreement:g}")
     amber = amber_as.value.replace("-", "_")
-    report = run(load_cases(list(folders), dirs(frameworks_dir), settings), amber)
+    report = run(load_cases(list(folders), dirs(frameworks_dir), settings), amber, split.value)
     if format == CalibrateFormat.json:
         write_output(report.model_dump_json(indent=2) + "\n", output)
     else:
@@ -80,14 +82,17 @@ def _kappa(x: Optional[float]) -> str:
     return "–" if x is None else f"{x:.2f}"
 
 
-def _splits_line(fw) -> str:
+def _splits_line(fw, split: str) -> str:
+    if split != "all":
+        count = fw.cases[split]
+        return f"{count} {split} case{'' if count == 1 else 's'} (only the {split} split is shown)"
     count = fw.cases["all"]
     return f"{count} case{'' if count == 1 else 's'} ({fw.cases['tune']} tune, {fw.cases['check']} check)"
 
 
 def _headline_rows(fw, amber: str) -> list[list[str]]:
     rows = []
-    for split in ("all", "tune", "check"):
+    for split in fw.headline[amber]:
         h = fw.headline[amber][split]
         rows.append([split] + [f"{_pct(h[k].agreement)} ({h[k].agreed}/{h[k].compared})" if h[k].compared else "–"
                                for k in ("points", "overall", "lenses")])
@@ -96,7 +101,7 @@ def _headline_rows(fw, amber: str) -> list[list[str]]:
 
 def _figure_rows(fw) -> list[list[str]]:
     rows = []
-    for split in ("all", "tune", "check"):
+    for split in fw.figures:
         for kind in ("points", "overall", "lenses"):
             for f in fw.figures[split][kind]:
                 extra = f"; within one level {_pct(f.within_one)}" if f.within_one is not None else ""
@@ -107,13 +112,14 @@ def _figure_rows(fw) -> list[list[str]]:
     return rows
 
 
-def _confusions(fw) -> list[tuple[str, list[str], list[list[str]]]]:
-    """(title, header, rows) for each reading on all cases' points."""
+def _confusions(fw, split: str) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, header, rows) for each reading on the points of the cases the report covers."""
     out = []
-    for f in fw.figures["all"]["points"]:
+    cases = "all cases" if split == "all" else f"{split} cases"
+    for f in fw.figures[split]["points"]:
         decisions = list(next(iter(f.confusion.values())).keys())
         rows = [[tool] + [str(row[d]) for d in decisions] for tool, row in f.confusion.items()]
-        out.append((f"points, {f.reading}: tool rating (rows) by decision (columns)", ["tool \\ decision"] + decisions, rows))
+        out.append((f"points on {cases}, {f.reading}: tool rating (rows) by decision (columns)", ["tool \\ decision"] + decisions, rows))
     return out
 
 
@@ -130,11 +136,11 @@ def _amber_words(amber: str) -> str:
 def text(report, amber: str) -> str:
     out = [f"How amber counts: {report.amber_rule}", ""]
     for fw in report.frameworks:
-        out += [f"{fw.title} ({fw.framework}): {_splits_line(fw)}", "",
+        out += [f"{fw.title} ({fw.framework}): {_splits_line(fw, report.split)}", "",
                 f"Agreement ({_amber_words(amber)}):"]
         out += _table_text(["split", "points", "overall", "lenses"], _headline_rows(fw, amber)) + [""]
         out += ["Every reading:"] + _table_text(READING_COLUMNS, _figure_rows(fw)) + [""]
-        for title, header, rows in _confusions(fw):
+        for title, header, rows in _confusions(fw, report.split):
             out += [f"Confusion, {title}:"] + _table_text(header, rows) + [""]
         out.append(f"Per principle ({_amber_words(amber)}):")
         out += _table_text(["principle", "agreement", "no rating"],
@@ -165,11 +171,11 @@ def _table_md(header: list[str], rows: list[list[str]]) -> list[str]:
 def markdown(report, amber: str) -> str:
     out = ["# Calibration", "", f"**How amber counts.** {report.amber_rule}", ""]
     for fw in report.frameworks:
-        out += [f"## {fw.title} (`{fw.framework}`)", "", _splits_line(fw) + ".", "",
+        out += [f"## {fw.title} (`{fw.framework}`)", "", _splits_line(fw, report.split) + ".", "",
                 f"Agreement, {_amber_words(amber)}:", ""]
         out += _table_md(["split", "points", "overall", "lenses"], _headline_rows(fw, amber)) + [""]
         out += ["### Every reading", ""] + _table_md(READING_COLUMNS, _figure_rows(fw)) + [""]
-        for title, header, rows in _confusions(fw):
+        for title, header, rows in _confusions(fw, report.split):
             out += [f"Confusion, {title}:", ""] + _table_md(header, rows) + [""]
         out += ["### Per principle", ""]
         out += _table_md(["principle", "agreement", "no rating"],
