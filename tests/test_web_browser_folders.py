@@ -46,6 +46,11 @@ def test_a_board_member_reads_the_folder_board_an_owner_built(live, browser):
     text = me.text
     assert "Portfolio board: Northshire programme" in text and "2 assessments of 2 services" in text
     assert "Add to the folder" not in text and "Give or change access" not in text
+    # the CSP refuses style attributes, so the column widths must come from the stylesheet
+    shares = browser.execute_script(
+        "const table = [...document.querySelectorAll('table')].find(t => t.caption && t.caption.textContent.includes('ranked by risk'));"
+        "return [...table.querySelectorAll('thead th')].map(th => th.getBoundingClientRect().width / table.getBoundingClientRect().width);")
+    assert [round(share * 100) for share in shares] == [7, 42, 15, 8, 10, 11, 7]   # the service column takes the rest
     me.go(f"/a/{housing}")                                  # the folder lets her read its assessments
     me.follow("Decisions")
     assert "Save decisions" not in me.text

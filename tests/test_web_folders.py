@@ -2,10 +2,12 @@
 folder, what the board counts, the PDF's time limit, and the migration that adds the tables."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from web_helpers import (DATABASES, add_user, app, clock, database, new_assessment, owner, post,  # noqa: F401 (fixtures)
                          share, signed_in)
 
@@ -207,3 +209,31 @@ def test_hostile_names_show_literally_on_the_folder_and_its_board(app, owner):
     page = owner.get(f"/folders/{fid}").get_data(as_text=True)
     assert "<script>alert" not in page and "<b>Board" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "Portfolio board: &lt;b&gt;Board&lt;/b&gt;" in page
+
+
+# ---------------------------------------------------------------- styles under the pages' CSP
+
+WEB_TEMPLATES = [*(ROOT / "assess" / "web" / "templates").glob("*.html"), *(ROOT / "report_templates" / "board").glob("*.j2")]
+
+
+def test_no_template_of_a_web_page_has_a_style_attribute():
+    # the CSP's style-src 'self' makes the browser ignore style attributes: widths and looks go in classes
+    found = [f"{path.relative_to(ROOT)}:{number}" for path in WEB_TEMPLATES
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if re.search(r"<[^>]*\sstyle\s*=", line)]
+    assert "folder.html" in {p.name for p in WEB_TEMPLATES} and found == []
+
+
+def test_the_boards_column_widths_are_set_by_the_served_stylesheet_as_in_print(owner, programme):
+    from assess.reports.templates import base_dir
+    fid, _ = programme
+    response = owner.get(f"/folders/{fid}")
+    assert "style-src 'self'" in response.headers["Content-Security-Policy"]
+    page = response.get_data(as_text=True)
+    served = owner.get("/static/board.css").get_data(as_text=True)
+    printed = (base_dir() / "board" / "board.css").read_text(encoding="utf-8")
+    widths = set(re.findall(r'<col class="w(\d+)">', page))
+    assert widths >= {"7", "8", "10", "11", "15"}            # the table of services ranked by risk is always there
+    assert re.search(r"\.board table\.fixed \{ table-layout: fixed; \}", served)
+    for n in widths:
+        assert re.search(rf"\.board col\.w{n} {{ width: {n}%; }}", served), f"col.w{n} is not in the served board.css"
+        assert re.search(rf"(?<![.\w])col\.w{n} {{ width: {n}%; }}", printed), f"col.w{n} is not in the print board.css"
