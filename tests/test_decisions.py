@@ -261,10 +261,10 @@ def test_calibration_scores_a_reassessment_on_its_re_decided_points_only(tmp_pat
 
 # ---------------------------------------------------------------- `assess decide` in a terminal
 
-def _decide(path: Path, *extra: str):
+def _decide(path: Path, *extra: str, frameworks: Path = ROOT / "tests" / "frameworks" / "mini"):
     import sys
     from test_run_terminal import Terminal
-    return Terminal(argv=[sys.executable, "-m", "assess", "decide", str(path), "-F", str(ROOT / "tests" / "frameworks" / "mini"), *extra])
+    return Terminal(argv=[sys.executable, "-m", "assess", "decide", str(path), "-F", str(frameworks), *extra])
 
 
 def test_decide_records_decisions_saves_each_and_resumes(tmp_path):
@@ -300,6 +300,37 @@ def test_decide_records_decisions_saves_each_and_resumes(tmp_path):
     assert term.wait() == 0
     result = evaluate(load_assessment(path, [ROOT / "tests" / "frameworks" / "mini"]))
     assert decided_rating(result, "funding").differs and decided_overall(result).decided
+
+
+def test_decide_offers_levels_where_the_framework_rates_by_level(tmp_path):
+    frameworks = tmp_path / "mini"
+    shutil.copytree(ROOT / "tests" / "frameworks" / "mini", frameworks)
+    questionnaire = frameworks / "questionnaires" / "mini.yaml"
+    questionnaire.write_text(questionnaire.read_text().replace("  version: 1.0.0\n", "  version: 1.0.0\n  ratings: level\n"))
+    path = tmp_path / "whole.yaml"
+    shutil.copy(frameworks / "whole.yaml", path)
+    term = _decide(path, frameworks=frameworks)
+    term.expect("Who decided")
+    term.type("Mini panel")
+    term.expect("Date of the decisions")
+    term.type("")
+    term.expect("Engine's proposal: Red, level 2")  # Accountability
+    # each level with the RAG it reads as under the thresholds (green from 3.5, amber from 2.5)
+    term.choose("y", "Agree: level 2 – Emerging (Red)", "Level 1 – Initial (Red)", "Level 3 – Defined (Amber)",
+                "Level 4 – Managed (Green)")
+    term.expect("Engine's proposal: Red, level 1")  # Funding
+    term.choose("3", "Level 3 – Defined (Amber)")
+    term.expect("Why does the decision differ")
+    term.type("Funding was agreed after the self-assessment")
+    term.expect("Decision on Governance")
+    term.send("\x03")
+    assert term.wait() != 0
+    saved = load_answers(path, [frameworks]).decisions.principles
+    assert {k: (d.rating, d.level, d.reason) for k, d in saved.items()} == {
+        "accountability": ("red", 2, ""), "funding": ("amber", 3, "Funding was agreed after the self-assessment")}
+    result = evaluate(load_assessment(path, [frameworks]))
+    assert (decided_rating(result, "funding").level, decided_rating(result, "funding").differs) == (3, True)
+    assert not decided_rating(result, "accountability").differs
 
 
 def test_decide_refuses_without_a_terminal(tmp_path):
