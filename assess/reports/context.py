@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any, Optional
 from ..decisions import Rating, decided_overall, decided_rating, decision_sentence, has_decisions
 from ..models import AnswerRecord, Finding, PrincipleResult, Result, Terms
 from . import charts, filters
-from .actions import Planner, action_plan
+from .actions import Planner, action_plan, with_tracking
 from .bidi import Parts
 from .narrative import reading
 from .since import SinceView, since_view
 
 if TYPE_CHECKING:
+    from ..actions import TrackedAction
     from ..compare import Comparison
     from ..plan import Plan
 
@@ -101,12 +102,15 @@ class SectionView:
 
 
 def report_context(result: Result, framework=None, planner: Planner = action_plan,
-                   comparison: Optional["Comparison"] = None, plan: Optional["Plan"] = None) -> dict[str, Any]:
+                   comparison: Optional["Comparison"] = None, plan: Optional["Plan"] = None,
+                   tracked: Optional[list["TrackedAction"]] = None) -> dict[str, Any]:
     """`comparison` (earlier assessment → this one) adds the "Since last time" section and the
-    earlier levels on the charts; `plan` adds the changes that reach each next level."""
+    earlier levels on the charts; `plan` adds the changes that reach each next level;
+    `tracked` (actions.tracked_actions) gives the action plan its ids, owners, due dates and
+    statuses, and the actions on amber and red points."""
     meta = result.assessment
     top = len(result.scale)
-    actions = planner(result)
+    actions = with_tracking(planner(result), tracked)
     since = since_view(comparison)
     records = {a.question: a for a in result.answers}
     applicable = [p for p in result.principles if p.applicable]
@@ -132,6 +136,8 @@ def report_context(result: Result, framework=None, planner: Planner = action_pla
         "actions": actions,
         "top_actions": actions[:SUMMARY_FINDINGS],
         "action_rows": ACTION_ROWS,
+        "tracked_known": tracked is not None,
+        "point_actions": [t for t in tracked or [] if t.id.startswith("principle:")],
         "plan_effects": PLAN_EFFECTS,
         "strengths": [f for f in result.findings if f.kind == "strength"],
         "terms": terms,

@@ -51,6 +51,6 @@ def render_csv(result: Result) -> str:
 
 
 def render(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None,
-           warn=None) -> bytes:
+           warn=None, tracked=None) -> bytes:
     """One row per finding of this assessment: an earlier one and a plan do not change it."""
     return render_csv(result).encode("utf-8")

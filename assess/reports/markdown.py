@@ -37,8 +37,8 @@ def _table(head: tuple[str, ...], rows: list[tuple]) -> list[str]:
     return [_row(*head), "|" + "|".join("---" for _ in head) + "|", *(_row(*r) for r in rows), ""]
 
 
-def render_markdown(result: Result, framework=None, comparison=None, plan=None) -> str:
-    c = report_context(result, framework, comparison=comparison, plan=plan)
+def render_markdown(result: Result, framework=None, comparison=None, plan=None, tracked=None) -> str:
+    c = report_context(result, framework, comparison=comparison, plan=plan, tracked=tracked)
     meta, r = c["meta"], result
     out = [f"# {md(meta['service'])}: service {'reassessment' if r.reassessment else 'assessment'}", ""]
     out += _table(("Field", "Value"), [
@@ -97,9 +97,15 @@ def render_markdown(result: Result, framework=None, comparison=None, plan=None) 
             out += ["", f"Evidence for *{md(text)}*:"] + [f"> {md(e)}" for e in items]
         out.append("")
     out += ["## Action plan", ""]
-    out += _table(("#", "Severity", "Finding", "Recommendation", "Owner"), [
-        (i, a.finding.severity, a.finding.title, a.finding.recommendation, a.owner + (" (suggested)" if a.owner_suggested else ""))
+    out += _table(("#", "Severity", "Finding", "Id", "Recommendation", "Owner", "Due"), [
+        (i, a.finding.severity, a.finding.title, a.tracked.id if a.tracked else "–", a.finding.recommendation,
+         a.owner + (" (suggested)" if a.owner_suggested else ""), a.due)
         for i, a in enumerate(c["actions"], 1)]) if c["actions"] else ["No risks were found.", ""]
+    if c["point_actions"]:
+        out += [f"### Actions on amber and red {t.principles}", ""]
+        out += _table(("Action", "Id", "Owner", "Due", "Status"), [
+            (a.title, a.id, a.owner + (" (suggested)" if a.owner_suggested else ""), a.due.isoformat() if a.due else "no date",
+             a.status.capitalize()) for a in c["point_actions"]])
     out += _next_level(c["next_level"])
     out += ["## Methodology", "", "Levels are the weighted mean of answered, applicable questions, held down by any cap a rule "
             "sets. Not applicable answers are excluded, never scored as zero; too few answers gives “not enough evidence”.", ""]
@@ -204,8 +210,8 @@ def _answer_text(a) -> str:
 
 
 def render(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None,
-           warn=None) -> bytes:
-    return render_markdown(result, framework, comparison, plan).encode("utf-8")
+           warn=None, tracked=None) -> bytes:
+    return render_markdown(result, framework, comparison, plan, tracked).encode("utf-8")
 
 
 def _lv(level) -> str:
