@@ -94,6 +94,29 @@ def _now_text(rating: Rating) -> str:
     return (rating.rag_label or "no rating") + ("" if rating.decided else " (engine's proposal; not decided yet)")
 
 
+@dataclass(frozen=True)
+class Limited:
+    """A list cut at a report's limit: `full` is set out in full, `rest` only named or counted.
+    Every format cuts its lists here, so the PDF, HTML and Markdown agree on what is in brief."""
+    full: list
+    rest: list
+    limit: int
+
+    @property
+    def start_of_rest(self) -> int:
+        """The number (1-based) of the first item in brief, for lists numbered straight on."""
+        return len(self.full) + 1
+
+
+def limited(items: list, limit: int) -> Limited:
+    return Limited(list(items[:limit]), list(items[limit:]), limit)
+
+
+def more_findings(verb: str, count: int) -> str:
+    """"Clears 3 more findings.": a next-level plan's effects past PLAN_EFFECTS."""
+    return f"{verb} {count} more finding{'s' if count > 1 else ''}."
+
+
 @dataclass
 class SectionView:
     id: str
@@ -136,6 +159,9 @@ def report_context(result: Result, framework=None, planner: Planner = action_pla
         "actions": actions,
         "top_actions": actions[:SUMMARY_FINDINGS],
         "action_rows": ACTION_ROWS,
+        "action_list": limited(actions, ACTION_ROWS),
+        "plan_effects_of": lambda found: limited(found, PLAN_EFFECTS),
+        "more_findings": more_findings,
         "tracked_known": tracked is not None,
         "point_actions": [t for t in tracked or [] if t.id.startswith("principle:")],
         "plan_effects": PLAN_EFFECTS,
