@@ -273,3 +273,9 @@ def test_the_full_reports_action_plan_shows_the_trackers_ids_owners_and_due_date
     row = html.split('<span class="key">finding:so-live-no-team</span>', 1)[1].split("</tr>", 1)[0]
     assert "Priya Shah, head of housing" in row and '<td class="due">2026-12-31</td>' in row
     assert '<span class="key">principle:sustained-funding</span>' in html
+    table = run_cli_here("report", str(path), "--format", "csv")
+    by_rule = {r["rule"]: r for r in csv.DictReader(io.StringIO(table.stdout))}
+    assert [by_rule["so-live-no-team"][k] for k in ("owner", "action_id", "due", "action_status")] == \
+        ["Priya Shah, head of housing", "finding:so-live-no-team", "2026-12-31", "open"]
+    assert by_rule["so-informal-owner"]["action_status"] == "done"
+    assert by_rule["so-big-bang-change-live"]["action_id"] == ""                       # low: not tracked
