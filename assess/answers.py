@@ -75,6 +75,12 @@ class Assessment:
                 else (cond.UNANSWERED, None)
         return shown
 
+    def ignored(self, shown: Optional[dict[str, bool]] = None) -> list[str]:
+        """Questions answered in the file but not asked of this assessment (hidden by show_if, for
+        example asked only at another phase): kept in the file, ignored by rules and scoring."""
+        shown = shown if shown is not None else self.visible()
+        return [qid for qid in self.framework.questions if not shown[qid] and self.answer(qid).state != UNANSWERED]
+
     def meta_facts(self) -> dict[str, str]:
         return {"scope": self.meta.scope, "phase": self.meta.phase, "kind": self.meta.kind}
 

@@ -18,7 +18,7 @@ a disagreement in the category "no rating", and listed, never dropped.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
@@ -121,6 +121,13 @@ def check_against(model: DecisionsFile, doc: Document, answers_path: Path, frame
 
 # ---------------------------------------------------------------- finding and evaluating cases
 
+class IgnoredAnswer(BaseModel):
+    """An answer in a case that the framework does not use at the case's phase (or other details):
+    the panel may have weighed it, the tool did not. A warning; agreement figures are unchanged."""
+    question: str
+    asked_when: str            # the question's show_if in words
+
+
 @dataclass
 class Case:
     id: str
@@ -128,6 +135,14 @@ class Case:
     decisions: DecisionsFile
     result: Result
     rag_thresholds: Any
+    phase: str = ""
+    ignored: list[IgnoredAnswer] = field(default_factory=list)
+
+
+def ignored_answers(assessment) -> list[IgnoredAnswer]:
+    from .describe import describe
+    fw = assessment.framework
+    return [IgnoredAnswer(question=q, asked_when=describe(fw.visibility[q], fw)) for q in assessment.ignored()]
 
 
 def find_cases(folders: list[Path]) -> list[tuple[Path, Path]]:
@@ -186,7 +201,8 @@ def load_cases(folders: list[Path], frameworks_dirs: Optional[list[Path]] = None
         if twin is not None:
             problems.append(doc.diag(("case",), f"case {model.case!r} is already in {twin.answers}; case ids must differ"))
             continue
-        cases.append(Case(model.case, answers, model, evaluate(assessment), assessment.framework.info.rag))
+        cases.append(Case(model.case, answers, model, evaluate(assessment), assessment.framework.info.rag,
+                          assessment.meta.phase, ignored_answers(assessment)))
     if problems:
         raise AssessError(problems)
     return cases
@@ -415,6 +431,14 @@ class PrincipleFigures(BaseModel):
     disagreements: list[Disagreement]
 
 
+class CaseWarning(BaseModel):
+    """Answers a case gives that the framework ignores at its phase, for the corpus's authors."""
+    case: str
+    split: str
+    phase: str
+    ignored_answers: list[IgnoredAnswer]
+
+
 class FrameworkReport(BaseModel):
     framework: str
     title: str
@@ -424,6 +448,7 @@ class FrameworkReport(BaseModel):
     principles: list[PrincipleFigures]
     overall: list[Disagreement]                          # cases whose overall or lens decision differs
     incomplete: list[dict[str, Any]]                     # decided points the tool could not rate
+    warnings: list[CaseWarning] = []                     # cases with answers the framework ignores
 
 
 class CalibrationReport(BaseModel):
@@ -486,7 +511,9 @@ def _framework_report(framework: str, all_cases: list[Case], amber_as: str, spli
                   for p in pairs if p.kind == "points" and p.tool_level is None]
     return FrameworkReport(framework=framework, title=all_cases[0].result.framework["title"],
                            cases={s: len({c.id for c in cases if s == "all" or c.decisions.split == s}) for s in splits},
-                           headline=heads, figures=figs, principles=principles, overall=overall, incomplete=incomplete)
+                           headline=heads, figures=figs, principles=principles, overall=overall, incomplete=incomplete,
+                           warnings=[CaseWarning(case=c.id, split=c.decisions.split, phase=c.phase, ignored_answers=c.ignored)
+                                     for c in cases if c.ignored])
 
 
 def _disagreement(pair: Pair) -> Disagreement:

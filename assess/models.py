@@ -102,6 +102,9 @@ class FrameworkInfo(Model):
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     terms: Terms = Field(default_factory=Terms)
     actions: ActionSettings = Field(default_factory=ActionSettings)
+    ratings: Literal["rag", "level"] = Field(
+        default="rag", description="what a panel decides for a principle: a RAG (green, amber, red), or a level on the "
+                                   "scale, whose RAG then follows from the thresholds; `assess decide` asks for this")
 
     @field_validator("scale")
     @classmethod

@@ -55,6 +55,8 @@ class Cell(BaseModel):
     status: str                    # scored, gated, not-enough-evidence, not-applicable
     capped: bool                   # a binding cap holds the level down
     decided: bool = False          # level and rating are a panel's recorded decision, not the engine's proposal
+    engine_level: Optional[int] = None   # the engine's proposal, where a decision overrides it
+    engine_rag: Optional[str] = None
 
 
 class Movement(BaseModel):
@@ -88,6 +90,8 @@ class ServiceRow(BaseModel):
     overall_rag: Optional[str]
     overall_score: Optional[float]
     overall_decided: bool = False  # the overall rating is a recorded decision
+    overall_engine_level: Optional[int] = None   # the engine's proposal, where the overall decision overrides it
+    overall_engine_rag: Optional[str] = None
     cells: list[Cell]
     risks: dict[str, int]          # severity -> count of risk findings
     red_share: float               # red principles among applicable principles with a level
@@ -298,13 +302,16 @@ def _row(items: list[tuple[str, Result]], as_of: dt.date, stale_days: int, large
     return ServiceRow(
         key=_key(r), framework=r.framework["id"],
         service=meta["service"], organisation=meta.get("organisation") or "", file=file, date=date, kind=meta.get("kind", ""),
-        overall_level=overall.level if overall.level is not None else r.overall.get("level"), overall_rag=overall.rag,
+        overall_level=overall.level, overall_rag=overall.rag,
         overall_score=r.overall.get("score"), overall_decided=overall.decided,
-        cells=[Cell(principle=p.id, level=_level_of(rated[p.id], p) if p.applicable else None,
+        overall_engine_level=_engine(overall)[0], overall_engine_rag=_engine(overall)[1],
+        cells=[Cell(principle=p.id, level=rated[p.id].level if p.applicable else None,
                     rag=rated[p.id].rag if p.applicable else None,
                     status=p.status if p.applicable else "not-applicable",
                     capped=p.applicable and any(c.binding for c in p.caps),
-                    decided=p.applicable and rated[p.id].decided) for p in r.principles],
+                    decided=p.applicable and rated[p.id].decided,
+                    engine_level=_engine(rated[p.id])[0] if p.applicable else None,
+                    engine_rag=_engine(rated[p.id])[1] if p.applicable else None) for p in r.principles],
         risks=risks, red_share=round(sum(1 for p in levelled if rated[p.id].rag == "red") / len(levelled), 4) if levelled else 0.0,
         risk_known=not unknown_why, risk_unknown_why=unknown_why,
         answered_share=conf.answered_share, evidenced_share=conf.evidenced_share, age_days=age,
@@ -314,9 +321,13 @@ def _row(items: list[tuple[str, Result]], as_of: dt.date, stale_days: int, large
         assessments=len(items), movement=_movement(items), gap=_gap(items, large_gap))
 
 
-def _level_of(rating, p) -> Optional[int]:
-    """A decision's level, or the engine's where the decision gives none."""
-    return rating.level if rating.level is not None else p.level
+def _engine(rating) -> tuple[Optional[int], Optional[str]]:
+    """The engine's level and RAG where a decision overrides them, to show beside the decision
+    as the engine's; (None, None) for a proposal or a decision that agrees with it. A decision
+    that gives a RAG but no level has no level of its own: the engine's is shown only here."""
+    if not (rating.decided and rating.differs):
+        return None, None
+    return rating.proposed_level, rating.proposed_rag
 
 
 def _risk_unknown(r: Result) -> str:
@@ -406,7 +417,7 @@ def _service_name(result: Result) -> str:
 
 CSV_COLUMNS = ("framework", "service", "organisation", "date", "kind", "file", "principle", "level", "rag", "status",
                "risk_rank", "risk_known", "high", "medium", "low", "as_of", "age_days", "stale", "low_confidence",
-               "gap_flag", "overall_change", "rating_source")
+               "gap_flag", "overall_change", "rating_source", "engine_level", "engine_rag")
 
 
 def portfolio_csv(portfolio: Portfolio) -> str:
@@ -432,10 +443,11 @@ def portfolio_csv(portfolio: Portfolio) -> str:
                      row.risks["medium"], row.risks["low"], portfolio.as_of, "" if row.age_days is None else row.age_days,
                      str(row.stale).lower(), str(row.low_confidence).lower(), str(row.gap is not None).lower(), change]
             write(common + ["overall", row.overall_level or "", row.overall_rag or "", "", *flags,
-                            "decision" if row.overall_decided else "proposal"])
+                            "decision" if row.overall_decided else "proposal",
+                            row.overall_engine_level or "", row.overall_engine_rag or ""])
             for cell in row.cells:
                 write(common + [cell.principle, cell.level or "", cell.rag or "", cell.status, *flags,
-                                "decision" if cell.decided else "proposal"])
+                                "decision" if cell.decided else "proposal", cell.engine_level or "", cell.engine_rag or ""])
     for skip in portfolio.skipped:
         write(["", "", "", "", "", skip.file, "skipped", "", "", "; ".join(skip.problems)] + [""] * (len(CSV_COLUMNS) - 10))
     return buffer.getvalue()

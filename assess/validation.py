@@ -61,7 +61,7 @@ def _answers_summary(path: Path, a) -> str:
     asked = [q for q in a.framework.questions if shown[q]]
     answered = [q for q in asked if a.answer(q).state != "unanswered"]
     missing = [q for q in asked if a.answer(q).state == "unanswered" and a.framework.questions[q].required]
-    hidden = [q for q in a.framework.questions if not shown[q] and a.answer(q).state != "unanswered"]
+    hidden = a.ignored(shown)
     if not answered and not hidden:
         required = f", {len(missing)} of them required" if missing else ""
         return (f"ok: {path} is a valid answers file for {a.framework.id}, but nothing is answered yet: "

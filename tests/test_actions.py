@@ -239,3 +239,43 @@ def test_assess_reassess_carries_the_actions_block_so_ids_owners_and_status_stay
     carried = new["finding:so-no-research-capacity"]
     assert (carried.owner, carried.status, carried.reason) == ("Ana Ruiz, research lead", "dropped",
                                                                "research is bought in from the partner council")
+
+
+def test_the_full_reports_action_plan_shows_the_trackers_ids_owners_and_due_dates(tmp_path):
+    from conftest import run_cli_here
+    path = with_block(tmp_path, """actions:
+  finding:so-live-no-team:
+    owner: Priya Shah, head of housing
+    due: 2026-12-31
+  finding:so-informal-owner:
+    status: done
+""")
+    tracked = {a.id: a for a in actions_of(path)}
+    md = run_cli_here("report", str(path), "--format", "md", "--no-plan")
+    assert md.returncode == 0, md.stderr
+    plan = md.stdout.split("## Action plan", 1)[1].split("\n## ", 1)[0]
+    rows = {re.search(r"\| (finding:[a-z0-9-]+) \|", line).group(1): line
+            for line in plan.splitlines() if re.search(r"\| finding:", line)}
+    assert set(rows) == {k for k in tracked if k.startswith("finding:")}
+    for aid, row in rows.items():
+        assert f"| {tracked[aid].due.isoformat()}" in row, row
+    assert "Priya Shah, head of housing" in rows["finding:so-live-no-team"] and "| 2026-12-31 |" in rows["finding:so-live-no-team"]
+    assert ", done |" in rows["finding:so-informal-owner"]
+    low = [line for line in plan.splitlines() if "| low |" in line]          # low findings are not tracked
+    assert len(low) == 2 and all(line.endswith("| not tracked |") for line in low)
+    points = plan.split("### Actions on amber and red principles", 1)[1]
+    for aid in (k for k in tracked if k.startswith("principle:")):
+        row = next(line for line in points.splitlines() if f"| {aid} |" in line)
+        assert f"| {tracked[aid].due.isoformat()} |" in row
+    html_path = tmp_path / "report.html"
+    assert run_cli_here("report", str(path), "-o", str(html_path), "--no-plan").returncode == 0
+    html = html_path.read_text(encoding="utf-8")
+    row = html.split('<span class="key">finding:so-live-no-team</span>', 1)[1].split("</tr>", 1)[0]
+    assert "Priya Shah, head of housing" in row and '<td class="due">2026-12-31</td>' in row
+    assert '<span class="key">principle:sustained-funding</span>' in html
+    table = run_cli_here("report", str(path), "--format", "csv")
+    by_rule = {r["rule"]: r for r in csv.DictReader(io.StringIO(table.stdout))}
+    assert [by_rule["so-live-no-team"][k] for k in ("owner", "action_id", "due", "action_status")] == \
+        ["Priya Shah, head of housing", "finding:so-live-no-team", "2026-12-31", "open"]
+    assert by_rule["so-informal-owner"]["action_status"] == "done"
+    assert by_rule["so-big-bang-change-live"]["action_id"] == ""                       # low: not tracked

@@ -361,3 +361,47 @@ def test_validate_checks_a_decisions_file_against_its_case(tmp_path):
     (tmp_path / "case.yaml").unlink()
     alone = run_cli("validate", str(good))
     assert alone.returncode == 2 and "no answers file case.yaml beside it" in alone.stderr
+
+
+# ---------------------------------------------------------------- answers the framework ignores
+
+SS_DECISIONS = DECISIONS.replace("live-no-team", "live-amber").replace("service-ownership", "service-standard") \
+    .replace("clear-accountability: 2", "joined-up-experience: 3").replace("sustained-funding: 1", "everyone-can-use: 3") \
+    .replace("overall: 1", "overall: 3")
+LIVE_ONLY = ("legacy_route_plan", "live_completion", "accessibility_kept_up")   # asked at live and retiring only
+
+
+def beta_case(tmp_path: Path, drop: tuple[str, ...] = ()) -> Path:
+    """The live example re-dated to beta: its answers to live-only questions are no longer asked."""
+    text = SS_EXAMPLE.read_text(encoding="utf-8").replace("  phase: live\n", "  phase: beta\n")
+    text = "".join(line for line in text.splitlines(keepends=True) if not line.lstrip().startswith(tuple(f"{q}:" for q in drop)))
+    source = tmp_path / ("dropped" if drop else "kept") / "live-amber.yaml"
+    source.parent.mkdir()
+    source.write_text(text, encoding="utf-8")
+    return case_folder(source.parent, SS_DECISIONS, source, "live-amber")
+
+
+def test_answers_ignored_at_the_cases_phase_are_warned_per_case_and_change_no_figure(tmp_path):
+    with_them = calibrate(load_cases([beta_case(tmp_path)])).frameworks[0]
+    [warning] = with_them.warnings
+    assert (warning.case, warning.split, warning.phase) == ("live-amber", "tune", "beta")
+    ignored = {i.question: i.asked_when for i in warning.ignored_answers}
+    assert set(LIVE_ONLY) <= set(ignored)
+    assert ignored["live_completion"] == "phase is live or retiring"
+    without = calibrate(load_cases([beta_case(tmp_path, drop=tuple(ignored))])).frameworks[0]
+    assert without.warnings == []
+    for field in ("headline", "figures", "principles", "overall", "incomplete"):
+        assert getattr(with_them, field) == getattr(without, field), field
+
+
+def test_the_ignored_answers_warning_reaches_markdown_json_and_text(tmp_path):
+    folder = str(beta_case(tmp_path))
+    md = run_cli_here("calibrate", folder, "--format", "md").stdout
+    section = md.split("### Warnings: answers the framework ignores", 1)[1]
+    assert "- `live-amber` (tune, phase beta): " in section
+    assert "live_completion (asked only when phase is live or retiring)" in section
+    report = json.loads(run_cli_here("calibrate", folder, "--format", "json").stdout)
+    [warning] = report["frameworks"][0]["warnings"]
+    assert {"question": "legacy_route_plan", "asked_when": "phase is live or retiring"} in warning["ignored_answers"]
+    text = run_cli_here("calibrate", folder).stdout
+    assert "live-amber [tune], phase beta: " in text and "accessibility_kept_up (asked only when" in text

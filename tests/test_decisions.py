@@ -219,6 +219,33 @@ def test_portfolio_rates_services_by_their_decisions(tmp_path):
     assert (cell.rag, cell.decided) == ("green", True) and row.overall_decided
 
 
+def test_the_board_shows_what_an_overriding_decision_says_and_marks_the_engines_view(tmp_path):
+    from assess.board import render_html
+    from assess.portfolio import board_context, build_portfolio, portfolio_csv
+    import datetime as dt
+    overridden = tmp_path / "childcare.yaml"      # the overall decision, too, now overrides with a rating only
+    overridden.write_text(LATER.read_text().replace('  overall:\n    rating: "amber"',
+                                                    '  overall:\n    rating: "red"\n    reason: "Not ready for public beta."'))
+    board = build_portfolio([(str(overridden), evaluate_file(overridden))], [], 365, files=1, as_of=dt.date(2027, 3, 1))
+    row = board.rows()[0]
+    # everyone-can-use: decided green with no level, over the engine's amber at level 2
+    cell = row.cell("everyone-can-use")
+    assert (cell.level, cell.rag, cell.decided, cell.engine_level, cell.engine_rag) == (None, "green", True, 2, "amber")
+    agreed = row.cell("define-success")            # a decision that agrees keeps the engine's level, with no aside
+    assert (agreed.level, agreed.rag, agreed.engine_rag) == (2, "amber", None)
+    assert (row.overall_level, row.overall_rag, row.overall_engine_level, row.overall_engine_rag) == (None, "red", 2, "amber")
+    html = render_html("portfolio.html.j2", board_context(board))
+    assert "<td class=\"rag-green\">Green – met, decided (engine: 2 Amber – met with actions)</td>" in html
+    assert "Red – not met, decided (engine: 2 Amber – met with actions)" in html
+    assert "2 Green – met" not in html and "2 Red – not met" not in html
+    assert "<td class=\"rag-amber\">2 Amber – met with actions, decided</td>" in html
+    rows = {r["principle"]: r for r in csv.DictReader(io.StringIO(portfolio_csv(board)))}
+    assert [rows["everyone-can-use"][k] for k in ("level", "rag", "rating_source", "engine_level", "engine_rag")] == \
+        ["", "green", "decision", "2", "amber"]
+    assert [rows["overall"][k] for k in ("level", "rag", "engine_level", "engine_rag")] == ["", "red", "2", "amber"]
+    assert [rows["define-success"][k] for k in ("level", "engine_level", "engine_rag")] == ["2", "", ""]
+
+
 def test_calibration_scores_a_reassessment_on_its_re_decided_points_only(tmp_path):
     from assess.calibrate import load_cases, pairs_of
     folder = tmp_path / "cases"
@@ -234,10 +261,10 @@ def test_calibration_scores_a_reassessment_on_its_re_decided_points_only(tmp_pat
 
 # ---------------------------------------------------------------- `assess decide` in a terminal
 
-def _decide(path: Path, *extra: str):
+def _decide(path: Path, *extra: str, frameworks: Path = ROOT / "tests" / "frameworks" / "mini"):
     import sys
     from test_run_terminal import Terminal
-    return Terminal(argv=[sys.executable, "-m", "assess", "decide", str(path), "-F", str(ROOT / "tests" / "frameworks" / "mini"), *extra])
+    return Terminal(argv=[sys.executable, "-m", "assess", "decide", str(path), "-F", str(frameworks), *extra])
 
 
 def test_decide_records_decisions_saves_each_and_resumes(tmp_path):
@@ -273,6 +300,37 @@ def test_decide_records_decisions_saves_each_and_resumes(tmp_path):
     assert term.wait() == 0
     result = evaluate(load_assessment(path, [ROOT / "tests" / "frameworks" / "mini"]))
     assert decided_rating(result, "funding").differs and decided_overall(result).decided
+
+
+def test_decide_offers_levels_where_the_framework_rates_by_level(tmp_path):
+    frameworks = tmp_path / "mini"
+    shutil.copytree(ROOT / "tests" / "frameworks" / "mini", frameworks)
+    questionnaire = frameworks / "questionnaires" / "mini.yaml"
+    questionnaire.write_text(questionnaire.read_text().replace("  version: 1.0.0\n", "  version: 1.0.0\n  ratings: level\n"))
+    path = tmp_path / "whole.yaml"
+    shutil.copy(frameworks / "whole.yaml", path)
+    term = _decide(path, frameworks=frameworks)
+    term.expect("Who decided")
+    term.type("Mini panel")
+    term.expect("Date of the decisions")
+    term.type("")
+    term.expect("Engine's proposal: Red, level 2")  # Accountability
+    # each level with the RAG it reads as under the thresholds (green from 3.5, amber from 2.5)
+    term.choose("y", "Agree: level 2 – Emerging (Red)", "Level 1 – Initial (Red)", "Level 3 – Defined (Amber)",
+                "Level 4 – Managed (Green)")
+    term.expect("Engine's proposal: Red, level 1")  # Funding
+    term.choose("3", "Level 3 – Defined (Amber)")
+    term.expect("Why does the decision differ")
+    term.type("Funding was agreed after the self-assessment")
+    term.expect("Decision on Governance")
+    term.send("\x03")
+    assert term.wait() != 0
+    saved = load_answers(path, [frameworks]).decisions.principles
+    assert {k: (d.rating, d.level, d.reason) for k, d in saved.items()} == {
+        "accountability": ("red", 2, ""), "funding": ("amber", 3, "Funding was agreed after the self-assessment")}
+    result = evaluate(load_assessment(path, [frameworks]))
+    assert (decided_rating(result, "funding").level, decided_rating(result, "funding").differs) == (3, True)
+    assert not decided_rating(result, "accountability").differs
 
 
 def test_decide_refuses_without_a_terminal(tmp_path):

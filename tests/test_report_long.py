@@ -111,3 +111,63 @@ def test_a_plan_names_the_first_findings_it_clears_and_counts_the_rest(mini, cou
     plan = section(html(result, framework, plan_clearing(count)), 'id="next-level"', "</section>")
     assert [i for i in range(count) if f"Cleared risk {i:03d}" in plan] == list(range(named))
     assert (more in plan) if more else "more finding" not in plan
+
+
+# ---------------------------------------------------------------- the same limits in Markdown
+
+def markdown(result, framework, plan=None) -> str:
+    return render(result, "md", framework=framework, plan=plan).decode("utf-8")
+
+
+def md_section(page: str, start: str) -> str:
+    """From a heading to the next heading of the same or a higher level."""
+    level = start.split(" ", 1)[0]
+    body = page[page.index(start) + len(start):]
+    ends = [m.start() for m in re.finditer(r"^#{1,%d} " % len(level), body, re.M)]
+    return body[:ends[0]] if ends else body
+
+
+def test_markdown_names_a_principles_risks_by_severity_past_the_same_limit(mini):
+    result, framework = mini
+    page = markdown(with_risks(result, "governance", FINDING_BLOCKS + 3), framework)
+    governance = md_section(page, "### Governance")
+    assert f"{FINDING_BLOCKS + 4} risks, too many to set out one by one" in governance
+    assert re.search(r"- \*\*High \(1\):\*\* Nobody holds the whole service together\.\n- \*\*Low \(%d\):\*\* Added risk 000; "
+                     % (FINDING_BLOCKS + 3), governance)
+    for i in range(FINDING_BLOCKS + 3):
+        assert governance.count(f"Added risk {i:03d}") == 1
+        assert f"Reason {i:03d}" not in governance and f"Fix number {i:03d}" not in governance
+    funding = md_section(page, "### Funding")
+    assert "too many to set out" not in funding and funding.count("Recommendation: ") == 3
+    at_limit = md_section(markdown(with_risks(result, "governance", FINDING_BLOCKS - 1), framework), "### Governance")
+    assert "too many to set out" not in at_limit and "Reason 000 given." in at_limit
+
+
+def table_numbers(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"^\| (\d+) \|", text, re.M)]
+
+
+def test_markdown_lists_actions_past_the_same_limit_by_title_numbered_on(mini):
+    result, framework = mini
+    many = with_risks(result, "funding", ACTION_ROWS + 4)
+    total = sum(1 for f in many.findings if f.kind == "risk")
+    actions = md_section(markdown(many, framework), "## Action plan")
+    full, brief = actions.split(f"Actions {ACTION_ROWS + 1} to {total} in brief", 1)
+    assert table_numbers(full) == list(range(1, ACTION_ROWS + 1))
+    assert table_numbers(brief) == list(range(ACTION_ROWS + 1, total + 1))
+    for f in many.findings:
+        if f.kind == "risk":
+            assert actions.count(f.title) == 1
+            assert (f.recommendation in full) != (f.title in brief)
+    at_limit = md_section(markdown(with_risks(result, "funding", ACTION_ROWS - 6), framework), "## Action plan")
+    assert "in brief" not in at_limit and table_numbers(at_limit) == list(range(1, ACTION_ROWS + 1))
+
+
+@pytest.mark.parametrize("count, named, more", [(PLAN_EFFECTS + 3, PLAN_EFFECTS, "Clears 3 more findings."),
+                                                (PLAN_EFFECTS + 1, PLAN_EFFECTS, "Clears 1 more finding."),
+                                                (PLAN_EFFECTS, PLAN_EFFECTS, None)])
+def test_a_markdown_plan_names_the_same_first_findings_and_counts_the_rest(mini, count, named, more):
+    result, framework = mini
+    plan = md_section(markdown(result, framework, plan_clearing(count)), "### Reaching the next level")
+    assert [i for i in range(count) if f"Cleared risk {i:03d}" in plan] == list(range(named))
+    assert (more in plan) if more else "more finding" not in plan

@@ -133,6 +133,16 @@ def _amber_words(amber: str) -> str:
     return f"amber counted as {amber.replace('_', ' ')} against met / not met decisions; rag and level decisions compared by RAG"
 
 
+WARNINGS_TITLE = "Warnings: answers the framework ignores"
+WARNINGS_WHY = ("These cases answer questions the framework does not ask of them (at their phase, or given their "
+                "other answers); the tool leaves those answers out, though a panel may have weighed them. "
+                "Agreement figures are unchanged.")
+
+
+def _ignored_words(warning) -> str:
+    return "; ".join(f"{i.question} (asked only when {i.asked_when})" for i in warning.ignored_answers)
+
+
 def text(report, amber: str) -> str:
     out = [f"How amber counts: {report.amber_rule}", ""]
     for fw in report.frameworks:
@@ -159,6 +169,9 @@ def text(report, amber: str) -> str:
                 out += [f"      {why}" for why in d.drivers]
         out += ["", f"Incomplete evidence: {len(fw.incomplete)} decided point(s) the tool could not rate"]
         out += [f"  {i['principle']} in {i['case']} [{i['split']}]: {i['status']} (decided {i['decision']})" for i in fw.incomplete]
+        if fw.warnings:
+            out += ["", f"{WARNINGS_TITLE}. {WARNINGS_WHY}"]
+            out += [f"  {w.case} [{w.split}], phase {w.phase}: {_ignored_words(w)}" for w in fw.warnings]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -191,5 +204,8 @@ def markdown(report, amber: str) -> str:
             out.append("")
         out += ["### Incomplete evidence", "", f"{len(fw.incomplete)} decided point(s) the tool could not rate.", ""]
         out += [f"- {i['principle']} in `{i['case']}` ({i['split']}): {i['status']}, decided {i['decision']}" for i in fw.incomplete]
+        if fw.warnings:
+            out += ["", f"### {WARNINGS_TITLE}", "", WARNINGS_WHY, ""]
+            out += [f"- `{w.case}` ({w.split}, phase {w.phase}): {_ignored_words(w)}" for w in fw.warnings]
         out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -117,26 +117,31 @@ class Deciding(Guide):
                                                 instruction="(Enter confirms)").strip())
 
     def ask_one(self, pid: str, title: str, rag: Optional[str], level: Optional[int], labels: dict) -> str:
-        from questionary import Choice
         from ..models import PanelDecision
         s = self.session
+        by_level = s.framework.info.ratings == "level"
         proposed = f"{labels.get(rag, rag)}, level {level}" if rag else "no rating (too little answered)"
         earlier = s.reassessment.earlier.principles.get(pid) if s.reassessment is not None and pid != OVERALL else None
         self.console.rule(title)
-        self.say(f"Engine's proposal: {proposed}" + (f"; earlier decision: {labels.get(earlier.rating, earlier.rating)}" if earlier else ""))
-        choices = ([Choice(f"Agree: {labels.get(rag, rag)}", value=AGREE, shortcut_key="y")] if rag else []) + \
-            [Choice(labels.get(r, r), value=r, shortcut_key=r[0]) for r in ("green", "amber", "red") if r != rag] + \
-            [Choice("Skip for now", value=SKIP, shortcut_key="s")]
-        choice = self.select(f"Decision on {title}:", choices, default=AGREE if rag else None)
+        self.say(f"Engine's proposal: {proposed}" + (f"; earlier decision: {labels.get(earlier.rating, earlier.rating)}"
+                                                     + (f", level {earlier.level}" if earlier.level is not None else "")
+                                                     if earlier else ""))
+        choices = self.level_choices(rag, level, labels) if by_level else self.rag_choices(rag, labels)
+        choice = self.select(f"Decision on {title}:", choices, default=AGREE)
         if choice == SKIP:
             return SKIP
-        decided = rag if choice == AGREE else choice
+        if choice == AGREE:
+            decided, decided_level = rag, (level if by_level else None)
+        elif by_level:
+            decided, decided_level = self.rag_of_level(choice), choice
+        else:
+            decided, decided_level = choice, None
         reason = ""
-        if decided != rag:
+        if decided != rag or (decided_level is not None and decided_level != level):
             reason = self.text(f"Why does the decision differ from the engine's proposal ({proposed})?",
                                validate=lambda t: bool(t.strip()) or "a decision that differs from the proposal needs a reason",
                                instruction="(Enter confirms)").strip()
-        entry = PanelDecision(rating=decided, reason=reason)
+        entry = PanelDecision(rating=decided, level=decided_level, reason=reason)
         if pid == OVERALL:
             s.decisions.overall = entry
         else:
@@ -144,6 +149,28 @@ class Deciding(Guide):
         self.unsaved = True
         self.save()
         return decided
+
+    def rag_choices(self, rag: Optional[str], labels: dict) -> list:
+        """A framework that rates by RAG: agree, another RAG, or skip."""
+        from questionary import Choice
+        return ([Choice(f"Agree: {labels.get(rag, rag)}", value=AGREE, shortcut_key="y")] if rag else []) + \
+            [Choice(labels.get(r, r), value=r, shortcut_key=r[0]) for r in ("green", "amber", "red") if r != rag] + \
+            [Choice("Skip for now", value=SKIP, shortcut_key="s")]
+
+    def level_choices(self, rag: Optional[str], level: Optional[int], labels: dict) -> list:
+        """A framework that rates by level: agree, another level of the scale (with the RAG it
+        reads as), or skip. Agreeing keeps the engine's RAG, which comes from the score."""
+        from questionary import Choice
+        scale = self.session.framework.info.scale
+        agree = [Choice(f"Agree: level {level} – {scale[level - 1].name} ({labels.get(rag, rag)})", value=AGREE, shortcut_key="y")] \
+            if rag and level is not None else []
+        return agree + [Choice(f"Level {s.level} – {s.name} ({labels.get(self.rag_of_level(s.level))})", value=s.level,
+                               shortcut_key=str(s.level)) for s in scale if s.level != level] + \
+            [Choice("Skip for now", value=SKIP, shortcut_key="s")]
+
+    def rag_of_level(self, level: int) -> str:
+        from ..scoring import rag_for
+        return rag_for(level, self.session.framework.info.rag)
 
     def summary(self) -> None:
         from ..errors import AssessError

@@ -59,12 +59,13 @@ def report(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
         raise fail(f"the brief is written as pdf or html, not {fmt}; use the full report for other formats")
     if brief and previous is not None:
         raise fail("--brief does not show an earlier assessment; leave out --previous, or use the full report for 'Since last time'")
+    from ..actions import tracked_actions
     assessment = load_assessment(answers, dirs(frameworks_dir), settings)
     result = evaluate(assessment)
+    tracked = tracked_actions(assessment, result)
     if brief:
-        from ..actions import tracked_actions
         from ..reports.brief import render_brief
-        data = render_brief(result, fmt, assessment.framework, tracked_actions(assessment, result), dirs(template_dir),
+        data = render_brief(result, fmt, assessment.framework, tracked, dirs(template_dir),
                             warn=lambda message: typer.echo(f"warning: {message}", err=True))
         write_output(data, None if to_stdout else output)
         if not to_stdout:
@@ -83,7 +84,8 @@ def report(answers: Path = typer.Argument(..., metavar="ANSWERS", help="The answ
             typer.echo(f"warning: {warning}", err=True)
     plan = next_level_plan(assessment) if fmt in PLANNED_FORMATS and not no_plan else None
     data = render(result, fmt, template_dirs=dirs(template_dir), framework=assessment.framework,
-                  comparison=comparison, plan=plan, warn=lambda message: typer.echo(f"warning: {message}", err=True))
+                  comparison=comparison, plan=plan, tracked=tracked,
+                  warn=lambda message: typer.echo(f"warning: {message}", err=True))
     write_output(data, None if to_stdout else output)
     if not to_stdout:
         typer.echo(f"wrote {output} ({fmt})", err=True)

@@ -222,6 +222,7 @@ class Guide(Saving, Reviewing):
         from ..errors import AssessError
         from ..yamlio import atomic_write
         try:
+            from ..actions import tracked_actions
             from ..reports import render
         except ImportError:
             self.say("PDF reports are not available in this installation yet.", style="dim")
@@ -240,7 +241,8 @@ class Guide(Saving, Reviewing):
             return
         try:
             with self.console.status("Rendering the report ..."):
-                data = render(result, "pdf", framework_root=self.session.framework.root)
+                data = render(result, "pdf", framework_root=self.session.framework.root,
+                              tracked=tracked_actions(self.session.assessment(), result))
             atomic_write(target, data)
         except AssessError as exc:
             self.say(f"Could not write the report: {exc}", style="bold red")

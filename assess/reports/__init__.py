@@ -13,7 +13,7 @@ from . import csv, html, markdown, pdf
 
 
 def _json(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None,
-          warn=None) -> bytes:
+          warn=None, tracked=None) -> bytes:
     """The Result itself: an earlier assessment and a plan do not change it."""
     from ..pipeline import result_json
     return result_json(result).encode("utf-8")
@@ -33,14 +33,15 @@ EXTENSIONS = {"pdf": ".pdf", "html": ".html", "md": ".md", "csv": ".csv", "json"
 
 def render(result: Result, fmt: str, template_dirs: Optional[Iterable[Path]] = None,
            framework_root: Optional[Path] = None, framework=None, comparison=None, plan=None,
-           warn: Optional[Callable[[str], None]] = None) -> bytes:
+           warn: Optional[Callable[[str], None]] = None, tracked=None) -> bytes:
     """`comparison` (compare_results(earlier, result)) adds "Since last time"; `plan`
-    (actions.next_level_plan) adds the changes that reach each next level; `warn` hears of
-    template assets that could not be loaded (PDF and HTML)."""
+    (actions.next_level_plan) adds the changes that reach each next level; `tracked`
+    (assess.actions.tracked_actions) gives the action plan its ids and due dates; `warn` hears
+    of template assets that could not be loaded (PDF and HTML)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; expected one of: {', '.join(FORMATS)}")
     return FORMATS[fmt](result, template_dirs=list(template_dirs or ()), framework_root=framework_root,
-                        framework=framework, comparison=comparison, plan=plan, warn=warn)
+                        framework=framework, comparison=comparison, plan=plan, warn=warn, tracked=tracked)
 
 
 # other spellings a file name may use for a format

@@ -11,10 +11,10 @@ the renderer; the report stays a pure function of what it is given.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Optional
 
-from ..actions import lens_owner
+from ..actions import TrackedAction, lens_owner
 from ..models import SEVERITY_ORDER, Finding, PrincipleResult, Result
 
 if TYPE_CHECKING:
@@ -50,10 +50,30 @@ class Action:
     owner: str
     owner_suggested: bool          # True when the framework gave no owner and the lens supplied one
     unlocks: list[Unlock] = field(default_factory=list)
+    tracked: Optional[TrackedAction] = None   # the tracker's action for this finding, where it is tracked
+    due: str = "–"                 # the tracker's due date (and status, once not open), as the report shows it
 
     @property
     def levels_unlocked(self) -> int:
         return sum(u.gain for u in self.unlocks)
+
+
+def with_tracking(actions: list[Action], tracked: Optional[list[TrackedAction]]) -> list[Action]:
+    """The plan's actions joined to the tracker's (a high or medium finding is tracked as
+    finding:<rule id>), so the report shows the same id, owner, due date and status; a low
+    finding is not tracked. With no tracker list given, the actions are as they were."""
+    if tracked is None:
+        return actions
+    by_id = {t.id: t for t in tracked}
+    out = []
+    for a in actions:
+        t = by_id.get(f"finding:{a.finding.rule}")
+        if t is None:
+            out.append(replace(a, due="not tracked"))
+            continue
+        due = (t.due.isoformat() if t.due else "no date") + ("" if t.status == "open" else f", {t.status}")
+        out.append(replace(a, tracked=t, owner=t.owner, owner_suggested=t.owner_suggested, due=due))
+    return out
 
 
 Planner = Callable[[Result], list[Action]]

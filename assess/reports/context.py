@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any, Optional
 from ..decisions import Rating, decided_overall, decided_rating, decision_sentence, has_decisions
 from ..models import AnswerRecord, Finding, PrincipleResult, Result, Terms
 from . import charts, filters
-from .actions import Planner, action_plan
+from .actions import Planner, action_plan, with_tracking
 from .bidi import Parts
 from .narrative import reading
 from .since import SinceView, since_view
 
 if TYPE_CHECKING:
+    from ..actions import TrackedAction
     from ..compare import Comparison
     from ..plan import Plan
 
@@ -93,6 +94,29 @@ def _now_text(rating: Rating) -> str:
     return (rating.rag_label or "no rating") + ("" if rating.decided else " (engine's proposal; not decided yet)")
 
 
+@dataclass(frozen=True)
+class Limited:
+    """A list cut at a report's limit: `full` is set out in full, `rest` only named or counted.
+    Every format cuts its lists here, so the PDF, HTML and Markdown agree on what is in brief."""
+    full: list
+    rest: list
+    limit: int
+
+    @property
+    def start_of_rest(self) -> int:
+        """The number (1-based) of the first item in brief, for lists numbered straight on."""
+        return len(self.full) + 1
+
+
+def limited(items: list, limit: int) -> Limited:
+    return Limited(list(items[:limit]), list(items[limit:]), limit)
+
+
+def more_findings(verb: str, count: int) -> str:
+    """"Clears 3 more findings.": a next-level plan's effects past PLAN_EFFECTS."""
+    return f"{verb} {count} more finding{'s' if count > 1 else ''}."
+
+
 @dataclass
 class SectionView:
     id: str
@@ -101,12 +125,15 @@ class SectionView:
 
 
 def report_context(result: Result, framework=None, planner: Planner = action_plan,
-                   comparison: Optional["Comparison"] = None, plan: Optional["Plan"] = None) -> dict[str, Any]:
+                   comparison: Optional["Comparison"] = None, plan: Optional["Plan"] = None,
+                   tracked: Optional[list["TrackedAction"]] = None) -> dict[str, Any]:
     """`comparison` (earlier assessment → this one) adds the "Since last time" section and the
-    earlier levels on the charts; `plan` adds the changes that reach each next level."""
+    earlier levels on the charts; `plan` adds the changes that reach each next level;
+    `tracked` (actions.tracked_actions) gives the action plan its ids, owners, due dates and
+    statuses, and the actions on amber and red points."""
     meta = result.assessment
     top = len(result.scale)
-    actions = planner(result)
+    actions = with_tracking(planner(result), tracked)
     since = since_view(comparison)
     records = {a.question: a for a in result.answers}
     applicable = [p for p in result.principles if p.applicable]
@@ -132,6 +159,11 @@ def report_context(result: Result, framework=None, planner: Planner = action_pla
         "actions": actions,
         "top_actions": actions[:SUMMARY_FINDINGS],
         "action_rows": ACTION_ROWS,
+        "action_list": limited(actions, ACTION_ROWS),
+        "plan_effects_of": lambda found: limited(found, PLAN_EFFECTS),
+        "more_findings": more_findings,
+        "tracked_known": tracked is not None,
+        "point_actions": [t for t in tracked or [] if t.id.startswith("principle:")],
         "plan_effects": PLAN_EFFECTS,
         "strengths": [f for f in result.findings if f.kind == "strength"],
         "terms": terms,

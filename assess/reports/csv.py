@@ -4,7 +4,9 @@
 the level of the finding's principle in words ("Level 1 · Ad hoc (set by a rule, ...)").
 `principle_rating` is the rating to publish: the panel's decision where one is recorded
 (`rating_source` says decision or proposal); `engine_proposed` and `decision_reason` are
-filled where a decision differs from the engine's proposal.
+filled where a decision differs from the engine's proposal. `action_id`, `due` and
+`action_status` are the actions tracker's for a finding it tracks (high or medium risks), and
+`owner` is then the tracker's too.
 
 A cell that starts with =, +, - or @ (or a tab or carriage return) would run as a formula
 in a spreadsheet; such cells get a leading single quote so they read as text.
@@ -16,12 +18,12 @@ import io
 
 from ..decisions import decided_rating, proposal_note
 from ..models import Result
-from .actions import action_plan
+from .actions import action_plan, with_tracking
 from .filters import binding_caps, level_text
 
 COLUMNS = ("rule", "principle", "principle_title", "kind", "severity", "title", "rationale", "recommendation",
            "owner", "caps", "because", "principle_level", "principle_rating", "rating_source", "engine_proposed",
-           "decision_reason")
+           "decision_reason", "action_id", "due", "action_status")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -30,9 +32,9 @@ def neutralise(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def render_csv(result: Result) -> str:
+def render_csv(result: Result, tracked=None) -> str:
     principles = {p.id: p for p in result.principles}
-    owners = {a.finding.rule: a.owner for a in action_plan(result)}
+    actions = {a.finding.rule: a for a in with_tracking(action_plan(result), tracked)}
     buffer = io.StringIO()
     writer = stdlib_csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -44,13 +46,16 @@ def render_csv(result: Result) -> str:
         rating = decided_rating(result, p.id) if p is not None else None
         decision = (rating.rag_label or "", rating.source, proposal_note(result, rating).removeprefix("engine proposed "),
                     rating.reason if rating.differs else "") if rating is not None else ("", "", "", "")
+        action = actions.get(f.rule)
+        t = action.tracked if action is not None else None
         row = (f.rule, f.principle, p.title if p is not None else f.principle, f.kind, f.severity, f.title, f.rationale,
-               f.recommendation, owners.get(f.rule, f.owner), caps, because, level, *decision)
+               f.recommendation, action.owner if action is not None else f.owner, caps, because, level, *decision,
+               t.id if t else "", t.due.isoformat() if t and t.due else "", t.status if t else "")
         writer.writerow([neutralise(v) for v in row])
     return buffer.getvalue()
 
 
 def render(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None,
-           warn=None) -> bytes:
+           warn=None, tracked=None) -> bytes:
     """One row per finding of this assessment: an earlier one and a plan do not change it."""
-    return render_csv(result).encode("utf-8")
+    return render_csv(result, tracked).encode("utf-8")

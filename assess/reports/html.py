@@ -22,13 +22,14 @@ def _root(framework_root: Optional[Path], framework) -> Optional[Path]:
 
 def render_html(result: Result, template_dirs: Iterable[Path] = (), framework_root: Optional[Path] = None,
                 framework=None, inline_css: bool = True, env=None, comparison=None, plan=None,
-                warn: Optional[Warn] = None, template: str = REPORT_TEMPLATE, extra: Optional[dict] = None) -> str:
+                warn: Optional[Warn] = None, template: str = REPORT_TEMPLATE, extra: Optional[dict] = None,
+                tracked=None) -> str:
     """With `inline_css` (the HTML file), the stylesheet and every template asset are inlined,
     so the file needs nothing beside it; without it (the PDF's source), URLs stay for the fetcher.
     `template` and `extra` render another document (the brief) from the same context."""
     template_dirs = list(template_dirs)
     env = env or report_env(result, template_dirs, framework_root, framework)
-    context = report_context(result, framework, comparison=comparison, plan=plan)
+    context = report_context(result, framework, comparison=comparison, plan=plan, tracked=tracked)
     css = ""
     folders = None
     if inline_css:
@@ -84,6 +85,6 @@ def template_location(exc: BaseException) -> tuple[str, int]:
 
 
 def render(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None,
-           warn: Optional[Warn] = None) -> bytes:
+           warn: Optional[Warn] = None, tracked=None) -> bytes:
     return render_html(result, template_dirs or (), framework_root, framework,
-                       comparison=comparison, plan=plan, warn=warn).encode("utf-8")
+                       comparison=comparison, plan=plan, warn=warn, tracked=tracked).encode("utf-8")

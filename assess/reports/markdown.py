@@ -10,8 +10,8 @@ import re
 from ..models import Result
 from .bidi import strip_controls
 from ..decisions import proposal_note
-from .context import because_label, report_context
-from .filters import binding_caps, level_text, long_date, num, pct, quiet_caps
+from .context import because_label, more_findings, report_context
+from .filters import SEVERITY_LABEL, binding_caps, level_text, long_date, num, pct, quiet_caps
 from .since import change_text, delta_text, driver_label
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]#|~])")
@@ -37,8 +37,8 @@ def _table(head: tuple[str, ...], rows: list[tuple]) -> list[str]:
     return [_row(*head), "|" + "|".join("---" for _ in head) + "|", *(_row(*r) for r in rows), ""]
 
 
-def render_markdown(result: Result, framework=None, comparison=None, plan=None) -> str:
-    c = report_context(result, framework, comparison=comparison, plan=plan)
+def render_markdown(result: Result, framework=None, comparison=None, plan=None, tracked=None) -> str:
+    c = report_context(result, framework, comparison=comparison, plan=plan, tracked=tracked)
     meta, r = c["meta"], result
     out = [f"# {md(meta['service'])}: service {'reassessment' if r.reassessment else 'assessment'}", ""]
     out += _table(("Field", "Value"), [
@@ -87,7 +87,13 @@ def render_markdown(result: Result, framework=None, comparison=None, plan=None) 
         out += [f"- Also capped at level {x.max_level} by `{md(x.rule)}`, which does not change the level: {md(x.reason)}"
                 for x in quiet_caps(p)]
         out += [f"- Not applicable: {md(a.text)} (reason: {md(a.na_reason)})" for a in pv.na]
-        for f in pv.risks + pv.strengths:
+        if pv.risks_in_brief:
+            out += ["", f"{len(pv.risks)} risks, too many to set out one by one, so they are named by severity. The action plan "
+                        "says what to do about each and who owns it; the CSV report (`assess report --format csv`) gives each "
+                        "one's reasoning and the answers behind it.", ""]
+            out += [f"- **{SEVERITY_LABEL.get(severity, severity)} ({len(group)}):** " + "; ".join(md(f.title) for f in group) + "."
+                    for severity, group in pv.risks_by_severity]
+        for f in ([] if pv.risks_in_brief else pv.risks) + pv.strengths:
             out += ["", f"**{md(f.title)}** ({'strength' if f.kind == 'strength' else f.severity + ' risk'}, rule `{md(f.rule)}`)", "",
                     md(f.rationale)]
             if f.recommendation:
@@ -97,10 +103,22 @@ def render_markdown(result: Result, framework=None, comparison=None, plan=None) 
             out += ["", f"Evidence for *{md(text)}*:"] + [f"> {md(e)}" for e in items]
         out.append("")
     out += ["## Action plan", ""]
-    out += _table(("#", "Severity", "Finding", "Recommendation", "Owner"), [
-        (i, a.finding.severity, a.finding.title, a.finding.recommendation, a.owner + (" (suggested)" if a.owner_suggested else ""))
-        for i, a in enumerate(c["actions"], 1)]) if c["actions"] else ["No risks were found.", ""]
-    out += _next_level(c["next_level"])
+    listed = c["action_list"]
+    out += _table(("#", "Severity", "Finding", "Id", "Recommendation", "Owner", "Due"), [
+        (i, a.finding.severity, a.finding.title, _action_id(a), a.finding.recommendation, _owner(a), a.due)
+        for i, a in enumerate(listed.full, 1)]) if c["actions"] else ["No risks were found.", ""]
+    if listed.rest:
+        out += [f"Actions {listed.start_of_rest} to {len(c['actions'])} in brief, by title: the CSV report "
+                "(`assess report --format csv`) gives each one's recommendation.", ""]
+        out += _table(("#", "Severity", "Finding", "Id", t.principle.capitalize(), "Owner", "Due"), [
+            (i, a.finding.severity, a.finding.title, _action_id(a), a.principle_title, _owner(a), a.due)
+            for i, a in enumerate(listed.rest, listed.start_of_rest)])
+    if c["point_actions"]:
+        out += [f"### Actions on amber and red {t.principles}", ""]
+        out += _table(("Action", "Id", "Owner", "Due", "Status"), [
+            (a.title, a.id, _owner(a), a.due.isoformat() if a.due else "no date",
+             a.status.capitalize()) for a in c["point_actions"]])
+    out += _next_level(c["next_level"], c["plan_effects_of"])
     out += ["## Methodology", "", "Levels are the weighted mean of answered, applicable questions, held down by any cap a rule "
             "sets. Not applicable answers are excluded, never scored as zero; too few answers gives “not enough evidence”.", ""]
     out += _table(("Level", "Name", "Meaning"), [(s.level, s.name, s.description or "–") for s in r.scale])
@@ -173,7 +191,15 @@ def _since(since, lens_titles: dict[str, str]) -> list[str]:
     return out
 
 
-def _next_level(plans) -> list[str]:
+def _action_id(a) -> str:
+    return a.tracked.id if a.tracked else "–"
+
+
+def _owner(a) -> str:
+    return a.owner + (" (suggested)" if a.owner_suggested else "")
+
+
+def _next_level(plans, effects_of) -> list[str]:
     if plans is None:
         return []
     out = ["### Reaching the next level", "",
@@ -184,11 +210,13 @@ def _next_level(plans) -> list[str]:
         out += [f"**{md(pp.title)}**: {md(now)} → level {pp.goal}{md(outcome)}", ""]
         if pp.changes:
             out += _table(("Question", "From", "To"), [(ch.text, ch.from_label, ch.to_label) for ch in pp.changes])
-        effects = ([f"- Lifts cap `{md(x.rule)}` (≤ {x.max_level}): {md(x.reason)}" for x in pp.caps_cleared]
-                   + [f"- Clears finding: {md(f.title)}" for f in pp.findings_cleared]
-                   + [f"- Raises finding: {md(f.title)}" for f in pp.findings_added]
-                   + [f"- Also moves {md(m.title)}: {_lv(m.from_level)} → {_lv(m.to_level)}" for m in pp.other_principles]
-                   + ([f"- {md(pp.note)}"] if pp.note else []))
+        effects = [f"- Lifts cap `{md(x.rule)}` (≤ {x.max_level}): {md(x.reason)}" for x in pp.caps_cleared]
+        for verb, found in (("Clears", pp.findings_cleared), ("Raises", pp.findings_added)):
+            cut = effects_of(found)
+            effects += [f"- {verb} finding: {md(f.title)}" for f in cut.full]
+            effects += [f"- {more_findings(verb, len(cut.rest))}"] if cut.rest else []
+        effects += [f"- Also moves {md(m.title)}: {_lv(m.from_level)} → {_lv(m.to_level)}" for m in pp.other_principles]
+        effects += [f"- {md(pp.note)}"] if pp.note else []
         out += effects + ([""] if effects else [])
     if not plans:
         out += ["Everything is already at the top level.", ""]
@@ -204,8 +232,8 @@ def _answer_text(a) -> str:
 
 
 def render(result: Result, template_dirs=None, framework_root=None, framework=None, comparison=None, plan=None,
-           warn=None) -> bytes:
-    return render_markdown(result, framework, comparison, plan).encode("utf-8")
+           warn=None, tracked=None) -> bytes:
+    return render_markdown(result, framework, comparison, plan, tracked).encode("utf-8")
 
 
 def _lv(level) -> str:

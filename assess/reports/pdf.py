@@ -65,12 +65,12 @@ def html_to_pdf(html: str, css: Optional[str] = None, allowed_dirs: Optional[Ite
 
 def render(result: Result, template_dirs=None, framework_root=None, framework=None, fetcher=None,
            comparison=None, plan=None, warn: Optional[Warn] = None, template: str = REPORT_TEMPLATE,
-           extra: Optional[dict] = None) -> bytes:
+           extra: Optional[dict] = None, tracked=None) -> bytes:
     from .html import render_html, report_env
     template_dirs = list(template_dirs or ())
     env = report_env(result, template_dirs, framework_root, framework)
     html = render_html(result, env=env, framework=framework, inline_css=False, comparison=comparison, plan=plan,
-                       template=template, extra=extra)
+                       template=template, extra=extra, tracked=tracked)
     root = framework_root or (framework.root if framework is not None else None)
     allowed = search_path(result.framework["id"], template_dirs, root)
     return html_to_pdf(html, stylesheet_text(env), allowed, fetcher, html_base=template_folder(env, template),

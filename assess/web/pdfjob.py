@@ -40,12 +40,13 @@ def report(text: str, brief: bool = False) -> bytes:
     from ..reports import render
     assessment = _assessment(text)
     result = evaluate(assessment)
+    from ..actions import tracked_actions
+    tracked = tracked_actions(assessment, result)
     if brief:
-        from ..actions import tracked_actions
         from ..reports.brief import render_brief
-        return render_brief(result, "pdf", assessment.framework, tracked_actions(assessment, result))
+        return render_brief(result, "pdf", assessment.framework, tracked)
     from ..reports.actions import next_level_plan
-    return render(result, "pdf", framework=assessment.framework, plan=next_level_plan(assessment))
+    return render(result, "pdf", framework=assessment.framework, plan=next_level_plan(assessment), tracked=tracked)
 
 
 def board(named_texts: list[tuple[str, str]], as_of: str, title: str) -> bytes:
