@@ -164,6 +164,7 @@ class Framework:
     question_sources: dict[str, tuple[str, int]] = field(default_factory=dict)  # question id -> (file, line)
     principle_sources: dict[str, tuple[str, int]] = field(default_factory=dict)
     text_sites: list[TextSite] = field(default_factory=list)       # every text field, for placeholder checks
+    engine_parts: list = field(default_factory=list)   # the rules as engine rulesets (engine.Part), planned at load
 
     @property
     def id(self) -> str:
