@@ -219,19 +219,17 @@ def _no_op(session: "_Session") -> None:
     return None
 
 
-@dataclass(frozen=True)
 class _Fire:
-    rule_id: str
+    def __init__(self, rule_id: str):
+        self.rule_id = rule_id
 
     def __call__(self, session: "_Session") -> None:
         session.fired.add(self.rule_id)
 
 
-@dataclass(frozen=True)
 class _Derive:
-    fact: str
-    value: bool
-    rule_id: Optional[str]
+    def __init__(self, fact: str, value: bool, rule_id: Optional[str]):
+        self.fact, self.value, self.rule_id = fact, value, rule_id
 
     def __call__(self, session: "_Session") -> None:
         if self.rule_id is not None:
