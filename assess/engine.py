@@ -178,12 +178,12 @@ class Part:
     actions: dict[str, tuple[Optional[str], Action]]
     questions: list[str]
     inputs: tuple[str, ...]
+    engine_json: str = ""    # the definition as the engine takes it: without the `run` keys (actions are ours)
 
-    @property
-    def engine_json(self) -> str:
-        """The definition as the engine takes it: without the `run` keys (actions are ours)."""
-        return json.dumps({name: {k: v for k, v in rule.items() if k != "run"} for name, rule in self.definition.items()},
-                          ensure_ascii=False)
+    def __post_init__(self) -> None:
+        if not self.engine_json:
+            self.engine_json = json.dumps({name: {k: v for k, v in rule.items() if k != "run"}
+                                           for name, rule in self.definition.items()}, ensure_ascii=False)
 
 
 class TooLarge(ValueError):
