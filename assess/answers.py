@@ -116,10 +116,16 @@ def engine_value(question: Question, value: Any, assessed_on: Optional[dt.date] 
 # ---------------------------------------------------------------- loading
 
 def load_answers(path: Path | str, frameworks_dirs: Optional[list[Path]] = None,
-                 framework: Optional[Framework] = None) -> Assessment:
+                 framework: Optional[Framework] = None, parsed: Optional[Document] = None) -> Assessment:
+    """`parsed`: the file as load_yaml already read it, so a caller that looked inside first
+    does not pay for a second read and parse (a file over the answers limit is read again,
+    to be refused with that limit)."""
     path = Path(path)
-    data = read_bytes(path, limits.ANSWERS_FILE_BYTES)   # read once: what is hashed is what was checked
-    doc = load_yaml(path, decode(str(path), data))
+    if parsed is not None and parsed.raw and len(parsed.raw) <= limits.ANSWERS_FILE_BYTES:
+        doc, data = parsed, parsed.raw
+    else:
+        data = read_bytes(path, limits.ANSWERS_FILE_BYTES)   # read once: what is hashed is what was checked
+        doc = load_yaml(path, decode(str(path), data))
     assessment = assessment_from_document(doc, frameworks_dirs, framework)
     assessment.hash = hashlib.sha256(data).hexdigest()
     return assessment

@@ -261,7 +261,7 @@ def _check_capacity(fw, rule_paths, problems: list[Diagnostic]) -> None:
     """A large framework is split over several engine rulesets; what fits in none is refused here."""
     from .engine import TooLarge, plan_parts
     try:
-        plan_parts(fw)
+        fw.engine_parts = plan_parts(fw)   # kept: the engine registers these as they are
     except TooLarge as exc:
         for group, why in exc.refused:
             rdoc, path = rule_paths[group.rule_ids[0]]

@@ -1,9 +1,10 @@
 """Run a framework's rules on one assessment: durable-rules, or the plain-Python reference.
 
 Both give the same Effects: which rules fired and the value of every derived fact. The
-durable-rules side keeps one Host per process with no background threads, registers one
-ruleset per framework content hash, and drives the engine's action loop directly so that
-each action costs one small JSON message instead of a round trip of the session state.
+durable-rules side calls the C engine directly (no durable Host, so no background threads),
+registers one ruleset per framework content hash from the plan kept with the framework, and
+drives the engine's action loop itself so that each action costs one small JSON message
+instead of a round trip of the session state.
 """
 from __future__ import annotations
 
@@ -128,7 +129,7 @@ def compile_groups(framework) -> list[RuleGroup]:
         for i, conj in enumerate(cond.complement_alternatives(framework.rule_conditions[r] for r in rule_ids)):
             name = f"!{fact}#{i}"
             group.rules[name] = dict(cond.compile_conjunction(conj), run=name)
-            group.actions[name] = (None, _derive_action(fact, False, None))
+            group.actions[name] = (None, _Derive(fact, False, None))
         groups.append(group)
     groups += [_group(framework, (rule.id,), None) for rule in framework.rules if not rule.derive]
     return groups
@@ -139,7 +140,7 @@ def _group(framework, rule_ids, fact: Optional[str]) -> RuleGroup:
     actions: dict[str, tuple[Optional[str], Action]] = {}
     leaves = [leaf for r in rule_ids for leaf in cond.leaves(framework.rule_conditions[r])]
     for rule_id in rule_ids:
-        action = _derive_action(fact, True, rule_id) if fact else _fire_action(rule_id)
+        action = _Derive(fact, True, rule_id) if fact else _Fire(rule_id)
         for i, conj in enumerate(cond.alternatives(framework.rule_conditions[rule_id])):
             name = f"{rule_id}#{i}"
             rules[name] = dict(cond.compile_conjunction(conj), run=name)
@@ -170,11 +171,19 @@ def _ruleset_of(groups: list[RuleGroup]) -> tuple[dict, dict[str, tuple[Optional
 @dataclass
 class Part:
     """One ruleset of a framework too large for one: its rules, the questions they look at,
-    and the derived facts an earlier part settles that they look at."""
+    and the derived facts an earlier part settles that they look at. Planned once when the
+    framework loads and kept with it (in the framework cache too), so a command starts
+    without compiling and packing the rules again."""
     definition: dict
     actions: dict[str, tuple[Optional[str], Action]]
     questions: list[str]
     inputs: tuple[str, ...]
+    engine_json: str = ""    # the definition as the engine takes it: without the `run` keys (actions are ours)
+
+    def __post_init__(self) -> None:
+        if not self.engine_json:
+            self.engine_json = json.dumps({name: {k: v for k, v in rule.items() if k != "run"}
+                                           for name, rule in self.definition.items()}, ensure_ascii=False)
 
 
 class TooLarge(ValueError):
@@ -204,26 +213,31 @@ def plan_parts(framework) -> list[Part]:
     return parts
 
 
+# Actions are plain module-level callables and small classes, so a planned Part pickles.
+
 def _no_op(session: "_Session") -> None:
     return None
 
 
-def _fire_action(rule_id: str) -> Action:
-    def fire(session: "_Session") -> None:
-        session.fired.add(rule_id)
-    return fire
+class _Fire:
+    def __init__(self, rule_id: str):
+        self.rule_id = rule_id
+
+    def __call__(self, session: "_Session") -> None:
+        session.fired.add(self.rule_id)
 
 
-def _derive_action(fact: str, value: bool, rule_id: Optional[str]) -> Action:
-    tail = ',"t":"f","id":' + json.dumps(fact) + ',"v":' + json.dumps(value) + "}"
+class _Derive:
+    def __init__(self, fact: str, value: bool, rule_id: Optional[str]):
+        self.fact, self.value, self.rule_id = fact, value, rule_id
 
-    def derive(session: "_Session") -> None:
-        if rule_id is not None:
-            session.fired.add(rule_id)
-        if fact not in session.derived:
-            session.derived[fact] = value
-            session.assert_fact('{"sid":' + json.dumps(session.sid) + tail)
-    return derive
+    def __call__(self, session: "_Session") -> None:
+        if self.rule_id is not None:
+            session.fired.add(self.rule_id)
+        if self.fact not in session.derived:
+            session.derived[self.fact] = self.value
+            session.assert_fact('{"sid":' + json.dumps(session.sid) + ',"t":"f","id":' + json.dumps(self.fact)
+                                + ',"v":' + json.dumps(self.value) + "}")
 
 
 class _Session:
@@ -239,21 +253,14 @@ class _Session:
 # ---------------------------------------------------------------- the durable-rules adapter
 
 class DurableEngine:
-    """One per process: a quiet Host and one registered ruleset per framework content hash."""
+    """One per process, with one registered ruleset per framework content hash."""
 
     def __init__(self) -> None:
+        # The C engine is driven directly: no durable Host (whose timer threads we never
+        # want), and a ruleset is created from JSON planned when the framework loaded.
         import durable_rules_engine
-        from durable.engine import Host
-
-        class QuietHost(Host):
-            def _run(self) -> None:       # no timer threads: we drive every action ourselves
-                return None
-
-            def get_action(self, action_name: str):
-                return _no_op
 
         self._dre = durable_rules_engine
-        self._host = QuietHost()
         self._rulesets: dict[str, list[tuple[int, dict, FactEncoder, tuple[str, ...]]]] = {}
         self._sids = itertools.count(1)
 
@@ -266,15 +273,13 @@ class DurableEngine:
         name = self.ruleset_name(framework)
         if name not in self._rulesets:
             registered = []
-            for i, part in enumerate(plan_parts(framework)):
+            for i, part in enumerate(framework.engine_parts or plan_parts(framework)):
                 part_name = name if i == 0 else f"{name}.{i}"
-                # set_rulesets strips the `run` keys from what it is given: hand it a copy
                 try:
-                    self._host.set_rulesets({part_name: json.loads(json.dumps(part.definition))})
+                    handle = self._dre.create_ruleset(part_name, part.engine_json)
                 except self._dre.error as exc:   # load-time checks make this a bug, reported without a traceback
                     raise EngineError(part_name, exc) from exc
-                registered.append((self._host.get_ruleset(part_name)._handle, part.actions,
-                                   FactEncoder(framework, part.questions), part.inputs))
+                registered.append((handle, dict(part.actions), FactEncoder(framework, part.questions), part.inputs))
             self._rulesets[name] = registered
         return self._rulesets[name]
 

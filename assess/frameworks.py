@@ -18,7 +18,6 @@ from typing import Optional
 
 from . import conditions as cond
 from .errors import AssessError, Diagnostic
-from .itemwise import Dropped, questionnaire_item, rules_item, validate_items
 from .models import Principle, Question, QuestionnaireFile, Rule, RulesFile, Section
 from .placeholders import META_PLACEHOLDERS, PLACEHOLDER, TextSite  # noqa: F401  (scoring fills PLACEHOLDER)
 from .limits import QUESTIONNAIRE_FILE_BYTES, RULES_FILE_BYTES
@@ -164,6 +163,7 @@ class Framework:
     question_sources: dict[str, tuple[str, int]] = field(default_factory=dict)  # question id -> (file, line)
     principle_sources: dict[str, tuple[str, int]] = field(default_factory=dict)
     text_sites: list[TextSite] = field(default_factory=list)       # every text field, for placeholder checks
+    engine_parts: list = field(default_factory=list)   # the rules as engine rulesets (engine.Part), planned at load
 
     @property
     def id(self) -> str:
@@ -268,6 +268,7 @@ def _stamp(file: Path) -> tuple:
 
 def _load(file: Path) -> Framework:
     from .crosscheck import check_framework
+    from .itemwise import Dropped, questionnaire_item, rules_item, validate_items   # only when the YAML is read
     problems: list[Diagnostic] = []
     dropped = Dropped()
     doc = load_yaml(file, limit=QUESTIONNAIRE_FILE_BYTES)

@@ -32,6 +32,13 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, allow_inf_nan=False, defer_build=True)
 
 
+def _empty_list() -> list:
+    """The default of a list field. Pydantic reads a default factory's signature; for the
+    built-in `list` that means parsing its text signature, which compiles the tokenizer's
+    patterns first (a few milliseconds on every command that validates)."""
+    return []
+
+
 # ---------------------------------------------------------------- framework content
 
 class ScaleLevel(Model):
@@ -149,14 +156,14 @@ class Question(Model):
     required: bool = True
     allow_na: bool = False
     show_if: Any = None
-    options: list[Option] = Field(default_factory=list)
+    options: list[Option] = Field(default_factory=_empty_list)
     levels: dict[Literal["yes", "no"], int] = Field(default_factory=dict)  # yesno
     min: Optional[float] = Field(default=None, ge=-1e12, le=1e12)      # number and scale bounds
     max: Optional[float] = Field(default=None, ge=-1e12, le=1e12)
     whole_number: bool = False                                        # number: counts take no fractions
     scale_labels: dict[int, str] = Field(default_factory=dict)
-    count_levels: list[int] = Field(default_factory=list)  # multi: level by how many chosen
-    informs: list[Inform] = Field(default_factory=list)
+    count_levels: list[int] = Field(default_factory=_empty_list)  # multi: level by how many chosen
+    informs: list[Inform] = Field(default_factory=_empty_list)
 
     @field_validator("max")
     @classmethod
@@ -237,7 +244,7 @@ class Rule(Model):
     description: str = ""
     when: Any
     finding: Optional[FindingSpec] = None
-    caps: list[CapSpec] = Field(default_factory=list)
+    caps: list[CapSpec] = Field(default_factory=_empty_list)
     derive: Optional[str] = Field(default=None, pattern=ID)
 
     @model_validator(mode="after")
@@ -299,8 +306,8 @@ class ReassessmentBlock(Model):
     """The `reassessment:` block written by `assess reassess`: what was carried and what is open."""
     of: str = Field(min_length=1, max_length=1000, description="the earlier answers file, as it was named")
     date: Optional[dt.date] = Field(default=None, description="the earlier assessment's date")
-    reopened: list[str] = Field(default_factory=list, description="principles (points) open to be re-decided")
-    carried_answers: list[str] = Field(default_factory=list,
+    reopened: list[str] = Field(default_factory=_empty_list, description="principles (points) open to be re-decided")
+    carried_answers: list[str] = Field(default_factory=_empty_list,
                                        description="question ids whose answers were carried over; remove one when you change it")
     earlier: EarlierDecisions = Field(default_factory=EarlierDecisions,
                                       description="the earlier rating of every reopened principle and overall")

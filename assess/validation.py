@@ -22,7 +22,7 @@ def validate_path(path: Path, frameworks_dirs: list[Path]) -> str:
     if path.name.endswith(".decisions.yaml") or ("case" in data and "points" in data):
         return _decisions_summary(path, frameworks_dirs)
     if "assessment" in data:
-        assessment = load_answers(path, frameworks_dirs)
+        assessment = load_answers(path, frameworks_dirs, parsed=doc)
         if assessment.decisions is not None or assessment.reassessment is not None:
             from .pipeline import evaluate
             evaluate(assessment)   # a decision that differs from the proposal needs a reason

@@ -1,9 +1,10 @@
 """All benchmark figures in one table; each measured in the same run as its baseline.
 
-    .venv/bin/python bench/figures.py [--quick]
+    .venv/bin/python bench/figures.py [--quick] [--only startup engine ...]
 
 --quick shortens the long ones (fewer kill-and-resume trials, fewer portfolio services, no
-fuzzing). Each row says whether its goal is met; the exit code is 1 when a benchmark failed
+fuzzing). --only runs just the named benchmarks (e.g. `--only startup` for the start-up
+rows). Each row says whether its goal is met; the exit code is 1 when a benchmark failed
 to run or a goal is missed, so `make bench` can gate a change.
 """
 from __future__ import annotations
@@ -131,20 +132,29 @@ def table(rows: list[Row], quick: bool) -> str:
     return "\n".join(out + [line(c) for c in cells])
 
 
+def benches(quick: bool) -> dict[str, Callable[[], list[Row]]]:
+    """Every benchmark by name, in the order the table lists them; each runs only when called."""
+    return {
+        "startup": lambda: rows_for(run("startup.py", "--runs", "3" if quick else "7"), startup_rows, "start-up"),
+        "engine": lambda: rows_for(run("engine.py", "--n", "300" if quick else "1000"), engine_rows, "engine"),
+        "report": lambda: rows_for(run("report.py", "--runs", "2" if quick else "5"), report_rows, "report"),
+        "portfolio": lambda: rows_for(run("portfolio.py", *(["--services", "100"] if quick else [])), portfolio_rows, "portfolio"),
+        "limits": lambda: rows_for(run("limits.py", *(["--quick"] if quick else [])), limits_rows, "limits"),
+        "portfolio_scale": lambda: rows_for(run("portfolio_scale.py", *(["--results", "1000", "--distinct", "50"] if quick else [])),
+                                            portfolio_scale_rows, "portfolio at scale"),
+        "fuzz": lambda: [] if quick else rows_for(run("fuzz.py"), fuzz_rows, "fuzz"),
+        "kill_resume": lambda: rows_for(run("kill_resume.py", "--trials", "20" if quick else "100"), kill_rows, "kill-and-resume"),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
-    quick = parser.parse_args().quick
-    rows = rows_for(run("startup.py", "--runs", "3" if quick else "7"), startup_rows, "start-up")
-    rows += rows_for(run("engine.py", "--n", "300" if quick else "1000"), engine_rows, "engine")
-    rows += rows_for(run("report.py", "--runs", "2" if quick else "5"), report_rows, "report")
-    rows += rows_for(run("portfolio.py", *(["--services", "100"] if quick else [])), portfolio_rows, "portfolio")
-    rows += rows_for(run("limits.py", *(["--quick"] if quick else [])), limits_rows, "limits")
-    rows += rows_for(run("portfolio_scale.py", *(["--results", "1000", "--distinct", "50"] if quick else [])),
-                     portfolio_scale_rows, "portfolio at scale")
-    if not quick:
-        rows += rows_for(run("fuzz.py"), fuzz_rows, "fuzz")
-    rows += rows_for(run("kill_resume.py", "--trials", "20" if quick else "100"), kill_rows, "kill-and-resume")
+    parser.add_argument("--only", nargs="+", metavar="NAME", choices=list(benches(False)),
+                        help="run only these benchmarks: " + ", ".join(benches(False)))
+    args = parser.parse_args()
+    quick = args.quick
+    rows = [row for name, bench in benches(quick).items() if args.only is None or name in args.only for row in bench()]
     print(table(rows, quick))
     return 1 if any(r.met is False for r in rows) else 0
 

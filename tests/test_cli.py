@@ -25,6 +25,20 @@ def test_help_does_not_import_heavy_libraries():
     assert out == ""   # none of them: pydantic and jinja2 cost start-up time too
 
 
+def test_evaluate_skips_pydantic_plugin_search_when_plugins_are_off():
+    """With PYDANTIC_DISABLE_PLUGINS at its default (all off), pydantic would still import
+    importlib.metadata to look for none; the command line stands in for that search."""
+    code = ("import sys; from assess.cli import app\n"
+            f"try:\n    app(['evaluate', {str(WHOLE)!r}, '-F', {str(MINI)!r}])\nexcept SystemExit:\n    pass\n"
+            "print('loaded:' + str('importlib.metadata' in sys.modules))")
+    import os
+    import subprocess
+    for value, searched in (("__all__", False), ("some-other-plugin", True)):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                              env={**os.environ, "PYDANTIC_DISABLE_PLUGINS": value})
+        assert done.stdout.strip().splitlines()[-1] == f"loaded:{searched}", done.stderr[-500:]
+
+
 def test_result_json_is_byte_identical_across_processes():
     outputs = {run_cli("evaluate", str(WHOLE), "-F", str(MINI), "--format", "json", env={"PYTHONHASHSEED": seed}).stdout
                for seed in ("0", "1", "12345")}

@@ -51,6 +51,20 @@ def test_second_load_comes_from_the_cache_and_gives_the_same_result(setup, monke
     assert calls == []
 
 
+def test_a_cached_framework_brings_its_engine_plan_and_evaluates_without_planning_again(setup, monkeypatch):
+    from assess import engine
+    load, result, entries, _ = setup
+    fresh = result()
+    cached = load()
+    assert cached.engine_parts and all(part.engine_json for part in cached.engine_parts)
+
+    def no_planning(framework):
+        raise AssertionError("the rules were planned again")
+    monkeypatch.setattr(engine, "plan_parts", no_planning)
+    monkeypatch.setattr(engine, "_engine", engine.DurableEngine())   # a new process's engine: nothing registered yet
+    assert result() == fresh
+
+
 @pytest.mark.parametrize("damage", [
     lambda data: b"",                                   # empty
     lambda data: data[: len(data) // 2],                # cut short

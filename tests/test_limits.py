@@ -150,6 +150,14 @@ def test_an_answers_file_with_tens_of_thousands_of_evidence_items_is_refused_bef
     assert not (tmp_path / "r.pdf").exists()
 
 
+def test_validate_refuses_an_answers_file_over_its_own_limit_though_any_file_may_be_larger(tmp_path):
+    # validate reads a file once to see what it is; an answers file is still held to the answers limit
+    path = write(tmp_path, MINI_HEADER + "notes:\n  owner: " + "x" * limits.ANSWERS_FILE_BYTES + "\n")
+    assert limits.ANSWERS_FILE_BYTES < path.stat().st_size < limits.ANY_FILE_BYTES
+    err = refused(cli("validate", "-F", str(MINI), str(path)))
+    assert err == f"error: {path}: file is {path.stat().st_size:,} bytes; the limit is {limits.ANSWERS_FILE_BYTES:,}\n"
+
+
 def test_a_file_within_the_byte_limit_but_over_both_counts_says_both(tmp_path):
     items = "".join(f"  - e{i}\n" for i in range(limits.EVIDENCE_TOTAL + 1))
     path = write(tmp_path, MINI_HEADER + "evidence:\n  owner:\n" + items)
