@@ -114,8 +114,10 @@ def _print_levels(result: Result, console) -> None:
         if decided:
             proposed = clean(proposal_note(result, rating).removeprefix("engine proposed "))
             extra = (proposed or ("same" if rating.decided else "no decision") + (" (carried)" if rating.carried else ""),)
-        table.add_row(clean(p.lens), clean(p.title), level, Text(rag, style=RAG_STYLE[rating.rag]), *extra,
-                      ", ".join(f"{clean(c.rule)} (≤{c.max_level}{'' if c.binding else ', not binding'})" for c in p.caps))
+        # every cell a Text: rich would read brackets in a framework's words as markup
+        table.add_row(Text(clean(p.lens)), Text(clean(p.title)), Text(level), Text(rag, style=RAG_STYLE[rating.rag]),
+                      *map(Text, extra),
+                      Text(", ".join(f"{clean(c.rule)} (≤{c.max_level}{'' if c.binding else ', not binding'})" for c in p.caps)))
     console.print(table)
     for lens in result.lenses:
         if lens.applicable:
@@ -130,7 +132,7 @@ def _findings_table(findings: list, title: str):
     for col in ("Severity", "Finding", "Rule"):
         table.add_column(col)
     for f in findings:
-        table.add_row(Text(f.severity, style=SEVERITY_STYLE[f.severity]), Text(clean(f.title)), clean(f.rule))
+        table.add_row(Text(f.severity, style=SEVERITY_STYLE[f.severity]), Text(clean(f.title)), Text(clean(f.rule)))
     return table
 
 

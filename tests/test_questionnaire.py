@@ -426,3 +426,19 @@ def test_evaluate_lists_every_finding_and_the_summary_the_top_ones(mini, tmp_pat
     assert f"{len(risks) - 2} more finding(s)" in short and "assess evaluate" in short
     labels = result.rag_labels
     assert any(label in short for label in labels.values())   # RAG in the framework's own words, e.g. "Amber"
+
+
+def test_terminal_tables_show_square_brackets_literally(mini, tmp_path):
+    # a framework is shared content: text like "[/]" or "[personal]" in it is words, not terminal markup
+    result = hostile_result(mini, tmp_path)
+    result.framework["title"] = "Checks [/] one"
+    for p in result.principles:
+        p.title = f"Data [personal] {p.id} [/]"
+    for f in result.findings:
+        f.title, f.rule = "A [b] risk", f"{f.rule}[/]"
+    for show in (print_result, print_summary):
+        text = printed(show, result)
+        assert "Checks [/] one" in text
+        assert all(f"Data [personal] {p.id} [/]" in text for p in result.principles if p.applicable)
+    full = printed(print_result, result)
+    assert all(f.rule in full for f in result.findings if f.kind == "risk")   # strengths show no rule

@@ -134,9 +134,9 @@ def print_comparison(c, console=None) -> None:
     table.add_column("Rating", overflow="fold")
     table.add_column("Answers that changed it", overflow="fold")
     for lc in c.lenses:
-        table.add_row(Text(lc.title, style="bold"), _change(lc), _rating(lc, c.rag_labels), "")
+        table.add_row(Text(lc.title, style="bold"), Text(_change(lc)), Text(_rating(lc, c.rag_labels)), "")
     for lc in c.principles:
-        table.add_row(Text(lc.title), _change(lc), _rating(lc, c.rag_labels), Text(_driver_ids(lc)))
+        table.add_row(Text(lc.title), Text(_change(lc)), Text(_rating(lc, c.rag_labels)), Text(_driver_ids(lc)))
     console.print(table)
     for lc in c.principles:
         if lc.caps_lifted or lc.caps_added:

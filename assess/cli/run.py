@@ -521,6 +521,7 @@ class Guide(Saving, Reviewing):
 
     def print_sections(self) -> None:
         from rich.table import Table
+        from rich.text import Text
         s = self.session
         table = Table(title="Done so far")
         for col in ("Section", "Answered", "Status"):
@@ -528,7 +529,7 @@ class Guide(Saving, Reviewing):
         for section, ids in s.visible_sections():
             done = sum(1 for q in ids if s.done(q))
             status = "done" if done == len(ids) else "not started" if done == 0 else "in progress"
-            table.add_row(self.clean(section.title), f"{done} of {len(ids)}", status)
+            table.add_row(Text(self.clean(section.title)), f"{done} of {len(ids)}", status)   # Text: no markup
         self.console.print(table)
         inactive = s.inactive()
         if inactive:
