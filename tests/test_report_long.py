@@ -181,3 +181,5 @@ def test_each_evidence_item_is_quoted_once_and_referred_to_elsewhere(example):
     appendix = section(page, 'id="appendix"', "</section>")
     assert appendix.count('class="page-ref"') == len(anchors)      # each quote named once in the appendix
     assert section(page, 'id="principles"', 'id="actions"').count('class="page-ref"') == len(refs) - len(anchors)
+    markdown = render(result, "md", framework=assessment.framework).decode("utf-8")
+    assert markdown.count(": quoted under ") == len(refs) - len(anchors) > 0

@@ -50,9 +50,9 @@ class QuotedEvidence:
 
 
 @dataclass
-class EvidenceElsewhere:
-    """Evidence that an earlier principle's section already quotes: named here, not repeated."""
-    quoted: QuotedEvidence
+class QuoteRef:
+    """Where an answer's evidence is quoted, for a later principle and the appendix to name instead of repeating it."""
+    quote: QuotedEvidence
     principle_title: str
 
 
@@ -69,7 +69,7 @@ class PrincipleView:
     rating: Rating                               # the decision where recorded, else the proposal
     decision_text: str                           # "Decision: Amber — engine proposed Red, because ..."
     risks_in_brief: bool = False                 # too many risks for a block each: named by severity instead
-    evidence_elsewhere: list[EvidenceElsewhere] = field(default_factory=list)   # quoted under an earlier principle
+    evidence_elsewhere: list[QuoteRef] = field(default_factory=list)   # quoted under an earlier principle
 
     @property
     def risks_by_severity(self) -> list[tuple[str, list[Finding]]]:
@@ -214,19 +214,19 @@ def _principle_view(p: PrincipleResult, result: Result, records: dict[str, Answe
                          na=[records[q] for q in p.not_applicable], unanswered=[records[q] for q in p.unanswered])
 
 
-def _quote_evidence_once(principles: list[PrincipleView]) -> dict[str, tuple[QuotedEvidence, str]]:
+def _quote_evidence_once(principles: list[PrincipleView]) -> dict[str, QuoteRef]:
     """Each answer's evidence is quoted in the first principle's section that uses the answer; later
     principles and the appendix name that section instead of repeating it (a long evidence list
-    would otherwise fill the report two or three times over). Returns question id -> (quote,
-    principle title) for the appendix."""
-    quoted: dict[str, tuple[QuotedEvidence, str]] = {}
+    would otherwise fill the report two or three times over). Returns where each question's
+    evidence is quoted, for the appendix."""
+    quoted: dict[str, QuoteRef] = {}
     for pv in principles:
         own = []
         for q in pv.evidence:
             if q.question in quoted:
-                pv.evidence_elsewhere.append(EvidenceElsewhere(*quoted[q.question]))
+                pv.evidence_elsewhere.append(quoted[q.question])
             else:
-                quoted[q.question] = (q, pv.result.title)
+                quoted[q.question] = QuoteRef(q, pv.result.title)
                 own.append(q)
         pv.evidence = own
     return quoted

@@ -96,7 +96,7 @@ def render_markdown(result: Result, framework=None, comparison=None, plan=None) 
         for q in pv.evidence:
             out += ["", f"Evidence for *{md(q.text)}*:"] + [f"> {md(e)}" for e in q.items]
         for e in pv.evidence_elsewhere:
-            out += ["", f"Evidence for *{md(e.quoted.text)}*: quoted under {md(e.principle_title)}."]
+            out += ["", f"Evidence for *{md(e.quote.text)}*: quoted under {md(e.principle_title)}."]
         out.append("")
     out += ["## Action plan", ""]
     out += _table(("#", "Severity", "Finding", "Recommendation", "Owner"), [
