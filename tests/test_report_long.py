@@ -8,7 +8,8 @@ import pytest
 
 from assess.plan import FindingRef, Plan, PrinciplePlan
 from assess.reports import render
-from assess.reports.context import ACTION_ROWS, FINDING_BLOCKS, PLAN_EFFECTS
+from assess.reports.bidi import isolate
+from assess.reports.context import ACTION_ROWS, EVIDENCE_IN_FULL, EVIDENCE_LINE_CHARS, FINDING_BLOCKS, PLAN_EFFECTS
 
 from conftest import MINI
 
@@ -171,3 +172,74 @@ def test_a_markdown_plan_names_the_same_first_findings_and_counts_the_rest(mini,
     plan = md_section(markdown(result, framework, plan_clearing(count)), "### Reaching the next level")
     assert [i for i in range(count) if f"Cleared risk {i:03d}" in plan] == list(range(named))
     assert (more in plan) if more else "more finding" not in plan
+
+
+def with_evidence(result, **items: list[str]):
+    """The result with the given questions' evidence replaced."""
+    answers = [a.model_copy(update={"evidence": items[a.question]}) if a.question in items else a for a in result.answers]
+    return result.model_copy(update={"answers": answers})
+
+
+def evidence_of(n: int, words: str = "Board minutes") -> list[str]:
+    return [f"Item {i:02d}: {words}" for i in range(n)]
+
+
+@pytest.mark.parametrize("count", [EVIDENCE_IN_FULL, EVIDENCE_IN_FULL + 1, EVIDENCE_IN_FULL + 4])
+def test_an_answers_evidence_past_the_limit_is_quoted_in_full_then_a_line_each(mini, count):
+    result, framework = mini
+    long_words = "minutes of the partnership board " * 20          # far longer than a line
+    page = html(with_evidence(result, owner=evidence_of(count, long_words)), framework)
+    quote = section(page, 'id="evidence-owner"', "</div>")
+    full = [i for i in range(count) if f"Item {i:02d}: {long_words.strip()}" in quote]
+    assert full == list(range(min(count, EVIDENCE_IN_FULL)))
+    assert quote.count("<blockquote>") == len(full)
+    rest = count - EVIDENCE_IN_FULL
+    if rest <= 0:
+        assert "evidence-brief" not in quote and "shortened" not in quote
+        return
+    lines = re.findall(r"<li><bdi>(.*?)</bdi></li>", section(quote, 'class="evidence-brief"', "</ul>"))
+    assert [line[:7] for line in lines] == [f"Item {i:02d}" for i in range(EVIDENCE_IN_FULL, count)]
+    assert all(line.endswith("…") and len(line) <= EVIDENCE_LINE_CHARS["page"] for line in lines)
+    assert f"{rest} more, shortened to a line{' each' if rest > 1 else ''}: the answers file has" in quote
+    assert "assess report --format json" in quote
+
+
+def test_evidence_on_a_question_no_principle_uses_is_capped_in_the_appendix(mini):
+    result, framework = mini
+    page = html(with_evidence(result, org_count=evidence_of(EVIDENCE_IN_FULL + 2, "x " * 40)), framework)
+    appendix = section(page, 'id="appendix"', "</section>")
+    row = section(appendix, "org_count", "</tr>")
+    assert row.count('<p class="ev">') == EVIDENCE_IN_FULL
+    lines = re.findall(r"<li><bdi>(.*?)</bdi></li>", row)
+    assert len(lines) == 2 and all(len(line) <= EVIDENCE_LINE_CHARS["cell"] for line in lines)
+    assert 'id="evidence-org_count"' not in page and "2 more, shortened to a line each" in row
+
+
+def test_short_evidence_past_the_limit_is_listed_whole(mini):
+    result, framework = mini
+    page = html(with_evidence(result, owner=evidence_of(EVIDENCE_IN_FULL + 1)), framework)
+    assert f"<li><bdi>Item {EVIDENCE_IN_FULL:02d}: Board minutes</bdi></li>" in page
+
+
+@pytest.mark.parametrize("example", ["service-ownership/whole-service-housing.yaml", "service-standard/live-amber.yaml"])
+def test_each_evidence_item_is_quoted_once_and_referred_to_elsewhere(example):
+    from assess.answers import load_answers
+    from assess.pipeline import evaluate
+    from conftest import ROOT
+    assessment = load_answers(ROOT / "examples" / example)
+    result = evaluate(assessment)
+    page = html(result, assessment.framework)
+    evidenced = [a for a in result.answers if a.evidence]
+    assert evidenced
+    for a in evidenced:
+        for item in a.evidence:
+            assert page.count(str(isolate(item))) == 1, item
+    anchors = re.findall(r'id="(evidence-[^"]+)"', page)
+    assert len(anchors) == len(set(anchors))
+    refs = re.findall(r'class="page-ref" href="#(evidence-[^"]+)"', page)
+    assert set(refs) <= set(anchors)
+    appendix = section(page, 'id="appendix"', "</section>")
+    assert appendix.count('class="page-ref"') == len(anchors)      # each quote named once in the appendix
+    assert section(page, 'id="principles"', 'id="actions"').count('class="page-ref"') == len(refs) - len(anchors)
+    markdown = render(result, "md", framework=assessment.framework).decode("utf-8")
+    assert markdown.count(": quoted under ") == len(refs) - len(anchors) > 0

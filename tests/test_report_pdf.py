@@ -344,3 +344,13 @@ def test_a_long_unbroken_service_name_keeps_the_cover_to_one_page(mini_result, t
     top = {w: float(y) for y, w in reversed(re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]+)</word>', words))}
     name = min(y for w, y in top.items() if w.startswith("Registerafishing"))
     assert top["Prepared"] > top["Kind"] + 10 > name          # the foot below the facts, the facts below the name
+
+
+def test_evidence_quoted_elsewhere_names_the_page_it_is_on(example_pdf):
+    text = subprocess.run(["pdftotext", str(example_pdf["path"]), "-"], capture_output=True, text=True, check=True).stdout
+    pages = [re.sub(r"\s+", " ", page) for page in text.split("\f")]
+    items = [re.sub(r"\s+", " ", e) for a in example_pdf["result"].answers for e in a.evidence]
+    refs = [int(n) for n in re.findall(r"\bunder .{1,80}?, page (\d+)", " ".join(pages))]
+    assert len(refs) == example_pdf["html"].count('class="page-ref"') > 0
+    for n in refs:
+        assert any(item in pages[n - 1] for item in items), n

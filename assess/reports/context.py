@@ -30,8 +30,31 @@ SUMMARY_FINDINGS = 5
 FINDING_BLOCKS = 10        # risks of one principle shown as blocks; past it, named by severity in a few lines
 ACTION_ROWS = 20           # actions with their recommendation; the rest listed by title
 PLAN_EFFECTS = 3           # findings a next-level plan clears or raises, named before "and N more"
+EVIDENCE_IN_FULL = 5       # evidence items of one answer quoted in full; the rest get a shortened line each
+# how much of an evidence item past EVIDENCE_IN_FULL is shown: about a line across the page, or
+# across the appendix's evidence column
+EVIDENCE_LINE_CHARS = {"page": 90, "cell": 36}
 EPOCH = "2000-01-01"
 BARS_SCALE = 1.25      # up to 8 principles: bars as wide as the page allows, so the glance page has no empty third   # metadata date when an assessment has none: fixed, never "now"
+
+
+@dataclass
+class QuotedEvidence:
+    """An answer's evidence as a principle's section quotes it; `anchor` is where the quote is."""
+    question: str
+    text: str
+    items: list[str]
+
+    @property
+    def anchor(self) -> str:
+        return f"evidence-{self.question}"
+
+
+@dataclass
+class QuoteRef:
+    """Where an answer's evidence is quoted, for a later principle and the appendix to name instead of repeating it."""
+    quote: QuotedEvidence
+    principle_title: str
 
 
 @dataclass
@@ -41,12 +64,13 @@ class PrincipleView:
     description: str
     risks: list[Finding]
     strengths: list[Finding]
-    evidence: list[tuple[str, list[str]]]        # (question text, quoted items)
+    evidence: list[QuotedEvidence]               # quoted in this section
     na: list[AnswerRecord]
     unanswered: list[AnswerRecord]
     rating: Rating                               # the decision where recorded, else the proposal
     decision_text: str                           # "Decision: Amber — engine proposed Red, because ..."
     risks_in_brief: bool = False                 # too many risks for a block each: named by severity instead
+    evidence_elsewhere: list[QuoteRef] = field(default_factory=list)   # quoted under an earlier principle
 
     @property
     def risks_by_severity(self) -> list[tuple[str, list[Finding]]]:
@@ -138,6 +162,7 @@ def report_context(result: Result, framework=None, planner: Planner = action_pla
     records = {a.question: a for a in result.answers}
     applicable = [p for p in result.principles if p.applicable]
     principles = [_principle_view(p, result, records, framework) for p in applicable]
+    quoted_under = _quote_evidence_once(principles)
     lenses = [l for l in result.lenses if l.applicable]
     terms = framework.info.terms if framework is not None else Terms()
     overall = decided_overall(result)
@@ -165,6 +190,9 @@ def report_context(result: Result, framework=None, planner: Planner = action_pla
         "tracked_known": tracked is not None,
         "point_actions": [t for t in tracked or [] if t.id.startswith("principle:")],
         "plan_effects": PLAN_EFFECTS,
+        "evidence_in_full": EVIDENCE_IN_FULL,
+        "evidence_line_chars": EVIDENCE_LINE_CHARS,
+        "quoted_under": quoted_under,
         "strengths": [f for f in result.findings if f.kind == "strength"],
         "terms": terms,
         "reading": _reading(result, actions, terms, overall.differs),
@@ -206,7 +234,7 @@ def _principle_view(p: PrincipleResult, result: Result, records: dict[str, Answe
         if qid in seen or not records[qid].evidence:
             continue
         seen.add(qid)
-        evidence.append((records[qid].text, records[qid].evidence))
+        evidence.append(QuotedEvidence(qid, records[qid].text, records[qid].evidence))
     description = ""
     if framework is not None:
         description = next((x.description for x in framework.principles if x.id == p.id), "")
@@ -216,6 +244,24 @@ def _principle_view(p: PrincipleResult, result: Result, records: dict[str, Answe
                          risks=risks, risks_in_brief=in_brief,
                          strengths=[f for f in findings if f.kind == "strength"], evidence=evidence,
                          na=[records[q] for q in p.not_applicable], unanswered=[records[q] for q in p.unanswered])
+
+
+def _quote_evidence_once(principles: list[PrincipleView]) -> dict[str, QuoteRef]:
+    """Each answer's evidence is quoted in the first principle's section that uses the answer; later
+    principles and the appendix name that section instead of repeating it (a long evidence list
+    would otherwise fill the report two or three times over). Returns where each question's
+    evidence is quoted, for the appendix."""
+    quoted: dict[str, QuoteRef] = {}
+    for pv in principles:
+        own = []
+        for q in pv.evidence:
+            if q.question in quoted:
+                pv.evidence_elsewhere.append(quoted[q.question])
+            else:
+                quoted[q.question] = QuoteRef(q, pv.result.title)
+                own.append(q)
+        pv.evidence = own
+    return quoted
 
 
 def _earlier(since: Optional[SinceView]) -> Optional[charts.Earlier]:

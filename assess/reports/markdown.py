@@ -99,8 +99,10 @@ def render_markdown(result: Result, framework=None, comparison=None, plan=None, 
             if f.recommendation:
                 out += ["", f"Recommendation: {md(f.recommendation)}"]
             out += ["", "Because: " + "; ".join(f"{md(because_label(b.ref, c['question_text']))}: {md(b.label)}" for b in f.because)]
-        for text, items in pv.evidence:
-            out += ["", f"Evidence for *{md(text)}*:"] + [f"> {md(e)}" for e in items]
+        for q in pv.evidence:
+            out += ["", f"Evidence for *{md(q.text)}*:"] + [f"> {md(e)}" for e in q.items]
+        for e in pv.evidence_elsewhere:
+            out += ["", f"Evidence for *{md(e.quote.text)}*: quoted under {md(e.principle_title)}."]
         out.append("")
     out += ["## Action plan", ""]
     listed = c["action_list"]
