@@ -189,7 +189,7 @@ def save_entry(db: Db, assessment_id: int, qid: str, based_on: int, proposed: Pr
     values = dict(answer=stored, evidence=after["evidence"], note=after["note"], updated_by=user_id, updated_at=now)
     history = [dict(assessment_id=assessment_id, qid=qid, part=part, before=shown(before[part]), after=shown(after[part]),
                     user_id=user_id, at=now) for part in ("answer", "evidence", "note") if before[part] != after[part]]
-    # from the first write to the commit the database is locked for every other save: nothing but SQL in between
+    # from the first write to the commit SQLite is locked for every other save: nothing but SQL in between
     try:
         if current is None:
             db.execute(insert(Entry).values(assessment_id=assessment_id, qid=qid, version=1, **values))
