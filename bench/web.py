@@ -21,10 +21,12 @@ the one in flight when the server died) is counted as lost.
     .venv/bin/python bench/web.py --think 0 --kill              # saturated: back to back
     bash scripts/with-postgres.sh .venv/bin/python bench/web.py --database postgres --kill
 
-Figures are printed as p50/p95 in milliseconds, and the page and save times as ratios to a
+Figures are printed as p50/p95/max in milliseconds, and the page and save times as ratios to a
 bare "GET /login" that a separate probe sends twice a second in the same run, with the load
-average before and after (the machine is shared). Exit status 0 when there were no errors
-and nothing lost.
+average before and after (the machine is shared); then p50/p95/max per 30 s of the run for
+the probe, pages and saves, so a slower stretch shows, and whether the probe slowed with it.
+When the time is up each user stops at their next step. Exit status 0 when there were no
+errors and nothing lost.
 """
 from __future__ import annotations
 
