@@ -21,10 +21,12 @@ the one in flight when the server died) is counted as lost.
     .venv/bin/python bench/web.py --think 0 --kill              # saturated: back to back
     bash scripts/with-postgres.sh .venv/bin/python bench/web.py --database postgres --kill
 
-Figures are printed as p50/p95 in milliseconds, and the page and save times as ratios to a
+Figures are printed as p50/p95/max in milliseconds, and the page and save times as ratios to a
 bare "GET /login" that a separate probe sends twice a second in the same run, with the load
-average before and after (the machine is shared). Exit status 0 when there were no errors
-and nothing lost.
+average before and after (the machine is shared); then p50/p95/max per 30 s of the run for
+the probe, pages and saves, so a slower stretch shows, and whether the probe slowed with it.
+When the time is up each user stops at their next step. Exit status 0 when there were no
+errors and nothing lost.
 """
 from __future__ import annotations
 
@@ -54,6 +56,8 @@ VERSION = re.compile(r'name="version" value="(\d+)"')
 MAX_USERS, MAX_SECONDS = 200, 600
 EXAMPLE = ROOT / "examples" / "service-ownership" / "whole-service-housing.yaml"
 QID = "org_count"       # the question every user keeps answering (a number: each save a new value)
+MAX_VALUE = 200         # its largest allowed answer
+WINDOW = 30.0           # seconds per line of the breakdown over time
 PROBE_EVERY = 0.5       # seconds between two baseline requests
 SETTLE = 5.0            # seconds after a restart reported apart as well
 
@@ -147,6 +151,7 @@ class Stats:
         self.refused = 0
         self.killed_at: Optional[float] = None
         self.back_at: Optional[float] = None     # when the restarted server first listened
+        self.started: float = time.monotonic()   # set again when the users start
 
     def add(self, kind: str, seconds: float) -> None:
         with self.lock:
@@ -159,6 +164,15 @@ class Stats:
         before = [t for t, end in zip(self.times[kind], self.ended[kind]) if end < self.killed_at]
         after = [t for t, end in zip(self.times[kind], self.ended[kind]) if end > self.back_at + grace]
         return before, after
+
+    def windows(self, kind: str, width: float) -> list[list[float]]:
+        """The times of requests by the `width`-second window (from the users' start) they ended in."""
+        out: list[list[float]] = []
+        for t, end in zip(self.times[kind], self.ended[kind]):
+            i = int((end - self.started) // width)
+            out.extend([] for _ in range(i + 1 - len(out)))
+            out[i].append(t)
+        return out
 
 
 def sign_in(i: int, port: int) -> Browser:
@@ -197,7 +211,9 @@ def user_loop(i: int, aid: int, browser: Browser, stop: threading.Event, stats: 
                 pause()
                 continue
             pause()
-            value += 1
+            if stop.is_set():
+                break       # the minute is over: a person stopped here would not save, and 50 saves at once are a burst no one makes
+            value = value % MAX_VALUE + 1    # each save a new value, within the question's limits
             in_flight[i] = value
             status, _, location = timed("save", "POST", question,
                                         {"csrf": CSRF.search(text).group(1), "version": VERSION.search(text).group(1),
@@ -269,7 +285,7 @@ def run(url: str, label: str, users: int, seconds: float, threads: int, kill: bo
                for i, aid in enumerate(ids)]
     workers.append(threading.Thread(target=probe_loop, args=(port, stop, stats)))
     load_before = os.getloadavg()[0]
-    started = time.monotonic()
+    started = stats.started = time.monotonic()
     for w in workers:
         w.start()
     kills = 0
@@ -303,12 +319,19 @@ def run(url: str, label: str, users: int, seconds: float, threads: int, kill: bo
           f"{len(acked)} users with acknowledged answers, {lost} acknowledged answers lost")
     for kind in ("page", "save"):
         p50, p95 = percentile(stats.times[kind], 0.5), percentile(stats.times[kind], 0.95)
-        print(f"  {kind}: p50 {p50:.1f} ms, p95 {p95:.1f} ms  ({p50 / base:.1f}x / {p95 / base:.1f}x a bare sign-in page)")
+        top = max(stats.times[kind], default=float("nan")) * 1000
+        print(f"  {kind}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {top:.0f} ms  "
+              f"({p50 / base:.1f}x / {p95 / base:.1f}x a bare sign-in page)")
         if stats.back_at is not None:   # everyone retrying at once into a cold process makes its own tail
             first, second = stats.halves(kind, SETTLE)
             print(f"    before the kill: p50 {percentile(first, 0.5):.1f} ms, p95 {percentile(first, 0.95):.1f} ms; "
                   f"from {SETTLE:g} s after the restart: p50 {percentile(second, 0.5):.1f} ms, "
                   f"p95 {percentile(second, 0.95):.1f} ms")
+    print(f"  over time ({WINDOW:g} s windows by when the request ended): p50 / p95 / max ms (count)")
+    for kind in ("baseline", "page", "save"):
+        parts = [f"{i * WINDOW:g}-{(i + 1) * WINDOW:g} s: {percentile(w, 0.5):.0f} / {percentile(w, 0.95):.0f} / "
+                 f"{max(w, default=float('nan')) * 1000:.0f} ({len(w)})" for i, w in enumerate(stats.windows(kind, WINDOW))]
+        print(f"    {kind}: " + "; ".join(parts))
     for message in stats.errors[:5]:
         print(f"  error: {message}")
     return not stats.errors and lost == 0

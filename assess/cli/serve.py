@@ -34,11 +34,13 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
     from waitress import create_server
 
     from ..web.app import create_app
-    app = create_app(url, migrate=False, proxy_user_header=proxy_user_header, trusted_proxies=tuple(trusted_proxy or ()))
+    app = create_app(url, migrate=False, proxy_user_header=proxy_user_header, trusted_proxies=tuple(trusted_proxy or ()),
+                     threads=threads)
     from ..frameworks import load_all
     from ..web.app import compile_templates
     load_all()      # loaded and checked now, so the first person to open a question does not wait for it
     compile_templates(app)
+    keep_startup_out_of_gc()
     try:
         server = create_server(app, host=host, port=port, threads=threads)
     except OSError as exc:
@@ -48,6 +50,15 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
     if token:
         typer.echo(f"first run: open http://{shown_host}:{port}/setup and enter this one-time setup token: {token}")
     server.run()
+
+
+def keep_startup_out_of_gc() -> None:
+    """What startup made (frameworks, templates, the app) lives as long as the process: move it out
+    of the collector's reach, so a full collection, which stops every request thread, walks only
+    what requests made since (57 and 150 ms with them in, 3 ms without, in bench/web.py runs)."""
+    import gc
+    gc.collect()
+    gc.freeze()
 
 
 @handle_errors

@@ -12,7 +12,7 @@ from jinja2 import StrictUndefined
 from sqlalchemy.orm import sessionmaker
 
 from . import auth
-from .store import User, connect, upgrade
+from .store import POOL_SIZE, User, connect, upgrade
 
 SESSION_COOKIE = "assess_session"
 PRE_SESSION_COOKIE = "assess_pre"
@@ -28,13 +28,14 @@ def utc_now() -> dt.datetime:
 
 def create_app(database_url: str, clock: Callable[[], dt.datetime] = utc_now, pdf_timeout: float = 120.0,
                migrate: bool = True, proxy_user_header: Optional[str] = None,
-               trusted_proxies: tuple[str, ...] = ()) -> Flask:
+               trusted_proxies: tuple[str, ...] = (), threads: int = POOL_SIZE) -> Flask:
     """The app over one database; `clock` gives naive UTC times (tests pin it).
 
     With `proxy_user_header`, a request that comes from one of `trusted_proxies` is signed in
     as the existing account that header names (single sign-on done by the proxy); the header
-    is ignored on requests from anywhere else. Off by default."""
-    engine = connect(database_url)
+    is ignored on requests from anywhere else. Off by default. `threads`: how many requests the
+    server handles at once; the database pool keeps that many connections open."""
+    engine = connect(database_url, pool_size=threads)
     if migrate:
         upgrade(engine)
     app = Flask(__name__, template_folder=str(Path(__file__).parent / "templates"),

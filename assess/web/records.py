@@ -172,41 +172,46 @@ def shown(value: Any) -> Optional[str]:
 
 
 def save_entry(db: Db, assessment_id: int, qid: str, based_on: int, proposed: Proposed, user_id: int,
-               now: dt.datetime) -> Optional[Conflict]:
+               now: dt.datetime, current: Any = None) -> Optional[Conflict]:
     """Store one question's answer, evidence and note if it is still at version `based_on`
     (0: never saved). Commits, with a history row per part that changed; returns a Conflict,
-    writing nothing, when another save came first."""
+    writing nothing, when another save came first. `current`: the stored entry as this request
+    read it (entries()), None when there was none."""
     stored = None if proposed.answer is None else {"value": proposed.answer}
-    current = db.scalar(select(Entry).where(Entry.assessment_id == assessment_id, Entry.qid == qid))
     current_version = current.version if current else 0
     if current_version != based_on:
-        return Conflict(current)
+        return Conflict(latest_entry(db, assessment_id, qid))
     before = {"answer": current.answer["value"] if current and current.answer else None,
               "evidence": current.evidence if current else [], "note": current.note if current else ""}
     after = {"answer": proposed.answer, "evidence": proposed.evidence, "note": proposed.note.strip()}
     if before == after:
         return None
     values = dict(answer=stored, evidence=after["evidence"], note=after["note"], updated_by=user_id, updated_at=now)
+    history = [dict(assessment_id=assessment_id, qid=qid, part=part, before=shown(before[part]), after=shown(after[part]),
+                    user_id=user_id, at=now) for part in ("answer", "evidence", "note") if before[part] != after[part]]
+    # from the first write to the commit SQLite is locked for every other save: nothing but SQL in between
     try:
         if current is None:
             db.execute(insert(Entry).values(assessment_id=assessment_id, qid=qid, version=1, **values))
         else:
             # the version in WHERE makes the check and the write one step, even between processes
-            done = db.execute(update(Entry).where(Entry.id == current.id, Entry.version == based_on)
+            done = db.execute(update(Entry).where(Entry.assessment_id == assessment_id, Entry.qid == qid,
+                                                  Entry.version == based_on)
                               .values(version=based_on + 1, **values)
-                              .execution_options(synchronize_session=False))   # `current` is not used after this
+                              .execution_options(synchronize_session=False))
             if done.rowcount != 1:
                 db.rollback()
-                return Conflict(db.scalar(select(Entry).where(Entry.assessment_id == assessment_id, Entry.qid == qid)))
+                return Conflict(latest_entry(db, assessment_id, qid))
     except IntegrityError:      # someone else saved this question first
         db.rollback()
-        return Conflict(db.scalar(select(Entry).where(Entry.assessment_id == assessment_id, Entry.qid == qid)))
-    for part in ("answer", "evidence", "note"):
-        if before[part] != after[part]:
-            db.add(Change(assessment_id=assessment_id, qid=qid, part=part, before=shown(before[part]),
-                          after=shown(after[part]), user_id=user_id, at=now))
+        return Conflict(latest_entry(db, assessment_id, qid))
+    db.execute(insert(Change), history)
     db.commit()
     return None
+
+
+def latest_entry(db: Db, assessment_id: int, qid: str) -> Optional[Entry]:
+    return db.scalar(select(Entry).where(Entry.assessment_id == assessment_id, Entry.qid == qid))
 
 
 def create_assessment(db: Db, framework: Framework, meta: dict[str, Any], user_id: int, now: dt.datetime) -> AssessmentRow:

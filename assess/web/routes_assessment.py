@@ -177,7 +177,7 @@ def question(aid: int, qid: str):
                 if not errors:   # a file adds to the evidence and overwrites nothing: kept even when the answer conflicts
                     records.add_attachment(g.db, aid, qid, name, content_type, data, g.user.id, g.now)
         if not errors:
-            outcome = records.save_entry(g.db, aid, qid, based_on, proposed, g.user.id, g.now)
+            outcome = records.save_entry(g.db, aid, qid, based_on, proposed, g.user.id, g.now, current=entry)
             if outcome is None:
                 # the next question depends on the answer just saved (show_if): apply it here too
                 if proposed.answer is None:
