@@ -98,7 +98,7 @@ def steps(folder: Path, workers: int) -> dict[str, float]:
     import datetime as dt
 
     from assess.board import STYLESHEET, _env, board_dir, render_html
-    from assess.portfolio import board_context, build_portfolio, collect_files, evaluate_files, portfolio_csv
+    from assess.portfolio import board_context, build_portfolio, collect_files, portfolio_csv, read_board
     from assess.reports.pdf import html_to_pdf
     from assess.reports.templates import base_dir, stylesheet_text
     out: dict[str, float] = {}
@@ -109,7 +109,7 @@ def steps(folder: Path, workers: int) -> dict[str, float]:
         out[name] = time.perf_counter() - start
         return value
     files = step("list", lambda: collect_files([folder]))
-    evaluated, skipped = step("read", lambda: evaluate_files(files, workers=workers))
+    evaluated, skipped = step("read", lambda: read_board(files, workers=workers))
     board = step("roll-up", lambda: build_portfolio(evaluated, skipped, as_of=dt.date(2026, 12, 1)))
     step("csv", lambda: portfolio_csv(board))
     html = step("html", lambda: render_html("portfolio.html.j2", board_context(board, full_list="board.csv"), inline_css=False))
