@@ -160,8 +160,11 @@ def _pool_context():
 
 def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = None, workers: Optional[int] = None,
                    on_progress: Optional[Callable[[int], None]] = None, settings: Optional[SettingsMap] = None,
-                   in_process_below: int = IN_PROCESS_BELOW, digest: Digest = None) -> tuple[list[tuple[str, object]], list[tuple[str, list[str]]]]:
+                   in_process_below: int = IN_PROCESS_BELOW, digest: Digest = None,
+                   meanwhile: Optional[Callable[[], None]] = None) -> tuple[list[tuple[str, object]], list[tuple[str, list[str]]]]:
     """Evaluate every file; (file, Result) pairs and (file, problems) pairs, both in file order.
+    `meanwhile` runs in this process once workers have started (not at all without them): a
+    step the caller needs later, done while the workers are busy.
 
     Workers are forked on Linux: call this before starting threads of your own (a progress
     bar refreshing itself in a thread, for example), or pass workers=1."""
@@ -175,14 +178,15 @@ def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = No
             if on_progress:
                 on_progress(1)
     else:
-        outcomes = _in_workers(names, dirs, settings, min(workers, len(names)), on_progress, digest)
+        outcomes = _in_workers(names, dirs, settings, min(workers, len(names)), on_progress, digest, meanwhile)
     order = {name: i for i, name in enumerate(names)}
     outcomes.sort(key=lambda o: order[o[1]])
     return ([(o[1], o[2]) for o in outcomes if o[0] == "ok"], [(o[1], o[2]) for o in outcomes if o[0] == "skip"])
 
 
 def _in_workers(names: list[str], dirs: list[str], settings: Optional[SettingsMap], workers: int,
-                on_progress: Optional[Callable[[int], None]], digest: Digest = None) -> list[Outcome]:
+                on_progress: Optional[Callable[[int], None]], digest: Digest = None,
+                meanwhile: Optional[Callable[[], None]] = None) -> list[Outcome]:
     from concurrent.futures import FIRST_COMPLETED, wait
     context, forked = _pool_context()
     if forked:
@@ -204,6 +208,8 @@ def _in_workers(names: list[str], dirs: list[str], settings: Optional[SettingsMa
     with _pool(max(1, workers - 1) if helping else workers, context, forked) as pool:
         futures = {pool.submit(_evaluate_batch_as_json, batch, dirs, settings, digest): batch for batch in batches}
         waiting = list(futures)
+        if meanwhile:
+            meanwhile()
         while waiting:
             taken = next((f for f in reversed(waiting) if f.cancel()), None) if helping else None
             if taken is not None:
@@ -262,3 +268,35 @@ def _alone(name: str, dirs: list[str], settings: Optional[SettingsMap], context,
             return _from_json(pool.submit(_evaluate_batch_as_json, [name], dirs, settings, digest).result(), digest)[0]
         except Exception as exc:
             return ("skip", name, [f"{name}: the worker evaluating it stopped ({type(exc).__name__})"])
+
+
+def alongside(fn: Callable[[], object]) -> Callable[[], object]:
+    """fn() worked out in a forked process while this one goes on with something else; call
+    what this returns for its value (sent back pickled). Where processes are not forked, or the
+    forked one fails, fn runs here when its value is asked for, and raises here if it must."""
+    context, forked = _pool_context()
+    if not forked:
+        return fn
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_send_value, args=(fn, send), daemon=True)
+    child.start()
+    send.close()
+
+    def value():
+        try:
+            return receive.recv()
+        except (EOFError, OSError):
+            return fn()
+        finally:
+            receive.close()
+            child.join()
+    return value
+
+
+def _send_value(fn: Callable[[], object], send) -> None:
+    try:
+        send.send(fn())
+    except Exception:   # no traceback from here: the parent works it out again and reports
+        pass
+    finally:
+        send.close()

@@ -200,11 +200,13 @@ def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = No
 
 
 def read_board(files: list[Path], frameworks_dirs: Optional[list[Path]] = None, workers: Optional[int] = None,
-               on_progress=None, settings=None) -> tuple[list[Entry], list[Skipped]]:
+               on_progress=None, settings=None, meanwhile=None) -> tuple[list[Entry], list[Skipped]]:
     """What build_portfolio needs of every file, each made where the file is read: with workers,
-    the per-assessment part of the roll-up runs in them and only small entries come back."""
+    the per-assessment part of the roll-up runs in them and only small entries come back.
+    `meanwhile`: see batch.evaluate_files."""
     _one_copy.clear()
-    entries, skipped = _evaluate(files, frameworks_dirs, workers, on_progress, settings, digest=board_entry)
+    entries, skipped = _evaluate(files, frameworks_dirs, workers, on_progress, settings, digest=board_entry,
+                                 meanwhile=meanwhile)
     return [e for _, e in entries], [Skipped(file=f, problems=p) for f, p in skipped]
 
 

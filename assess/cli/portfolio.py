@@ -1,9 +1,11 @@
 """`assess portfolio DIR... -o board.pdf`: a programme board's view of many services."""
 from __future__ import annotations
 
+import os
 import re
 import sys
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import List, Optional
 
@@ -43,7 +45,8 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
               force: bool = ForceOption,
               frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Roll up the latest assessment of every service: heatmap, RAG counts, systemic findings, risk, movement."""
-    from ..batch import check_settings, framework_ids
+    from ..batch import alongside, check_settings, framework_ids
+    from ..board import warm_up_pdf
     from ..portfolio import board_context, build_portfolio, collect_files, portfolio_csv, read_board
 
     fmt = format.value if format else _format_for(output)
@@ -64,7 +67,10 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
         or (output.exists() and not output.is_file()) else full_list_path(output)   # a pipe or device has no "beside"
     check_output(beside, [*files, *chosen.values()], force)
     check_settings(chosen, dirs(frameworks_dir), framework_ids(files))
-    evaluated, skipped = _with_progress(files, dirs(frameworks_dir), workers, chosen, read_board)
+    in_workers = (workers or os.cpu_count() or 1) > 1
+    # with workers, this process loads WeasyPrint while they read
+    evaluated, skipped = _with_progress(files, dirs(frameworks_dir), workers, chosen,
+                                        partial(read_board, meanwhile=warm_up_pdf if fmt == "pdf" and in_workers else None))
     for skip in skipped:
         for problem in skip.problems:
             typer.echo(f"skipped: {problem}", err=True)
@@ -84,9 +90,12 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
                                 organisation=organisation)
         if context["every_row_shown"]:
             beside = None
+        # with workers, the list of every service is made in another process while this one lays out the board
+        every_service = None if beside is None else alongside(lambda: portfolio_csv(board)) if in_workers \
+            else lambda: portfolio_csv(board)
         data = render_pdf("portfolio.html.j2", context) if fmt == "pdf" else render_html("portfolio.html.j2", context)
-        if beside is not None:
-            write_output(portfolio_csv(board), beside)
+        if every_service is not None:
+            write_output(every_service(), beside)
     write_output(data, output)
     services = len(board.rows())
     summary = (f"{len(evaluated)} of {len(files)} file{'' if len(files) == 1 else 's'} "
