@@ -9,8 +9,10 @@ memory (0.90x at 40 files in the same run, on a saturated machine) and each buil
 own durable-rules engine (the engine has no locks, so no process shares one). Elsewhere
 workers are spawned. Results come back as JSON: this process reads each one back in about
 1.5 ms, where unpickling took 2.6 ms (bench/portfolio_scale.py), and that share is the part
-that workers cannot take off this process. With a digest (the portfolio's board_digest) a
-result is cut down before it is sent, and read back in about a sixth of that time. When
+that workers cannot take off this process. With a digest a result is cut down before it is
+sent: the portfolio's board_digest reads back in about a sixth of that time, and its
+board_entry (one assessment's part of the roll-up, done in the worker) in about a fifteenth,
+because it pickles itself as two short JSON texts and only its row is read on arrival. When
 every file is a saved result, this process works as one of the workers itself (see
 _in_workers).
 
@@ -41,7 +43,7 @@ BATCH_MOST = 25          # files per task: few enough for a lively progress bar,
 
 SettingsMap = dict[Optional[str], Path]
 Outcome = tuple[str, str, object]     # ("ok", file, Result) or ("skip", file, [problems])
-Digest = Optional[Callable[[object], object]]   # keeps only what the caller reads of each Result
+Digest = Optional[Callable[[object, str], object]]   # (Result, file) -> only what the caller reads of it
 
 _FRAMEWORK_LINE = re.compile(r"^\s+framework:\s*[\"']?([a-z][a-z0-9-]*)", re.MULTILINE)
 _settled: dict[tuple[str, str], object] = {}
@@ -81,7 +83,7 @@ def evaluate_batch(paths: list[str], frameworks_dirs: list[str], settings: Optio
     for path in paths:
         try:
             result = evaluate_one(path, dirs, settings)
-            out.append(("ok", path, digest(result) if digest else result))
+            out.append(("ok", path, digest(result, path) if digest else result))
         except AssessError as exc:
             out.append(("skip", path, [str(d) for d in exc.diagnostics]))
         except EngineError as exc:
@@ -158,8 +160,11 @@ def _pool_context():
 
 def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = None, workers: Optional[int] = None,
                    on_progress: Optional[Callable[[int], None]] = None, settings: Optional[SettingsMap] = None,
-                   in_process_below: int = IN_PROCESS_BELOW, digest: Digest = None) -> tuple[list[tuple[str, object]], list[tuple[str, list[str]]]]:
+                   in_process_below: int = IN_PROCESS_BELOW, digest: Digest = None,
+                   meanwhile: Optional[Callable[[], None]] = None) -> tuple[list[tuple[str, object]], list[tuple[str, list[str]]]]:
     """Evaluate every file; (file, Result) pairs and (file, problems) pairs, both in file order.
+    `meanwhile` runs in this process once workers have started (not at all without them): a
+    step the caller needs later, done while the workers are busy.
 
     Workers are forked on Linux: call this before starting threads of your own (a progress
     bar refreshing itself in a thread, for example), or pass workers=1."""
@@ -173,14 +178,15 @@ def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = No
             if on_progress:
                 on_progress(1)
     else:
-        outcomes = _in_workers(names, dirs, settings, min(workers, len(names)), on_progress, digest)
+        outcomes = _in_workers(names, dirs, settings, min(workers, len(names)), on_progress, digest, meanwhile)
     order = {name: i for i, name in enumerate(names)}
     outcomes.sort(key=lambda o: order[o[1]])
     return ([(o[1], o[2]) for o in outcomes if o[0] == "ok"], [(o[1], o[2]) for o in outcomes if o[0] == "skip"])
 
 
 def _in_workers(names: list[str], dirs: list[str], settings: Optional[SettingsMap], workers: int,
-                on_progress: Optional[Callable[[int], None]], digest: Digest = None) -> list[Outcome]:
+                on_progress: Optional[Callable[[int], None]], digest: Digest = None,
+                meanwhile: Optional[Callable[[], None]] = None) -> list[Outcome]:
     from concurrent.futures import FIRST_COMPLETED, wait
     context, forked = _pool_context()
     if forked:
@@ -202,6 +208,8 @@ def _in_workers(names: list[str], dirs: list[str], settings: Optional[SettingsMa
     with _pool(max(1, workers - 1) if helping else workers, context, forked) as pool:
         futures = {pool.submit(_evaluate_batch_as_json, batch, dirs, settings, digest): batch for batch in batches}
         waiting = list(futures)
+        if meanwhile:
+            meanwhile()
         while waiting:
             taken = next((f for f in reversed(waiting) if f.cancel()), None) if helping else None
             if taken is not None:
@@ -227,8 +235,10 @@ def _in_workers(names: list[str], dirs: list[str], settings: Optional[SettingsMa
 def _evaluate_batch_as_json(paths: list[str], frameworks_dirs: list[str], settings: Optional[SettingsMap] = None,
                             digest: Digest = None) -> list:
     """evaluate_batch in a worker, each Result sent back as its JSON: a Result is read back from
-    JSON in about half the time it takes to unpickle, and this process reads every one of them."""
-    return [(kind, path, value.model_dump_json() if kind == "ok" else value)
+    JSON in about half the time it takes to unpickle, and this process reads every one of them.
+    What a digest makes of a Result, if not a Result, is sent as it is: it pickles itself."""
+    from .models import Result
+    return [(kind, path, value.model_dump_json() if kind == "ok" and isinstance(value, Result) else value)
             for kind, path, value in evaluate_batch(paths, frameworks_dirs, settings, digest)]
 
 
@@ -238,8 +248,10 @@ def _from_json(outcomes: list, digest: Digest = None) -> list[Outcome]:
     from .models import Result
     out: list[Outcome] = []
     for kind, path, value in outcomes:
-        result = Result.model_validate_json(value) if kind == "ok" else value
-        out.append((kind, path, digest(result) if digest and kind == "ok" else result))
+        if kind == "ok" and isinstance(value, str):
+            value = Result.model_validate_json(value)
+            value = digest(value, path) if digest else value
+        out.append((kind, path, value))
     return out
 
 
@@ -256,3 +268,35 @@ def _alone(name: str, dirs: list[str], settings: Optional[SettingsMap], context,
             return _from_json(pool.submit(_evaluate_batch_as_json, [name], dirs, settings, digest).result(), digest)[0]
         except Exception as exc:
             return ("skip", name, [f"{name}: the worker evaluating it stopped ({type(exc).__name__})"])
+
+
+def alongside(fn: Callable[[], object]) -> Callable[[], object]:
+    """fn() worked out in a forked process while this one goes on with something else; call
+    what this returns for its value (sent back pickled). Where processes are not forked, or the
+    forked one fails, fn runs here when its value is asked for, and raises here if it must."""
+    context, forked = _pool_context()
+    if not forked:
+        return fn
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_send_value, args=(fn, send), daemon=True)
+    child.start()
+    send.close()
+
+    def value():
+        try:
+            return receive.recv()
+        except (EOFError, OSError):
+            return fn()
+        finally:
+            receive.close()
+            child.join()
+    return value
+
+
+def _send_value(fn: Callable[[], object], send) -> None:
+    try:
+        send.send(fn())
+    except Exception:   # no traceback from here: the parent works it out again and reports
+        pass
+    finally:
+        send.close()

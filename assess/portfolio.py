@@ -1,7 +1,10 @@
 """A programme board's view of many services, from a folder of answers files.
 
 Files are evaluated by assess/batch.py (in worker processes when there are many), then
-rolled up here without further engine work.
+rolled up here without further engine work. The roll-up is split so that workers share it:
+what one assessment alone decides (its row, its risk findings, its keys) is made where the
+file is read (board_entry, the map step), and this process only groups, orders, counts and
+compares the assessments of a service (build_portfolio, the reduce step).
 
 - A service is its framework plus its service and organisation (compare.service_identity:
   case and spacing aside). Its latest assessment fills the heatmap: the latest date; on the
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
@@ -199,10 +203,69 @@ def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = No
     return evaluated, [Skipped(file=f, problems=p) for f, p in skipped]
 
 
+def read_board(files: list[Path], frameworks_dirs: Optional[list[Path]] = None, workers: Optional[int] = None,
+               on_progress=None, settings=None, meanwhile=None) -> tuple[list[Entry], list[Skipped]]:
+    """What build_portfolio needs of every file, each made where the file is read: with workers,
+    the per-assessment part of the roll-up runs in them and only small entries come back.
+    `meanwhile`: see batch.evaluate_files."""
+    _one_copy.clear()
+    entries, skipped = _evaluate(files, frameworks_dirs, workers, on_progress, settings, digest=board_entry,
+                                 meanwhile=meanwhile)
+    return [e for _, e in entries], [Skipped(file=f, problems=p) for f, p in skipped]
+
+
+@dataclass
+class Entry:
+    """One assessment as the roll-up reads it: its heatmap row as if it were its service's only
+    assessment (the roll-up adds age, movement and gaps), and the keys it is grouped, ordered
+    and counted by. Made by board_entry where the file is read. Between processes the row and
+    the cut-down result travel as JSON, which reads back quicker than a pickle, and each is
+    read back only when used: the result only for a service assessed more than once."""
+    file: str
+    service: tuple            # framework id, service and organisation as compared (service_identity)
+    same: tuple               # the service, framework hash and answers hash: the same assessment twice
+    when: tuple               # oldest first (_when)
+    framework: dict
+    principles: list          # id, title, lens
+    rag_labels: dict
+    name: str                 # service (organisation), as systemic findings list it
+    risks: list               # (rule, principle, severity, title) of each risk finding, in the result's order
+    row: object               # ServiceRow, or its JSON
+    result: object            # board_digest of the Result, or its JSON
+
+    def __getstate__(self) -> dict:
+        return dict(self.__dict__, row=_json(self.row), result=_json(self.result))
+
+    def service_row(self) -> ServiceRow:
+        if isinstance(self.row, str):
+            self.row = ServiceRow.model_validate_json(self.row)
+        return self.row
+
+    def digest(self) -> Result:
+        if isinstance(self.result, str):
+            self.result = board_digest(Result.model_validate_json(self.result))
+        return self.result
+
+
+def _json(value) -> str:
+    return value if isinstance(value, str) else value.model_dump_json()
+
+
+def board_entry(result: Result, file: str) -> Entry:
+    """The Entry of one assessment (the map step of the roll-up)."""
+    r = board_digest(result)
+    service = (r.framework["id"], *service_identity(r.assessment))
+    return Entry(file=file, service=service, same=(*service, r.framework.get("hash"), r.answers_hash), when=_when((file, r)),
+                 framework=r.framework, principles=[{"id": p.id, "title": p.title, "lens": p.lens} for p in r.principles],
+                 rag_labels=r.rag_labels, name=_service_name(r),
+                 risks=[(f.rule, f.principle, f.severity, f.title) for f in r.findings if f.kind == "risk"],
+                 row=_row_of(file, r), result=r)
+
+
 _one_copy: dict = {}   # in each process: one object for each finding, scale and lens result that many results share
 
 
-def board_digest(result: Result) -> Result:
+def board_digest(result: Result, file: Optional[str] = None) -> Result:
     """The result without what no board output reads: the answers, each principle's
     contributing answers, and each finding's explanation and owner. About a seventh of a saved
     result's size, so results come back from workers quickly; levels, caps, ratings,
@@ -230,40 +293,39 @@ def _one_finding(fw: Optional[str], f):
 
 # ---------------------------------------------------------------- the roll-up (pure)
 
-def build_portfolio(evaluated: list[tuple[str, Result]], skipped: list[Skipped] = (), stale_days: int = STALE_DAYS,
+def build_portfolio(evaluated: list, skipped: list[Skipped] = (), stale_days: int = STALE_DAYS,
                     files: Optional[int] = None, as_of: Optional[dt.date] = None, large_gap: int = LARGE_GAP) -> Portfolio:
+    """The board from Entries (read_board) or from (file, Result) pairs."""
     as_of = as_of or dt.date.today()
-    groups: dict[tuple, list[tuple[str, Result]]] = {}
+    entries = [e if isinstance(e, Entry) else board_entry(e[1], e[0]) for e in evaluated]
+    groups: dict[tuple, list[Entry]] = {}
     seen: set[tuple] = set()
     # an answers file and a result saved from it are one assessment: the answers file (scored now) counts
     # (two services that happen to give the same answers are still two services)
-    for file, result in sorted(evaluated, key=lambda item: item[0].lower().endswith(".json")):
-        service = (result.framework["id"], *service_identity(result.assessment))
-        same = (*service, result.framework.get("hash"), result.answers_hash)
-        if result.answers_hash and same in seen:
+    for entry in sorted(entries, key=lambda e: e.file.lower().endswith(".json")):
+        if entry.same[-1] and entry.same in seen:
             continue
-        seen.add(same)
-        groups.setdefault(service, []).append((file, result))
+        seen.add(entry.same)
+        groups.setdefault(entry.service, []).append(entry)
     for items in groups.values():
-        items.sort(key=_when)
-    by_framework: dict[str, list[list[tuple[str, Result]]]] = {}
+        items.sort(key=lambda e: e.when)
+    by_framework: dict[str, list[list[Entry]]] = {}
     for (fid, _, _), items in sorted(groups.items()):
         by_framework.setdefault(fid, []).append(items)
     blocks = []
     for fid, services in sorted(by_framework.items()):
-        newest = max((items[-1] for items in services), key=_when)[1]   # its principles head the heatmap
-        versions = sorted({r.framework["version"] for items in services for _, r in items})
-        principles = [{"id": p.id, "title": p.title, "lens": p.lens} for p in newest.principles]
-        blocks.append(_block(fid, newest.framework["title"], versions, principles, newest.rag_labels,
+        newest = max((items[-1] for items in services), key=lambda e: e.when)   # its principles head the heatmap
+        versions = sorted({e.framework["version"] for items in services for e in items})
+        blocks.append(_block(fid, newest.framework["title"], versions, newest.principles, newest.rag_labels,
                              [_row(items, as_of, stale_days, large_gap) for items in services]))
-    latest = {_key(items[-1][1]): items[-1][1] for items in groups.values()}
+    latest = {items[-1].service_row().key: items[-1] for items in groups.values()}
     titles = {b.id: b.title for b in blocks}
     rows = [r for b in blocks for r in b.services]
     ranked = sorted((r for r in rows if r.risk_known), key=risk_key) + \
         sorted((r for r in rows if not r.risk_known), key=lambda r: (r.answered_share, r.service.casefold(), r.key))
     return Portfolio(as_of=as_of.isoformat(), stale_days=stale_days, large_gap=large_gap,
-                     files=files if files is not None else len(evaluated) + len(skipped),
-                     evaluated=len(evaluated), skipped=list(skipped), frameworks=blocks,
+                     files=files if files is not None else len(entries) + len(skipped),
+                     evaluated=len(entries), skipped=list(skipped), frameworks=blocks,
                      systemic=systemic_findings(latest, titles), ranked=[r.key for r in ranked])
 
 
@@ -280,7 +342,7 @@ def _when(item: tuple[str, Result]) -> tuple:
     file, result = item
     meta = result.assessment
     consensus = str(meta.get("respondent") or "").startswith(CONSENSUS_PREFIX)
-    return (meta.get("date") or "", KIND_RANK.get(meta.get("kind"), 0), consensus, Path(file).name, file)
+    return (meta.get("date") or "", KIND_RANK.get(meta.get("kind"), 0), consensus, os.path.basename(file), file)
 
 
 def _key(result: Result) -> str:
@@ -288,20 +350,30 @@ def _key(result: Result) -> str:
     return f"{result.framework['id']}/{meta['service']}/{meta.get('organisation') or ''}"
 
 
-def _row(items: list[tuple[str, Result]], as_of: dt.date, stale_days: int, large_gap: int) -> ServiceRow:
-    file, r = items[-1]
+def _row(items: list[Entry], as_of: dt.date, stale_days: int, large_gap: int) -> ServiceRow:
+    """A service's row: its latest assessment's, with its age and, when it has more than one
+    assessment, its movement and gap (the reduce step of the roll-up)."""
+    date = items[-1].service_row().date
+    age = (as_of - dt.date.fromisoformat(str(date))).days if date else None
+    update = {"age_days": age, "stale": age is None or age > stale_days, "assessments": len(items)}
+    if len(items) > 1:
+        pairs = [(e.file, e.digest()) for e in items]
+        update.update(movement=_movement(pairs), gap=_gap(pairs, large_gap))
+    return items[-1].service_row().model_copy(update=update)
+
+
+def _row_of(file: str, r: Result) -> ServiceRow:
+    """One assessment's row, all that it alone decides; age, movement and gap are _row's."""
     meta = r.assessment
     risks = {s: sum(1 for f in r.findings if f.kind == "risk" and f.severity == s) for s in ("high", "medium", "low")}
     levelled = [p for p in r.principles if p.applicable and p.level is not None]
     rated = {p.id: decided_rating(r, p.id) for p in r.principles}    # what was published: decision, else proposal
     overall = decided_overall(r)
-    date = meta.get("date")
-    age = (as_of - dt.date.fromisoformat(str(date))).days if date else None
     conf = r.confidence
     unknown_why = _risk_unknown(r)
     return ServiceRow(
         key=_key(r), framework=r.framework["id"],
-        service=meta["service"], organisation=meta.get("organisation") or "", file=file, date=date, kind=meta.get("kind", ""),
+        service=meta["service"], organisation=meta.get("organisation") or "", file=file, date=meta.get("date"), kind=meta.get("kind", ""),
         overall_level=overall.level, overall_rag=overall.rag,
         overall_score=r.overall.get("score"), overall_decided=overall.decided,
         overall_engine_level=_engine(overall)[0], overall_engine_rag=_engine(overall)[1],
@@ -314,11 +386,10 @@ def _row(items: list[tuple[str, Result]], as_of: dt.date, stale_days: int, large
                     engine_rag=_engine(rated[p.id])[1] if p.applicable else None) for p in r.principles],
         risks=risks, red_share=round(sum(1 for p in levelled if rated[p.id].rag == "red") / len(levelled), 4) if levelled else 0.0,
         risk_known=not unknown_why, risk_unknown_why=unknown_why,
-        answered_share=conf.answered_share, evidenced_share=conf.evidenced_share, age_days=age,
-        stale=age is None or age > stale_days,
+        answered_share=conf.answered_share, evidenced_share=conf.evidenced_share,
+        age_days=None, stale=False, assessments=1,     # the service's, set by _row
         low_confidence=conf.answered_share < LOW_ANSWERED or conf.evidenced_share < LOW_EVIDENCED
-        or any(p.status in ("not-enough-evidence", "gated") for p in r.principles if p.applicable),
-        assessments=len(items), movement=_movement(items), gap=_gap(items, large_gap))
+        or any(p.status in ("not-enough-evidence", "gated") for p in r.principles if p.applicable))
 
 
 def _engine(rating) -> tuple[Optional[int], Optional[str]]:
@@ -384,26 +455,25 @@ def _block(fid: str, title: str, versions: list[str], principles: list[dict], la
                           rag_counts=counts, overall_rag_counts=overall, rag_labels=labels)
 
 
-def systemic_findings(latest: dict[str, Result], titles: Optional[dict[str, str]] = None) -> list[SystemicFinding]:
+def systemic_findings(latest: dict[str, Entry], titles: Optional[dict[str, str]] = None) -> list[SystemicFinding]:
     """Risk rules that fire in many services' latest assessments, by reach, then severity."""
     per_framework: dict[str, int] = {}
     hits: dict[tuple[str, str], list[str]] = {}
     sample = {}
-    for key, result in sorted(latest.items()):
-        fid = result.framework["id"]
+    for key, entry in sorted(latest.items()):
+        fid = entry.framework["id"]
         per_framework[fid] = per_framework.get(fid, 0) + 1
-        for f in result.findings:
-            if f.kind == "risk":
-                hits.setdefault((fid, f.rule), []).append(_service_name(result))
-                sample.setdefault((fid, f.rule), f)
+        for risk in entry.risks:
+            hits.setdefault((fid, risk[0]), []).append(entry.name)
+            sample.setdefault((fid, risk[0]), risk)
     out = []
     for (fid, rule), services in hits.items():
         total = per_framework[fid]
         if len(services) < max(2, math.ceil(SYSTEMIC_SHARE * total)):
             continue
-        f = sample[(fid, rule)]
+        _, principle, severity, title = sample[(fid, rule)]
         out.append(SystemicFinding(framework=fid, framework_title=(titles or {}).get(fid, fid), rule=rule,
-                                   principle=f.principle, severity=f.severity, title=f.title, services=len(services),
+                                   principle=principle, severity=severity, title=title, services=len(services),
                                    share=round(len(services) / total, 4), service_names=sorted(services, key=str.casefold)))
     return sorted(out, key=lambda s: (-s.services, SEVERITY_ORDER[s.severity], s.framework, s.rule))
 

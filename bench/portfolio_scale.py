@@ -7,10 +7,10 @@ result as `assess evaluate --format json` does, then copies those results under 
 names until there are `--results` files. Measured in one run, each command as a user runs it:
 `assess portfolio FOLDER -o board.pdf` with one process and with two workers (wall time and
 peak memory of the largest process), and, as the baseline for the workers, two plain
-processes reading half the saved results each against one reading them all. Last, the steps
-of one run in this process, timed apart: the share spent evaluating is the part workers can
-split, and the rest (listing files, the roll-up, the CSV and the PDF) bounds what any number
-of workers can gain (Amdahl).
+processes reading half the saved results each against one reading them all. Last, the stages
+of one board in this process, wall time of each, with one process and with two workers
+(list, read, roll-up, CSV, HTML, PDF layout): what stays serial bounds what any number of
+workers can gain (Amdahl).
 """
 from __future__ import annotations
 
@@ -88,25 +88,55 @@ def portfolio_cli(folder: Path, out: Path, workers: int) -> tuple[float, Optiona
     return float(seconds), int(peak_kb) / 1024
 
 
-def steps(folder: Path) -> dict[str, float]:
-    """CPU seconds of each step of one board, in this process."""
+STAGES = ("list", "read", "roll-up", "csv", "html", "pdf layout")
+
+
+def steps(folder: Path, workers: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Wall seconds and this process's CPU seconds of each stage of one board PDF, as `assess
+    portfolio` runs them: listing the files, reading the saved results (in `workers`
+    processes), the roll-up, the CSV of every service, the board HTML and WeasyPrint's layout
+    of it. With workers, the reading's CPU counts the workers' too (as "read, workers")."""
     import datetime as dt
 
-    from assess.board import render_pdf
-    from assess.portfolio import board_context, build_portfolio, collect_files, evaluate_files, portfolio_csv
+    from assess.board import STYLESHEET, _env, board_dir, render_html
+    from assess.portfolio import board_context, build_portfolio, collect_files, portfolio_csv, read_board
+    from assess.reports.pdf import html_to_pdf
+    from assess.reports.templates import base_dir, stylesheet_text
     out: dict[str, float] = {}
+    cpu: dict[str, float] = {}
 
     def step(name, fn):
-        start = time.process_time()
+        start, start_cpu, start_children = time.perf_counter(), time.process_time(), children_cpu()
         value = fn()
-        out[name] = time.process_time() - start
+        out[name], cpu[name] = time.perf_counter() - start, time.process_time() - start_cpu
+        if children_cpu() > start_children:
+            cpu[f"{name}, workers"] = children_cpu() - start_children
         return value
     files = step("list", lambda: collect_files([folder]))
-    evaluated, skipped = step("evaluate", lambda: evaluate_files(files, workers=1))
+    evaluated, skipped = step("read", lambda: read_board(files, workers=workers))
     board = step("roll-up", lambda: build_portfolio(evaluated, skipped, as_of=dt.date(2026, 12, 1)))
     step("csv", lambda: portfolio_csv(board))
-    step("pdf", lambda: render_pdf("portfolio.html.j2", board_context(board, full_list="board.csv")))
-    return out
+    html = step("html", lambda: render_html("portfolio.html.j2", board_context(board, full_list="board.csv"), inline_css=False))
+    css = stylesheet_text(_env(), STYLESHEET)
+    step("pdf layout", lambda: html_to_pdf(html, css=css, allowed_dirs=[board_dir(), base_dir()]))
+    return out, cpu
+
+
+def children_cpu() -> float:
+    times = os.times()
+    return times.children_user + times.children_system
+
+
+def free_cores_speedup(one: dict[str, float], many: dict[str, float]) -> float:
+    """One process's CPU over what the workers' run would take on two free cores: its serial
+    stages, and the reading (this process's share and the workers') split evenly in two, as
+    this process taking waiting batches beside one worker makes it."""
+    serial = sum(v for k, v in many.items() if not k.startswith("read"))
+    return sum(one.values()) / (serial + (many["read"] + many.get("read, workers", 0)) / 2)
+
+
+def stage_line(label: str, stages: dict[str, float]) -> str:
+    return f"{label}: " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()) + f"; total {sum(stages.values()):.1f} s"
 
 
 def mb(peak: Optional[float]) -> str:
@@ -133,16 +163,33 @@ def main() -> None:
         two_s, two_mb = portfolio_cli(folder, Path(tmp) / "two.pdf", 2)
         print(f"assess portfolio -> PDF, 2 workers:   {two_s:6.1f} s, peak {mb(two_mb)}; "
               f"{one_s / two_s:.2f}x one process (two plain processes: {spare:.2f}x)")
-        cpu = steps(folder)
-        rest = sum(cpu.values()) - cpu["evaluate"]
-        bound = sum(cpu.values()) / (rest + cpu["evaluate"] / 2)
-        print("one board in this process, CPU: " + ", ".join(f"{k} {v:.1f} s" for k, v in cpu.items())
-              + f"; with evaluation split perfectly in two the whole would run at most {bound:.2f}x faster")
+        # the stages in this process, each timed apart; WeasyPrint is warmed up first so that
+        # neither run pays for importing it and loading its fonts
+        from assess.reports.pdf import html_to_pdf
+        html_to_pdf('<html lang="en"><head><title>warm-up</title></head><body><p>warm-up</p></body></html>')
+        one, one_cpu = steps(folder, 1)
+        many, many_cpu = steps(folder, 2)
+        print(stage_line("stages, one process, wall s", one))
+        print(stage_line("stages, 2 workers,   wall s", many))
+        print(stage_line("stages, one process, CPU s", one_cpu))
+        print(stage_line("stages, 2 workers, CPU s", many_cpu))
+        free = free_cores_speedup(one_cpu, many_cpu)
+        print(f"on two free cores, workers would run about {free:.2f}x faster than one process "
+              "(from the CPU times: the serial stages plus half the reading)")
+        serial = sum(one.values()) - one["read"]
+        bound = sum(one.values()) / (serial + one["read"] / 2)
+        print(f"serial share (all but reading): {serial / sum(one.values()):.0%}; with reading split perfectly "
+              f"in two the whole would run at most {bound:.2f}x faster; load {os.getloadavg()[0]:.1f}")
         if args.json:
             print(json.dumps({"results": args.results, "one_s": round(one_s, 1), "workers_s": round(two_s, 1),
                               "peak_mb": None if None in (one_mb, two_mb) else round(max(one_mb, two_mb)), "speedup": round(one_s / two_s, 2),
+                              "one_mb": one_mb and round(one_mb), "workers_mb": two_mb and round(two_mb),
                               "spare_parallelism": round(spare, 2), "amdahl_bound": round(bound, 2),
-                              "cpu_s": {k: round(v, 2) for k, v in cpu.items()}, "load": os.getloadavg()[0]}))
+                              "stages_one_s": {k: round(v, 2) for k, v in one.items()},
+                              "stages_workers_s": {k: round(v, 2) for k, v in many.items()},
+                              "stages_one_cpu_s": {k: round(v, 2) for k, v in one_cpu.items()},
+                              "stages_workers_cpu_s": {k: round(v, 2) for k, v in many_cpu.items()},
+                              "free_cores_speedup": round(free, 2), "load": os.getloadavg()[0]}))
 
 
 if __name__ == "__main__":

@@ -490,3 +490,44 @@ def test_one_organisation_gets_its_own_board(folder):
     missing = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "json", "--organisation", "Nowhere Trust")
     assert missing.returncode == 2 and missing.stdout == "" and "Traceback" not in missing.stderr
     assert "--organisation Nowhere Trust: no service of that organisation" in missing.stderr and "'Test council'" in missing.stderr
+
+
+def test_entries_made_in_workers_give_the_board_of_one_process(folder, board):
+    """The per-assessment part of the roll-up runs where each file is read: entries from workers
+    (pickled, row and result as JSON) give the board that whole results give in one process."""
+    from assess.portfolio import read_board
+    many, skipped_many = read_board(collect_files([folder]), [MINI], workers=2)
+    one, skipped_one = read_board(collect_files([folder]), [MINI], workers=1)
+    assert any(isinstance(e.row, str) for e in many) and not any(isinstance(e.row, str) for e in one)
+    assert skipped_many == skipped_one == board.skipped
+    assert build_portfolio(many, skipped_many, as_of=AS_OF) == build_portfolio(one, skipped_one, as_of=AS_OF) == board
+
+
+def test_the_command_writes_the_same_board_with_and_without_workers(folder, tmp_path):
+    """With workers the CSV beside a PDF is made in another process while the PDF is laid out."""
+    outputs = [run_cli("portfolio", str(folder), "-F", str(MINI), "-f", fmt, "--as-of", "2026-12-01", "--workers", workers)
+               for fmt in ("json", "csv") for workers in ("1", "2")]
+    assert all(o.returncode == 0 for o in outputs), [o.stderr for o in outputs]
+    assert outputs[0].stdout == outputs[1].stdout and outputs[2].stdout == outputs[3].stdout
+    for workers in ("1", "2"):
+        (tmp_path / workers).mkdir()
+        done = run_cli("portfolio", str(folder), "-F", str(MINI), "-o", str(tmp_path / workers / "board.pdf"),
+                       "--as-of", "2026-12-01", "--heatmap-rows", "5", "--workers", workers)
+        assert done.returncode == 0 and "every service is in" in done.stderr, done.stderr
+    assert (tmp_path / "1" / "board.pdf").read_bytes() == (tmp_path / "2" / "board.pdf").read_bytes()
+    assert (tmp_path / "1" / "board.csv").read_text() == (tmp_path / "2" / "board.csv").read_text() == outputs[2].stdout
+
+
+def test_a_value_worked_out_alongside_comes_from_another_process_or_fails_here(capfd):
+    import os
+
+    from assess.batch import _pool_context, alongside
+    if not _pool_context()[1]:
+        pytest.skip("worked out alongside only where processes are forked")
+    assert alongside(os.getpid)() != os.getpid()
+
+    def fails():
+        raise ValueError("no list")
+    with pytest.raises(ValueError, match="no list"):   # raised here, where the command reports it
+        alongside(fails)()
+    assert "Traceback" not in capfd.readouterr().err

@@ -1,9 +1,11 @@
 """`assess portfolio DIR... -o board.pdf`: a programme board's view of many services."""
 from __future__ import annotations
 
+import os
 import re
 import sys
 from enum import Enum
+from functools import partial
 from pathlib import Path
 from typing import List, Optional
 
@@ -43,8 +45,9 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
               force: bool = ForceOption,
               frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Roll up the latest assessment of every service: heatmap, RAG counts, systemic findings, risk, movement."""
-    from ..batch import check_settings, framework_ids
-    from ..portfolio import board_context, build_portfolio, collect_files, evaluate_files, portfolio_csv
+    from ..batch import alongside, check_settings, framework_ids
+    from ..board import warm_up_pdf
+    from ..portfolio import board_context, build_portfolio, collect_files, portfolio_csv, read_board
 
     fmt = format.value if format else _format_for(output)
     to_stdout = output is None or str(output) == "-"
@@ -64,7 +67,10 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
         or (output.exists() and not output.is_file()) else full_list_path(output)   # a pipe or device has no "beside"
     check_output(beside, [*files, *chosen.values()], force)
     check_settings(chosen, dirs(frameworks_dir), framework_ids(files))
-    evaluated, skipped = _with_progress(files, dirs(frameworks_dir), workers, chosen, evaluate_files)
+    in_workers = (workers or os.cpu_count() or 1) > 1
+    # with workers, this process loads WeasyPrint while they read
+    evaluated, skipped = _with_progress(files, dirs(frameworks_dir), workers, chosen,
+                                        partial(read_board, meanwhile=warm_up_pdf if fmt == "pdf" and in_workers else None))
     for skip in skipped:
         for problem in skip.problems:
             typer.echo(f"skipped: {problem}", err=True)
@@ -84,9 +90,12 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
                                 organisation=organisation)
         if context["every_row_shown"]:
             beside = None
+        # with workers, the list of every service is made in another process while this one lays out the board
+        every_service = None if beside is None else alongside(lambda: portfolio_csv(board)) if in_workers \
+            else lambda: portfolio_csv(board)
         data = render_pdf("portfolio.html.j2", context) if fmt == "pdf" else render_html("portfolio.html.j2", context)
-        if beside is not None:
-            write_output(portfolio_csv(board), beside)
+        if every_service is not None:
+            write_output(every_service(), beside)
     write_output(data, output)
     services = len(board.rows())
     summary = (f"{len(evaluated)} of {len(files)} file{'' if len(files) == 1 else 's'} "
@@ -118,12 +127,13 @@ def settings_map(values: list[str]) -> dict[Optional[str], Path]:
 
 
 def of_organisation(evaluated: list, name: str) -> list:
-    """The assessments of one organisation, named as service_identity compares names; none is bad input."""
+    """The assessments (read_board's entries) of one organisation, named as service_identity
+    compares names; none is bad input."""
     from ..compare import service_identity
     wanted = service_identity({"organisation": name})[1]
-    chosen = [(f, r) for f, r in evaluated if service_identity(r.assessment)[1] == wanted]
+    chosen = [e for e in evaluated if e.service[2] == wanted]
     if not chosen:
-        found = sorted({str(r.assessment.get("organisation") or "") for _, r in evaluated}, key=str.casefold)
+        found = sorted({e.service_row().organisation for e in evaluated}, key=str.casefold)
         shown = ", ".join(repr(o) for o in found[:10]) + (f" and {len(found) - 10} more" if len(found) > 10 else "")
         raise fail(f"--organisation {name}: no service of that organisation among the {len(evaluated)} assessments; "
                    f"organisations found: {shown}")
@@ -143,7 +153,7 @@ def _format_for(output: Optional[Path]) -> str:
     return suffix if suffix in {f.value for f in PortfolioFormat} else "pdf"
 
 
-def _with_progress(files, frameworks_dirs, workers, settings, evaluate_files):
+def _with_progress(files, frameworks_dirs, workers, settings, read):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -156,4 +166,4 @@ def _with_progress(files, frameworks_dirs, workers, settings, evaluate_files):
         def advance(n: int) -> None:
             progress.advance(task, n)
             progress.refresh()
-        return evaluate_files(files, frameworks_dirs, workers, advance, settings)
+        return read(files, frameworks_dirs, workers, advance, settings)
