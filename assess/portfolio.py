@@ -198,9 +198,7 @@ def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = No
                    on_progress=None, settings=None) -> tuple[list[tuple[str, Result]], list[Skipped]]:
     """Evaluate every file (assess/batch.py); results in file order, bad files as Skipped.
     Each result is cut to its board_digest where it is made."""
-    _one_copy.clear()   # shared only within one board
-    evaluated, skipped = _evaluate(files, frameworks_dirs, workers, on_progress, settings, digest=board_digest)
-    return evaluated, [Skipped(file=f, problems=p) for f, p in skipped]
+    return _read(files, frameworks_dirs, workers, on_progress, settings, board_digest)
 
 
 def read_board(files: list[Path], frameworks_dirs: Optional[list[Path]] = None, workers: Optional[int] = None,
@@ -208,10 +206,14 @@ def read_board(files: list[Path], frameworks_dirs: Optional[list[Path]] = None, 
     """What build_portfolio needs of every file, each made where the file is read: with workers,
     the per-assessment part of the roll-up runs in them and only small entries come back.
     `meanwhile`: see batch.evaluate_files."""
-    _one_copy.clear()
-    entries, skipped = _evaluate(files, frameworks_dirs, workers, on_progress, settings, digest=board_entry,
-                                 meanwhile=meanwhile)
-    return [e for _, e in entries], [Skipped(file=f, problems=p) for f, p in skipped]
+    entries, skipped = _read(files, frameworks_dirs, workers, on_progress, settings, board_entry, meanwhile)
+    return [e for _, e in entries], skipped
+
+
+def _read(files, frameworks_dirs, workers, on_progress, settings, digest, meanwhile=None) -> tuple[list, list[Skipped]]:
+    _one_copy.clear()   # shared only within one board
+    done, skipped = _evaluate(files, frameworks_dirs, workers, on_progress, settings, digest=digest, meanwhile=meanwhile)
+    return done, [Skipped(file=f, problems=p) for f, p in skipped]
 
 
 @dataclass
@@ -265,7 +267,7 @@ def board_entry(result: Result, file: str) -> Entry:
 _one_copy: dict = {}   # in each process: one object for each finding, scale and lens result that many results share
 
 
-def board_digest(result: Result, file: Optional[str] = None) -> Result:
+def board_digest(result: Result, file: Optional[str] = None) -> Result:   # file: batch's digest signature
     """The result without what no board output reads: the answers, each principle's
     contributing answers, and each finding's explanation and owner. About a seventh of a saved
     result's size, so results come back from workers quickly; levels, caps, ratings,
