@@ -78,6 +78,10 @@ class ScoringSettings(Model):
     red_points_for_red_overall: int = Field(
         default=1, ge=1, description="with overall 'worst': how many red principles make the overall red; with fewer, "
                                      "and none held red by a gate (a cap at level 1), the overall is amber")
+    gates_for_red_overall_in: Optional[list[Phase]] = Field(
+        default=None, description="with red_points_for_red_overall above 1: the phases in which a gate makes the overall "
+                                  "red on its own (unset: every phase); in other phases a gated principle is a gap "
+                                  "counted like any red principle")
 
 
 class ActionSettings(Model):

@@ -5,8 +5,9 @@
   n/a is excluded, never scored as zero; too little answered gives "not enough evidence".
 - A rule's cap holds the principle at or below a level; the cap and its rule are recorded.
 - Overall "worst" is the lowest principle; with `red_points_for_red_overall` above 1, red principles
-  held red by their answers alone (no gate) make the overall red only when there are that many
-  separate gaps (points red on the same weak answer count once).
+  held red by their answers alone (no gate, or a gate in a phase outside `gates_for_red_overall_in`)
+  make the overall red only when there are that many separate gaps (points red on the same weak
+  answer, or held red by the same rule, count once).
 - The level is the whole part of the capped score (rounded down, and the report says so); RAG
   compares the capped score with the thresholds.
 """
@@ -88,7 +89,7 @@ def score(assessment: Assessment, effects: Effects) -> Result:
                                  level=level_for(lens_score, top), level_name=fw.level_name(level_for(lens_score, top)),
                                  score=lens_score, rag=rag_for(lens_score, fw.info.rag), principles=[pr.id for pr in members]))
 
-    overall_score, shared_gaps = _overall(fw, lenses, principles)
+    overall_score, shared_gaps = _overall(fw, lenses, principles, assessment.meta.phase)
     overall_level = level_for(overall_score, top)
     overall_rag = rag_for(overall_score, fw.info.rag)
     return Result(
@@ -217,10 +218,11 @@ def _lens_score(fw, members: list[PrincipleResult]) -> Optional[float]:
 
 
 def separate_gaps(fw, reds: list[PrincipleResult]) -> list[list[PrincipleResult]]:
-    """Red principles grouped by the weak answers they share: two points red on the same answer
-    (one question informing both) are one gap, not two, when red points are counted."""
+    """Red principles grouped by what holds them red: two points red on the same answer (one question
+    informing both) or capped below amber by the same rule are one gap, not two, when red points are counted."""
     def weak(pr: PrincipleResult) -> set[str]:
-        return {c.question for c in pr.contributions if c.level < fw.info.rag.amber}
+        answers = {c.question for c in pr.contributions if c.level < fw.info.rag.amber}
+        return answers | {"rule:" + c.rule for c in pr.caps if c.max_level < fw.info.rag.amber}
     groups: list[tuple[set[str], list[PrincipleResult]]] = []
     for pr in reds:
         sources, members = weak(pr), [pr]
@@ -231,13 +233,15 @@ def separate_gaps(fw, reds: list[PrincipleResult]) -> list[list[PrincipleResult]
     return [members for _, members in groups]
 
 
-def _overall(fw, lenses: list[LensResult], principles: list[PrincipleResult]) -> tuple[Optional[float], list[list[str]]]:
+def _overall(fw, lenses: list[LensResult], principles: list[PrincipleResult],
+             phase: str) -> tuple[Optional[float], list[list[str]]]:
     """The overall score, and the groups of red principles counted as one gap each where that
     kept the overall amber (for the report to say why)."""
     if fw.info.scoring.overall == "worst":
         worst = _worst(fw, principles)
         reds = [pr for pr in principles if pr.applicable and rag_for(pr.capped_score, fw.info.rag) == "red"]
-        gated = any(c.max_level == 1 for pr in reds for c in pr.caps)
+        stopping_in = fw.info.scoring.gates_for_red_overall_in
+        gated = (stopping_in is None or phase in stopping_in) and any(c.max_level == 1 for pr in reds for c in pr.caps)
         gaps = separate_gaps(fw, reds)
         if worst is not None and reds and not gated and len(gaps) < fw.info.scoring.red_points_for_red_overall:
             # a red that no gate holds, alone, does not make the whole red: the overall is amber, and the report says why

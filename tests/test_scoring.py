@@ -134,9 +134,9 @@ def worst_framework(tmp_path):
     return root
 
 
-def worst_result(tmp_path, root, answers: str):
+def worst_result(tmp_path, root, answers: str, phase: str = "live"):
     path = tmp_path / "answers.yaml"
-    path.write_text(mini_doc(answers))
+    path.write_text(mini_doc(answers, phase=phase))
     return evaluate(load_answers(path, [root]))
 
 
@@ -245,3 +245,13 @@ def test_one_red_principle_without_a_gate_makes_the_overall_amber_two_make_it_re
     gated = worst_result(tmp_path, worst_framework, "  owner: named_remit\n  decision_rights: 'yes'\n  confidence: 5\n"
                                                     "  practices: [roadmap, metrics, research, retros]\n  funding_model: project\n")
     assert principle(gated, "funding").rag == "red" and gated.overall["rag"] == "red"
+
+
+def test_a_gate_makes_the_overall_red_on_its_own_only_in_the_phases_named(tmp_path, worst_framework):
+    _with_scoring(worst_framework, "red_points_for_red_overall: 2, gates_for_red_overall_in: [beta, live]")
+    gated = ("  owner: named_remit\n  decision_rights: 'yes'\n  confidence: 5\n"
+             "  practices: [roadmap, metrics, research, retros]\n  funding_model: project\n")
+    live = worst_result(tmp_path, worst_framework, gated)
+    assert principle(live, "funding").rag == "red" and live.overall["rag"] == "red"
+    alpha = worst_result(tmp_path, worst_framework, gated, phase="alpha")
+    assert principle(alpha, "funding").rag == "red" and alpha.overall["rag"] == "amber"

@@ -508,8 +508,8 @@ def test_one_point_red_on_its_answers_alone_makes_the_overall_amber_and_the_repo
     assert not any(c.max_level == 1 for c in point(result, "understand-users").caps)
     assert result.overall["rag"] == "amber"
     cover = text_of(render(result)[:render(result).index('<nav class="contents"')])
-    assert ("1. Understand users and their needs is red and must be reassessed, but no gate holds it red, so the "
-            "overall decision is amber rather than red, as a panel's would be.") in cover
+    assert ("1. Understand users and their needs is red and must be reassessed, but no gate that stops a service on "
+            "its own holds it red, so the overall decision is amber rather than red, as a panel's would be.") in cover
 
 
 def test_two_points_red_on_the_same_answer_are_one_gap_and_the_overall_stays_amber(tmp_path):
@@ -523,8 +523,26 @@ def test_two_points_red_on_the_same_answer_are_one_gap_and_the_overall_stays_amb
     assert result.overall["shared_gaps"] == [["understand-users", "everyone-can-use"]]
     cover = text_of(render(result)[:render(result).index('<nav class="contents"')])
     assert ("1. Understand users and their needs; 5. Make sure everyone can use the service are red and must be "
-            "reassessed, but no gate holds them red and they rest on the same weak answers, which count as one gap, "
+            "reassessed, but no gate that stops a service on its own holds them red and they rest on the same weak "
+            "answers or the same rule, which count as one gap, "
             "so the overall decision is amber rather than red, as a panel's would be.") in cover
+
+
+def test_two_points_red_through_one_gate_outside_accessibility_and_security_are_one_gap_overall_amber(tmp_path):
+    # no content designer holds both point 4 and point 6 red through one rule: one gap, and not a gate that stops a
+    # service on its own (only accessibility and security gates do), so the overall stays amber
+    result = evaluate_data(changed(good("alpha"), content_design="team_no_specialist"), tmp_path, "alpha")
+    reds = sorted(p for p, rag in ratings(result).items() if rag == "red")
+    assert reds == ["multidisciplinary-team", "simple-to-use"]
+    assert all(any(c.rule == "ss-no-content-designer" and c.max_level == 1 for c in point(result, p).caps) for p in reds)
+    assert result.overall["rag"] == "amber"
+    assert sorted(result.overall["shared_gaps"][0]) == reds
+
+
+def test_an_accessibility_gate_alone_still_makes_the_overall_red(tmp_path):
+    result = evaluate_data(changed(good("beta"), accessibility_audit="not_done"), tmp_path, "beta")
+    assert [p for p, rag in ratings(result).items() if rag == "red"] == ["everyone-can-use"]
+    assert result.overall["rag"] == "red"
 
 
 def test_two_points_red_on_different_answers_make_the_overall_red(tmp_path):
