@@ -472,6 +472,8 @@ def calibrate(cases: list[Case], amber_as: str = "met", split: str = "all") -> C
     by_framework: dict[str, list[Case]] = {}
     for case in cases:
         by_framework.setdefault(case.decisions.framework, []).append(case)
+    # a framework with no case on the split has nothing to show
+    by_framework = {fw: group for fw, group in by_framework.items() if split == "all" or any(c.decisions.split == split for c in group)}
     return CalibrationReport(amber_as=amber_as, split=split,
                              frameworks=[_framework_report(fw, group, amber_as, split) for fw, group in sorted(by_framework.items())])
 

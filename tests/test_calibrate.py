@@ -238,8 +238,10 @@ def test_cli_exit_codes_follow_min_agreement(tmp_path):
     assert low.returncode == 1
     assert "service-ownership: points agreement on split all (amber as met) is 0.0%, below 50.0%" in low.stderr
     assert json.loads(low.stdout)["frameworks"][0]["principles"][0]["disagreements"][0]["drivers"]
-    nothing_on_check = run_cli_here("calibrate", str(folder), "--min-agreement", "0", "--split", "check")
-    assert nothing_on_check.returncode == 1 and "no decided points on split check" in nothing_on_check.stderr
+    for extra in ([], ["--min-agreement", "0"], ["--format", "json"]):
+        nothing_on_check = run_cli_here("calibrate", str(folder), "--split", "check", *extra)
+        assert nothing_on_check.returncode == 2 and nothing_on_check.stdout == ""
+        assert "none of the 1 case(s) is on split check" in nothing_on_check.stderr
     bad = case_folder(tmp_path, DECISIONS.replace("scale: level", "scale: stars"))
     broken = run_cli_here("calibrate", str(bad))
     assert broken.returncode == 2

@@ -68,7 +68,7 @@ def test_an_assessor_records_a_decision_in_the_browser(live, browser):
     me = Visit(browser, server.url)
     me.sign_in("ash")
     me.go(f"/a/{aid}/decisions")
-    Select(me.by_id("rating-clear-accountability")).select_by_value("red")
+    Select(me.by_id("level-clear-accountability")).select_by_value("1")   # rated by level: the RAG follows
     me.press("Save decisions")                                      # refused: a different rating needs a reason
     assert "There is a problem" in me.text and "so give the reason" in me.text
     me.type("reason-clear-accountability", "Nobody holds the budget for the whole service.")

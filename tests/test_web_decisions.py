@@ -20,11 +20,16 @@ def imported(c) -> int:
     return aid
 
 
-def proposal(c, aid: int, key: str) -> str:
-    """The engine's proposed rating for one principle (or overall), as the decisions form shows it."""
+def proposed(c, aid: int, key: str) -> tuple[str, int]:
+    """The engine's proposed rating and level for one principle (or overall), as the decisions form shows them."""
     page = c.get(f"/a/{aid}/decisions").get_data(as_text=True)
-    block = page.split(f'id="rating-{key}"')[0].rsplit("<legend>", 1)[1]
-    return re.search(r"engine.s proposal: (\w+)", block).group(1).lower()
+    block = page.split(f'id="level-{key}"')[0].rsplit("<legend>", 1)[1]
+    found = re.search(r"engine.s proposal: (\w+), level (\d)", block)
+    return found.group(1).lower(), int(found.group(2))
+
+
+def proposal(c, aid: int, key: str) -> str:
+    return proposed(c, aid, key)[0]
 
 
 def decide(c, aid: int, fields: dict, version: str | None = None):
@@ -32,6 +37,12 @@ def decide(c, aid: int, fields: dict, version: str | None = None):
     version = version or page.split('name="version" value="')[1].split('"')[0]
     data = {"decided_by": "Assessment panel", "date": "2026-12-02", "version": version, **fields}
     return post(c, f"/a/{aid}/decisions", data)
+
+
+def decisions_of(c, aid: int) -> dict:
+    """The decisions block of the assessment's answers-file export."""
+    from ruamel.yaml import YAML
+    return YAML(typ="safe").load(c.get(f"/a/{aid}/answers.yaml").get_data(as_text=True))["decisions"]
 
 
 def other(rag: str) -> str:
@@ -124,6 +135,37 @@ def test_an_imported_files_decisions_are_kept(owner, tmp_path):
     again = owner.get(f"/a/{other_aid}/answers.yaml").get_data(as_text=True)
     assert again.split("\ndecisions:", 1)[1] == text.split("\ndecisions:", 1)[1]
     assert "decisions" in owner.get(f"/a/{other_aid}/history").get_data(as_text=True)
+
+
+def test_a_framework_rated_by_level_asks_for_a_level_whose_rag_follows(owner):
+    aid = imported(owner)                               # service-ownership: the panel decides levels
+    rag, level = proposed(owner, aid, "shared-vision")
+    page = owner.get(f"/a/{aid}/decisions").get_data(as_text=True)
+    assert 'id="level-shared-vision"' in page and 'id="rating-shared-vision"' not in page
+    assert re.search(r"Level 1 – [^<(]+\(Red\)</option>", page)
+    assert re.search(rf"Level {level} – [^<(]+\({rag.capitalize()}\)</option>", page)   # the proposed level keeps the engine's RAG
+
+    assert decide(owner, aid, {"level-shared-vision": str(level)}).status_code == 302        # agreeing needs no reason
+    assert decisions_of(owner, aid)["principles"]["shared-vision"] == {"rating": rag, "level": level}
+
+    lower = 1 if level > 1 else 2
+    reads_as = re.search(rf"Level {lower} – [^<(]+\((\w+)\)</option>", page).group(1).lower()
+    refused = decide(owner, aid, {"level-shared-vision": str(lower)})
+    assert refused.status_code == 400 and "so give the reason" in refused.get_data(as_text=True)
+    assert f'<option value="{lower}" selected>' in refused.get_data(as_text=True)                # what was chosen stays
+    assert decide(owner, aid, {"level-shared-vision": str(lower), "reason-shared-vision": "No agreed vision yet."}).status_code == 302
+    assert decisions_of(owner, aid)["principles"]["shared-vision"] == {"rating": reads_as, "level": lower,
+                                                                       "reason": "No agreed vision yet."}
+
+
+def test_a_decision_recorded_without_a_level_keeps_both_fields_in_a_level_framework(owner):
+    aid = imported(owner)
+    rag = proposal(owner, aid, "overall")
+    assert decide(owner, aid, {"rating-overall": rag}).status_code == 302                    # as an imported file may hold
+    page = owner.get(f"/a/{aid}/decisions").get_data(as_text=True)
+    assert 'id="rating-overall"' in page and f'<option value="{rag}" selected>' in page
+    assert decide(owner, aid, {"rating-overall": rag}).status_code == 302
+    assert decisions_of(owner, aid)["overall"] == {"rating": rag}
 
 
 # ------------------------------------------------------------ the board pack

@@ -56,7 +56,11 @@ def calibrate(folders: List[Path] = typer.Argument(..., metavar="DIR...", help="
         if not 0 <= floor <= 1:
             raise fail(f"--min-agreement must be a share from 0 to 1 or a percentage up to 100, not {min_agreement:g}")
     amber = amber_as.value.replace("-", "_")
-    report = run(load_cases(list(folders), dirs(frameworks_dir), settings), amber, split.value)
+    cases = load_cases(list(folders), dirs(frameworks_dir), settings)
+    report = run(cases, amber, split.value)
+    if cases and not report.frameworks:
+        raise fail(f"none of the {len(cases)} case(s) is on split {split.value}: a decisions file names its split "
+                   f"with `split: tune` or `split: check`")
     if format == CalibrateFormat.json:
         write_output(report.model_dump_json(indent=2) + "\n", output)
     else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
@@ -79,9 +79,10 @@ def open_items(items: list[Item], reassessment) -> list[Item]:
 
 
 def read_form(form: dict[str, str], items: list[Item], top: int, old: Optional[DecisionsBlock],
-              proposal) -> tuple[Optional[DecisionsBlock], dict[str, str]]:
+              proposal, rag_of_level: Optional[Callable[[int], str]] = None) -> tuple[Optional[DecisionsBlock], dict[str, str]]:
     """The decisions block a posted form asks for (decisions on points outside `items` kept as
-    they are), or field id -> message for what is wrong."""
+    they are), or field id -> message for what is wrong. `rag_of_level` is given for a framework
+    that rates by level: a decision may then be a level alone, and its RAG follows from it."""
     errors: dict[str, str] = {}
     asked = {item.key for item in items}
     principles: dict[str, PanelDecision] = {k: v for k, v in (old.principles if old else {}).items() if k not in asked}
@@ -89,9 +90,14 @@ def read_form(form: dict[str, str], items: list[Item], top: int, old: Optional[D
     for item in items:
         rating, level_text = form[f"rating-{item.key}"], form[f"level-{item.key}"]
         reason = form[f"reason-{item.key}"].strip()
+        if not rating and rag_of_level is not None and level_text.isdigit() and 1 <= int(level_text) <= top:
+            before = entry_of(old, item.key)    # a level saved again keeps the RAG it was recorded with
+            rating = before.rating if before is not None and before.level == int(level_text) \
+                else decided_rag(item, int(level_text), rag_of_level)
         if not rating:
             if level_text or reason:
-                errors[f"rating-{item.key}"] = f"{item.title}: choose a rating, or clear the level and reason"
+                field, what = (f"level-{item.key}", "level") if rag_of_level is not None else (f"rating-{item.key}", "rating")
+                errors[field] = f"{item.title}: choose a {what}, or clear the level and reason"
             continue
         if rating not in RATINGS:
             errors[f"rating-{item.key}"] = f"{item.title}: choose green, amber or red"
@@ -145,6 +151,30 @@ def read_form(form: dict[str, str], items: list[Item], top: int, old: Optional[D
     return DecisionsBlock(decided_by=who or None, date=day, overall=overall, principles=principles), {}
 
 
+def level_only(by_level, items: list[Item], form: dict[str, str]) -> set[str]:
+    """The items whose decision the form asks as a level alone: all of them in a framework rated
+    by level, except one that holds a RAG with no level (recorded from an imported file, or
+    posted so), which keeps both fields so that nothing recorded or typed is lost."""
+    if by_level is None:
+        return set()
+    return {i.key for i in items if not (form[f"rating-{i.key}"] and not form[f"level-{i.key}"])}
+
+
+def decided_rag(item: Item, level: int, rag_of_level: Callable[[int], str]) -> str:
+    """The RAG a decided level reads as. Deciding the proposed level keeps the engine's RAG, which
+    comes from the score (as agreeing does in `assess decide`); another level reads as the
+    framework's thresholds put it."""
+    return item.rag if item.rag is not None and level == item.level else rag_of_level(level)
+
+
+def level_reader(framework) -> Optional[Callable[[int], str]]:
+    """For a framework that rates by level, the RAG each level reads as; None for one rated by RAG."""
+    if framework.info.ratings != "level":
+        return None
+    from ..scoring import rag_for
+    return lambda level: rag_for(level, framework.info.rag)
+
+
 def summary(proposal, entry: Optional[PanelDecision]) -> Optional[str]:
     if entry is None:
         return None
@@ -175,6 +205,7 @@ def decisions(aid: int):
     stored = session.decisions
     version = blocks.version(g.db, aid)
     form = form_of(stored, asked, g.now.date())
+    by_level = level_reader(session.framework)
     errors: dict[str, str] = {}
     conflict = False
     status = 200
@@ -182,7 +213,7 @@ def decisions(aid: int):
         if not auth.allowed(role, "decide"):
             abort(403, f"As {ROLE_NAMES[role]} on this assessment you can read the decisions but not record them.")
         form = {name: request.form.get(name, "") for name in form}
-        block, errors = read_form(form, asked, len(proposal.scale), stored, proposal)
+        block, errors = read_form(form, asked, len(proposal.scale), stored, proposal, by_level)
         try:
             based_on = int(request.form.get("version", "0"))
         except ValueError:
@@ -203,4 +234,5 @@ def decisions(aid: int):
                            reassessment=session.reassessment,
                            errors=errors, version=version, ratings=RATINGS, recorded=recorded, stored=stored,
                            conflict=conflict, saved=request.args.get("saved") == "1", plain=plain,
-                           can_decide=auth.allowed(role, "decide"), role_names=ROLE_NAMES, levels=range(1, len(proposal.scale) + 1)), status
+                           can_decide=auth.allowed(role, "decide"), role_names=ROLE_NAMES, levels=range(1, len(proposal.scale) + 1),
+                           by_level=by_level, decided_rag=decided_rag, level_only=level_only(by_level, asked, form)), status
