@@ -57,6 +57,24 @@ def test_a_second_writer_waits_for_the_first_to_commit_then_writes(engine):
         assert dict(db.execute(select(Setting.key, Setting.value)).all()) == {"a": "first", "b": "second"}
 
 
+def test_the_next_writer_is_woken_only_once_the_commit_is_made(engine):
+    """The engine's commit event comes before SQLite commits; a writer woken there would find the
+    file still locked (and, with SQLite's wait off, fail)."""
+    started, done, failures, early = threading.Event(), threading.Event(), [], []
+    with Db(engine) as first:
+        first.execute(insert(Setting).values(key="a", value="first"))
+        thread = write_in_thread(engine, "b", started, done, failures)
+        assert started.wait(WAIT)
+
+        @event.listens_for(engine, "commit")
+        def _while_committing(_connection):
+            early.append(done.wait(0.3) or bool(failures))    # time for a writer woken too soon to try
+        first.commit()
+    thread.join(WAIT)
+    assert early and not any(early)
+    assert done.is_set() and not failures
+
+
 @pytest.mark.parametrize("ending", ["rollback", "close"])
 def test_a_writer_that_rolls_back_or_is_closed_lets_the_next_one_write(engine, ending):
     started, done, failures = threading.Event(), threading.Event(), []

@@ -157,8 +157,23 @@ def one_writer_at_a_time(engine: Engine) -> None:
         if info.pop("writing", False):
             lock.release()
 
-    event.listen(engine, "commit", lambda connection: _release(connection.info))
-    event.listen(engine, "rollback", lambda connection: _release(connection.info))
+    # released once SQLite has committed or rolled back: the engine's commit and rollback events
+    # come before that, and a writer woken then would find the file still locked
+    dialect = engine.dialect
+
+    def then_release(step):
+        def finish(connection) -> None:
+            try:
+                step(connection)
+            finally:
+                try:
+                    info = connection.info
+                except NotImplementedError:     # the engine's first-connect probe, which never writes
+                    return
+                _release(info)
+        return finish
+    dialect.do_commit = then_release(dialect.do_commit)
+    dialect.do_rollback = then_release(dialect.do_rollback)
     # a connection given back without commit or rollback (an error mid-request) releases it too
     event.listen(engine, "checkin", lambda _dbapi, record: _release(record.info))
 
