@@ -149,11 +149,11 @@ def test_a_folder_of_old_assessments_is_stale_today(tmp_path):
     assert today.as_of == dt.date.today().isoformat() and today.rows()[0].stale
     then = build_portfolio(*evaluated, as_of=dt.date(2019, 6, 1))
     assert not then.rows()[0].stale and then.rows()[0].age_days == 92
-    done = run_cli("portfolio", str(old), "-F", str(MINI), "-f", "json", "--as-of", "2019-06-01")
+    done = run_cli_here("portfolio", str(old), "-F", str(MINI), "-f", "json", "--as-of", "2019-06-01")
     assert done.returncode == 0 and '"as_of": "2019-06-01"' in done.stdout and "as at 2019-06-01" in done.stderr
     html = render_html("portfolio.html.j2", board_context(today))
     assert "1 stale assessment" in html and dt.date.today().strftime("%B %Y") in html
-    bad = run_cli("portfolio", str(old), "-F", str(MINI), "-f", "json", "--as-of", "1 June")
+    bad = run_cli_here("portfolio", str(old), "-F", str(MINI), "-f", "json", "--as-of", "1 June")
     assert bad.returncode == 2 and "--as-of" in bad.stderr and "Traceback" not in bad.stderr
 
 
@@ -301,11 +301,11 @@ def test_cli_html_names_skipped_files(folder, tmp_path):
 
 def test_cli_exit_2_when_nothing_evaluates(tmp_path):
     (tmp_path / "a.yaml").write_text(CORRUPT)
-    done = run_cli("portfolio", str(tmp_path), "-F", str(MINI), "--format", "json")
+    done = run_cli_here("portfolio", str(tmp_path), "-F", str(MINI), "--format", "json")
     assert done.returncode == 2 and "a.yaml" in done.stderr and "Traceback" not in done.stderr
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert run_cli("portfolio", str(empty), "--format", "json").returncode == 2
+    assert run_cli_here("portfolio", str(empty), "--format", "json").returncode == 2
 
 
 def _struct_tags(node, found, depth=0):
@@ -395,10 +395,10 @@ def test_saved_results_stand_in_for_answers_files(tmp_path):
     returns = tmp_path / "returns"
     returns.mkdir()
     for f in sorted(examples.glob("*.yaml")):
-        done = run_cli("evaluate", str(f), "--format", "json")
+        done = run_cli_here("evaluate", str(f), "--format", "json")
         assert done.returncode == 0, done.stderr
         (returns / f"{f.stem}.result.json").write_text(done.stdout)
-    (returns / "answers.schema.json").write_text(run_cli("schema", "answers").stdout)   # not an assessment
+    (returns / "answers.schema.json").write_text(run_cli_here("schema", "answers").stdout)   # not an assessment
     (returns / "broken.result.json").write_text('{"schema_version": "1.0", "framework": ')
     files = collect_files([returns])
     assert sorted(f.name for f in files) == sorted([f"{f.stem}.result.json" for f in examples.glob("*.yaml")]
