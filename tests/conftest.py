@@ -33,15 +33,19 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None, input:
                           cwd=cwd or ROOT, env=full_env, input=input, timeout=300)
 
 
-def run_cli_here(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_cli_here(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run `assess` inside the test process: the same exit code, stdout and stderr as run_cli
     without the second or so a fresh process spends starting. For checks of what a command says
     and returns; anything about the process itself (start-up, signals, hash seeds) needs run_cli.
-    An exception that escapes the command fails the test, as a traceback would."""
+    An exception that escapes the command fails the test, as a traceback would. With `cwd` the
+    command runs in that folder, and this process returns to its own folder afterwards."""
+    from contextlib import chdir, nullcontext
+
     from typer.testing import CliRunner
 
     from assess.cli import app
-    done = CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+    with chdir(cwd) if cwd else nullcontext():
+        done = CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
     return subprocess.CompletedProcess(["assess", *args], done.exit_code, done.stdout, done.stderr)
 
 

@@ -37,6 +37,18 @@ def answer_for(q: Question) -> st.SearchStrategy:
     return st.one_of(*options)
 
 
+# Built once per framework: a strategy checks itself on its first draw, and answer strategies
+# made afresh for every generated assessment spent more time on that check than on drawing.
+_ANSWER_STRATEGIES: dict[int, tuple[object, list[tuple[str, st.SearchStrategy]]]] = {}
+
+
+def answer_strategies(framework) -> list[tuple[str, st.SearchStrategy]]:
+    kept = _ANSWER_STRATEGIES.get(id(framework))
+    if kept is None or kept[0] is not framework:     # the framework is kept, so its id is not reused
+        kept = _ANSWER_STRATEGIES[id(framework)] = (framework, [(qid, answer_for(q)) for qid, q in framework.questions.items()])
+    return kept[1]
+
+
 @st.composite
 def assessments(draw, framework) -> Assessment:
     meta = AssessmentMeta(framework=framework.id, service="Generated service",
@@ -45,8 +57,8 @@ def assessments(draw, framework) -> Assessment:
                           kind=draw(st.sampled_from(META_VALUES["kind"])),
                           date=draw(st.one_of(st.none(), st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)))))
     answers = {}
-    for qid, q in framework.questions.items():
-        a = draw(answer_for(q))
+    for qid, strategy in answer_strategies(framework):
+        a = draw(strategy)
         if a is not None:
             answers[qid] = a
     return Assessment(framework=framework, meta=meta, answers=answers)

@@ -14,7 +14,7 @@ from assess.conditions import ConditionContext, parse
 from assess.frameworks import load_framework
 from assess.yamlio import load_yaml
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, run_cli_here
 
 GUIDE = ROOT / "docs" / "authoring.md"
 BLOCK = re.compile(r"```(yaml|sh)\n(.*?)```", re.S)
@@ -79,10 +79,11 @@ def test_files_are_framework_files_or_answers_beside_them():
 
 @pytest.fixture(scope="module")
 def ran(work):
-    """Every command of the guide, run once in order: argv as text -> (in checkout, expected code, result)."""
+    """Every command of the guide, run once in order: argv as text -> (in checkout, expected code, result).
+    They run in this process: what is checked is what each command prints and returns."""
     out = {}
     for in_checkout, words, expected, target in commands():
-        r = run_cli(*words, cwd=ROOT if in_checkout else work)
+        r = run_cli_here(*words, cwd=ROOT if in_checkout else work)
         if target:
             (work / target).write_text(r.stdout, encoding="utf-8")
         out[" ".join(words)] = (in_checkout, expected, r)

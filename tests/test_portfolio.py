@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import MINI, ROOT, mini_doc, run_cli
+from conftest import MINI, ROOT, mini_doc, run_cli, run_cli_here
 from generate import VARIANT_LABELS, generate_portfolio, labelled_gated_mini, write_answers
 
 from assess.answers import ANSWERED, Answer
@@ -149,11 +149,11 @@ def test_a_folder_of_old_assessments_is_stale_today(tmp_path):
     assert today.as_of == dt.date.today().isoformat() and today.rows()[0].stale
     then = build_portfolio(*evaluated, as_of=dt.date(2019, 6, 1))
     assert not then.rows()[0].stale and then.rows()[0].age_days == 92
-    done = run_cli("portfolio", str(old), "-F", str(MINI), "-f", "json", "--as-of", "2019-06-01")
+    done = run_cli_here("portfolio", str(old), "-F", str(MINI), "-f", "json", "--as-of", "2019-06-01")
     assert done.returncode == 0 and '"as_of": "2019-06-01"' in done.stdout and "as at 2019-06-01" in done.stderr
     html = render_html("portfolio.html.j2", board_context(today))
     assert "1 stale assessment" in html and dt.date.today().strftime("%B %Y") in html
-    bad = run_cli("portfolio", str(old), "-F", str(MINI), "-f", "json", "--as-of", "1 June")
+    bad = run_cli_here("portfolio", str(old), "-F", str(MINI), "-f", "json", "--as-of", "1 June")
     assert bad.returncode == 2 and "--as-of" in bad.stderr and "Traceback" not in bad.stderr
 
 
@@ -271,7 +271,7 @@ def test_settings_reach_the_heatmap(tmp_path, folder):
     settings = tmp_path / "strict.yaml"
     settings.write_text("rag: {green: 4.9, amber: 4.5}\n")
     files = collect_files([folder / "mini"])[:6]
-    done = run_cli("portfolio", *map(str, files), "-F", str(MINI), "-f", "json", "--settings", f"mini={settings}")
+    done = run_cli_here("portfolio", *map(str, files), "-F", str(MINI), "-f", "json", "--settings", f"mini={settings}")
     assert done.returncode == 0, done.stderr
     import json
     data = json.loads(done.stdout)
@@ -280,19 +280,19 @@ def test_settings_reach_the_heatmap(tmp_path, folder):
         assert [c["rag"] for c in row["cells"]] == [p.rag if p.applicable else None for p in alone.principles]
     bad = tmp_path / "bad.yaml"
     bad.write_text("principles:\n  no-such-principle: {weight: 2}\n")
-    refused = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "json", "--settings", str(bad))
+    refused = run_cli_here("portfolio", str(folder), "-F", str(MINI), "-f", "json", "--settings", str(bad))
     assert refused.returncode == 2 and "bad.yaml:2" in refused.stderr and "no-such-principle" in refused.stderr
     assert "skipped" not in refused.stderr, "a wrong settings file stops before any evaluation"
 
 
 def test_missing_output_folder_is_refused_before_evaluating(folder, tmp_path):
-    done = run_cli("portfolio", str(folder), "-F", str(MINI), "-o", str(tmp_path / "nope" / "board.pdf"))
+    done = run_cli_here("portfolio", str(folder), "-F", str(MINI), "-o", str(tmp_path / "nope" / "board.pdf"))
     assert done.returncode == 2 and "does not exist" in done.stderr and "skipped" not in done.stderr
 
 
 def test_cli_html_names_skipped_files(folder, tmp_path):
     out = tmp_path / "board.html"
-    done = run_cli("portfolio", str(folder), "-F", str(MINI), "-o", str(out))
+    done = run_cli_here("portfolio", str(folder), "-F", str(MINI), "-o", str(out))
     assert done.returncode == 0, done.stderr
     assert "corrupt.yaml" in done.stderr and "invalid.yaml" in done.stderr
     html = out.read_text()
@@ -301,11 +301,11 @@ def test_cli_html_names_skipped_files(folder, tmp_path):
 
 def test_cli_exit_2_when_nothing_evaluates(tmp_path):
     (tmp_path / "a.yaml").write_text(CORRUPT)
-    done = run_cli("portfolio", str(tmp_path), "-F", str(MINI), "--format", "json")
+    done = run_cli_here("portfolio", str(tmp_path), "-F", str(MINI), "--format", "json")
     assert done.returncode == 2 and "a.yaml" in done.stderr and "Traceback" not in done.stderr
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert run_cli("portfolio", str(empty), "--format", "json").returncode == 2
+    assert run_cli_here("portfolio", str(empty), "--format", "json").returncode == 2
 
 
 def _struct_tags(node, found, depth=0):
@@ -323,12 +323,24 @@ def _struct_tags(node, found, depth=0):
             _struct_tags(kid, found, depth + 1)
 
 
-def test_cli_pdf_is_tagged_with_a_real_table(folder, tmp_path):
-    out = tmp_path / "board.pdf"
-    done = run_cli("portfolio", str(folder), "-F", str(MINI), "-o", str(out))
+@pytest.fixture(scope="module")
+def board_pdfs(folder, tmp_path_factory):
+    """The folder's board as PDF, capped heatmap and the CSV beside it, written by the command
+    with one process and with two: workers -> (finished command, output folder). Laying out a
+    board is the slow part, so the tests below read these two and change neither."""
+    written = {}
+    for workers in ("1", "2"):
+        out = tmp_path_factory.mktemp(f"board-{workers}")
+        written[workers] = run_cli("portfolio", str(folder), "-F", str(MINI), "-o", str(out / "board.pdf"),
+                                   "--as-of", "2026-12-01", "--heatmap-rows", "5", "--workers", workers), out
+    return written
+
+
+def test_cli_pdf_is_tagged_with_a_real_table(board_pdfs):
+    done, out = board_pdfs["1"]
     assert done.returncode == 0, done.stderr
     from pypdf import PdfReader
-    reader = PdfReader(out)
+    reader = PdfReader(out / "board.pdf")
     tags: set[str] = set()
     _struct_tags(reader.trailer["/Root"]["/StructTreeRoot"], tags)
     assert {"/Table", "/TH", "/TD"} <= tags
@@ -383,10 +395,10 @@ def test_saved_results_stand_in_for_answers_files(tmp_path):
     returns = tmp_path / "returns"
     returns.mkdir()
     for f in sorted(examples.glob("*.yaml")):
-        done = run_cli("evaluate", str(f), "--format", "json")
+        done = run_cli_here("evaluate", str(f), "--format", "json")
         assert done.returncode == 0, done.stderr
         (returns / f"{f.stem}.result.json").write_text(done.stdout)
-    (returns / "answers.schema.json").write_text(run_cli("schema", "answers").stdout)   # not an assessment
+    (returns / "answers.schema.json").write_text(run_cli_here("schema", "answers").stdout)   # not an assessment
     (returns / "broken.result.json").write_text('{"schema_version": "1.0", "framework": ')
     files = collect_files([returns])
     assert sorted(f.name for f in files) == sorted([f"{f.stem}.result.json" for f in examples.glob("*.yaml")]
@@ -449,15 +461,15 @@ def test_a_capped_board_names_the_full_list_and_the_organisations(board):
 
 def test_a_capped_board_writes_every_service_to_a_csv_beside_it(tmp_path, folder):
     out = tmp_path / "board.html"
-    done = run_cli("portfolio", str(folder), "-F", str(MINI), "-o", str(out), "--as-of", "2026-12-01", "--heatmap-rows", "5")
+    done = run_cli_here("portfolio", str(folder), "-F", str(MINI), "-o", str(out), "--as-of", "2026-12-01", "--heatmap-rows", "5")
     assert done.returncode == 0, done.stderr
     beside = tmp_path / "board.csv"
     assert f"every service is in {beside}" in done.stderr and "board.csv" in out.read_text()
-    every = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "csv", "--as-of", "2026-12-01")
+    every = run_cli_here("portfolio", str(folder), "-F", str(MINI), "-f", "csv", "--as-of", "2026-12-01")
     assert beside.read_text() == every.stdout
-    piped = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "html", "--as-of", "2026-12-01", "--heatmap-rows", "5")
+    piped = run_cli_here("portfolio", str(folder), "-F", str(MINI), "-f", "html", "--as-of", "2026-12-01", "--heatmap-rows", "5")
     assert piped.returncode == 0 and "-f csv lists every service" in piped.stderr and "<code>-f csv</code>" in piped.stdout
-    small = run_cli("portfolio", str(folder), "-F", str(MINI), "-o", str(tmp_path / "small.html"), "--as-of", "2026-12-01")
+    small = run_cli_here("portfolio", str(folder), "-F", str(MINI), "-o", str(tmp_path / "small.html"), "--as-of", "2026-12-01")
     assert small.returncode == 0 and not (tmp_path / "small.csv").exists() and "every service is in" not in small.stderr
 
 
@@ -478,16 +490,16 @@ def test_saved_results_read_by_workers_and_this_process_give_what_one_process_gi
 
 
 def test_one_organisation_gets_its_own_board(folder):
-    done = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "json", "--as-of", "2026-12-01",
+    done = run_cli_here("portfolio", str(folder), "-F", str(MINI), "-f", "json", "--as-of", "2026-12-01",
                    "--organisation", "northshire   COUNCIL")
     assert done.returncode == 0, done.stderr
     import json
     rows = [r for b in json.loads(done.stdout)["frameworks"] for r in b["services"]]
     assert rows and {r["organisation"] for r in rows} == {"Northshire Council"}
-    html = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "html", "--as-of", "2026-12-01",
+    html = run_cli_here("portfolio", str(folder), "-F", str(MINI), "-f", "html", "--as-of", "2026-12-01",
                    "--organisation", "Northshire Council")
     assert "Only the services of <strong><bdi>Northshire Council</bdi></strong>" in html.stdout
-    missing = run_cli("portfolio", str(folder), "-F", str(MINI), "-f", "json", "--organisation", "Nowhere Trust")
+    missing = run_cli_here("portfolio", str(folder), "-F", str(MINI), "-f", "json", "--organisation", "Nowhere Trust")
     assert missing.returncode == 2 and missing.stdout == "" and "Traceback" not in missing.stderr
     assert "--organisation Nowhere Trust: no service of that organisation" in missing.stderr and "'Test council'" in missing.stderr
 
@@ -503,19 +515,17 @@ def test_entries_made_in_workers_give_the_board_of_one_process(folder, board):
     assert build_portfolio(many, skipped_many, as_of=AS_OF) == build_portfolio(one, skipped_one, as_of=AS_OF) == board
 
 
-def test_the_command_writes_the_same_board_with_and_without_workers(folder, tmp_path):
+def test_the_command_writes_the_same_board_with_and_without_workers(folder, board_pdfs):
     """With workers the CSV beside a PDF is made in another process while the PDF is laid out."""
-    outputs = [run_cli("portfolio", str(folder), "-F", str(MINI), "-f", fmt, "--as-of", "2026-12-01", "--workers", workers)
+    outputs = [run_cli_here("portfolio", str(folder), "-F", str(MINI), "-f", fmt, "--as-of", "2026-12-01", "--workers", workers)
                for fmt in ("json", "csv") for workers in ("1", "2")]
     assert all(o.returncode == 0 for o in outputs), [o.stderr for o in outputs]
     assert outputs[0].stdout == outputs[1].stdout and outputs[2].stdout == outputs[3].stdout
-    for workers in ("1", "2"):
-        (tmp_path / workers).mkdir()
-        done = run_cli("portfolio", str(folder), "-F", str(MINI), "-o", str(tmp_path / workers / "board.pdf"),
-                       "--as-of", "2026-12-01", "--heatmap-rows", "5", "--workers", workers)
+    for done, _ in board_pdfs.values():
         assert done.returncode == 0 and "every service is in" in done.stderr, done.stderr
-    assert (tmp_path / "1" / "board.pdf").read_bytes() == (tmp_path / "2" / "board.pdf").read_bytes()
-    assert (tmp_path / "1" / "board.csv").read_text() == (tmp_path / "2" / "board.csv").read_text() == outputs[2].stdout
+    one, two = board_pdfs["1"][1], board_pdfs["2"][1]
+    assert (one / "board.pdf").read_bytes() == (two / "board.pdf").read_bytes()
+    assert (one / "board.csv").read_text() == (two / "board.csv").read_text() == outputs[2].stdout
 
 
 def test_a_value_worked_out_alongside_comes_from_another_process_or_fails_here(capfd):

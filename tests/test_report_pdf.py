@@ -1,6 +1,7 @@
 """The PDF report: structure, tagging, paging, safety and reproducibility."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINI, ROOT, run_cli
+from conftest import MINI, ROOT, run_cli_here
 from report_helpers import (LITERALS, figure_alts, hostile_answers, openers, page_bodies, page_endings, pdf_pages_text,
                             stranded, weasyprint_log)
 
@@ -145,30 +146,21 @@ def test_fetcher_serves_only_report_assets(tmp_path):
     assert len(fetcher.refused) == 7
 
 
-def test_same_answers_give_identical_bytes_across_processes(tmp_path):
-    script = ("import sys; from pathlib import Path; from assess.pipeline import evaluate_file; from assess.reports import render;"
-              "r = evaluate_file(sys.argv[1], [Path(sys.argv[2])]);"
-              "Path(sys.argv[3]).write_bytes(render(r, 'pdf')); Path(sys.argv[4]).write_bytes(render(r, 'html'))")
-    outs = []
-    for run in ("a", "b"):
-        pdf, html = tmp_path / f"{run}.pdf", tmp_path / f"{run}.html"
-        subprocess.run([sys.executable, "-c", script, str(MINI / "whole.yaml"), str(MINI), str(pdf), str(html)],
-                       check=True, cwd=ROOT, timeout=120)
-        outs.append((pdf.read_bytes(), html.read_bytes()))
-    assert outs[0][0] == outs[1][0]
-    assert outs[0][1] == outs[1][1]
-    created = pypdf.PdfReader(tmp_path / "a.pdf").metadata.creation_date
+def test_same_answers_give_identical_bytes_across_processes(mini_pdf, mini_result, tmp_path):
+    """A fresh process (another hash seed) renders the bytes this one rendered for mini_pdf."""
+    from assess.reports import html
+    script = ("import sys; from pathlib import Path; from assess.answers import load_answers; from assess.pipeline import evaluate;"
+              "from assess.reports import html, pdf; a = load_answers(Path(sys.argv[1]), [Path(sys.argv[2])]); r = evaluate(a);"
+              "Path(sys.argv[3]).write_bytes(pdf.render(r, framework=a.framework));"
+              "Path(sys.argv[4]).write_bytes(html.render(r, framework=a.framework))")
+    fresh_pdf, fresh_html = tmp_path / "fresh.pdf", tmp_path / "fresh.html"
+    subprocess.run([sys.executable, "-c", script, str(MINI / "whole.yaml"), str(MINI), str(fresh_pdf), str(fresh_html)],
+                   check=True, cwd=ROOT, timeout=120, env=dict(os.environ, PYTHONHASHSEED="987654321"))
+    result, framework = mini_result
+    assert fresh_pdf.read_bytes() == mini_pdf[0].read_bytes()
+    assert fresh_html.read_bytes() == html.render(result, framework=framework)
+    created = pypdf.PdfReader(fresh_pdf).metadata.creation_date
     assert created.date().isoformat() == "2026-11-28"      # from the assessment date, never "now"
-
-
-def test_realistic_example_reaches_twelve_pages(tmp_path):
-    examples = sorted((ROOT / "examples" / "service-ownership").glob("*.yaml"))
-    if not examples:
-        pytest.skip("no service-ownership examples in this checkout")
-    out = tmp_path / "report.pdf"
-    proc = run_cli("report", str(examples[0]), "-o", str(out))
-    assert proc.returncode == 0, proc.stderr
-    assert len(pypdf.PdfReader(out).pages) >= 12
 
 
 # ---------------------------------------------------------------- paging, as the CLI renders real examples
@@ -179,19 +171,25 @@ PAGED = [EXAMPLES / "service-ownership" / "health-pathway-unanchored.yaml", EXAM
 
 @pytest.fixture(scope="module", params=[p.stem for p in PAGED])
 def example_pdf(request, tmp_path_factory):
-    """An example rendered as `assess report` renders it (with the next-level plan), and its HTML."""
+    """An example as `assess report` writes it (PDF and HTML, with the next-level plan and the
+    tracked actions), its result, and what WeasyPrint logged. Rendered once per module: the
+    long examples are the slowest PDFs the tests lay out."""
     from assess.answers import load_answers
     from assess.pipeline import evaluate
-    from assess.reports import render
-    from assess.reports.actions import next_level_plan
-    assessment = load_answers(next(p for p in PAGED if p.stem == request.param))
-    result, plan = evaluate(assessment), next_level_plan(assessment)
-    with weasyprint_log() as log:
-        data = render(result, "pdf", framework=assessment.framework, plan=plan)
+    answers = next(p for p in PAGED if p.stem == request.param)
     path = tmp_path_factory.mktemp("paged") / f"{request.param}.pdf"
-    path.write_bytes(data)
-    html = render(result, "html", framework=assessment.framework, plan=plan).decode()
-    return {"path": path, "html": html, "result": result, "log": log.messages()}
+    with weasyprint_log() as log:
+        done = run_cli_here("report", str(answers), "-o", str(path))
+    assert done.returncode == 0, done.stderr
+    html = run_cli_here("report", str(answers), "-f", "html")
+    assert html.returncode == 0, html.stderr
+    return {"path": path, "html": html.stdout, "result": evaluate(load_answers(answers)), "log": log.messages()}
+
+
+def test_realistic_examples_run_to_many_pages(example_pdf):
+    """A real assessment, as the command writes it, is a long document (cover, contents, every
+    principle, the plan and the appendix); the paging checks below are only telling on one."""
+    assert len(pypdf.PdfReader(example_pdf["path"]).pages) >= 12
 
 
 def test_no_page_ends_with_a_heading_a_caption_or_a_table_head(example_pdf, mini_pdf):

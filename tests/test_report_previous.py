@@ -56,12 +56,28 @@ def html(case):
 
 
 @pytest.fixture(scope="module")
-def pdf(case):
+def pdf(tmp_path_factory):
+    """The PDF with both sections for the mini framework, whose earlier assessment had no owner:
+    what the PDF adds to the HTML checked above is the outline and the contents page, which a
+    short report shows as well as a long one, at a fraction of the layout time."""
+    from assess.answers import load_answers
+    from assess.compare import compare_results
+    from assess.pipeline import evaluate, evaluate_file
     from assess.reports import render
+    from assess.reports.actions import next_level_plan
+    folder = tmp_path_factory.mktemp("previous-pdf")
+    earlier = folder / "earlier.yaml"
+    text = (MINI / "whole.yaml").read_text(encoding="utf-8")
+    assert "owner: named\n" in text and "date: 2026-11-28" in text
+    earlier.write_text(text.replace("owner: named\n", "owner: nobody\n").replace("date: 2026-11-28", "date: 2026-05-28"),
+                       encoding="utf-8")
+    assessment = load_answers(MINI / "whole.yaml", [MINI])
+    new = evaluate(assessment)
+    comparison = compare_results(evaluate_file(earlier, [MINI]), new)
+    assert [c.ref for c in comparison.answers_changed] == ["owner"]
     with weasyprint_log() as log:
-        data = render(case["new"], "pdf", framework=case["assessment"].framework, comparison=case["comparison"],
-                      plan=case["plan"])
-    path = case["folder"] / "report.pdf"
+        data = render(new, "pdf", framework=assessment.framework, comparison=comparison, plan=next_level_plan(assessment))
+    path = folder / "report.pdf"
     path.write_bytes(data)
     return path, log.messages()
 

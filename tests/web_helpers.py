@@ -110,9 +110,18 @@ def clock():
     return Clock()
 
 
+def quick_hasher():
+    """Argon2 at its lowest cost. The real cost is meant to make each hash slow, and these tests
+    hash and verify a password for every user they add and every sign-in; what they check is who
+    may do what, which does not depend on the cost. The browser tests keep the real hasher."""
+    from argon2 import PasswordHasher
+    return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
 @pytest.fixture(params=DATABASES)
-def app(request, tmp_path, clock):
+def app(request, tmp_path, clock, monkeypatch):
     """The app on each database in turn: SQLite always, PostgreSQL under scripts/with-postgres.sh."""
+    monkeypatch.setattr(auth, "_hasher", quick_hasher)
     with database(request.param, tmp_path) as url:
         app = make_app(url, clock)
         yield app
