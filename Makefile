@@ -21,9 +21,12 @@ demo: setup
 	$(BIN)/assess report $(EXAMPLE) -o out/report.pdf
 	@echo "wrote out/report.pdf"
 
-# Tests run on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in one process.
+# Tests run on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in one process. With work
+# stealing each worker takes a contiguous share and an idle one takes half of what another has
+# left: a file's module-scoped renders are made once, and no long test starts last on one worker
+# while the other waits.
 PYTEST_WORKERS ?= auto
-PYTEST := $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
+PYTEST := $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist worksteal
 
 test: setup
 	$(PYTEST)
