@@ -99,6 +99,7 @@ def steps(folder: Path, workers: int) -> tuple[dict[str, float], dict[str, float
     import datetime as dt
 
     from assess.board import STYLESHEET, _env, board_dir, render_html
+    from assess.collector import bulk_read
     from assess.portfolio import board_context, build_portfolio, collect_files, portfolio_csv, read_board
     from assess.reports.pdf import html_to_pdf
     from assess.reports.templates import base_dir, stylesheet_text
@@ -112,8 +113,11 @@ def steps(folder: Path, workers: int) -> tuple[dict[str, float], dict[str, float
         if children_cpu() > start_children:
             cpu[f"{name}, workers"] = children_cpu() - start_children
         return value
+    def read():
+        with bulk_read():   # as the command reads
+            return read_board(files, workers=workers)
     files = step("list", lambda: collect_files([folder]))
-    evaluated, skipped = step("read", lambda: read_board(files, workers=workers))
+    evaluated, skipped = step("read", read)
     board = step("roll-up", lambda: build_portfolio(evaluated, skipped, as_of=dt.date(2026, 12, 1)))
     step("csv", lambda: portfolio_csv(board))
     html = step("html", lambda: render_html("portfolio.html.j2", board_context(board, full_list="board.csv"), inline_css=False))
