@@ -242,7 +242,8 @@ class Entry:
     assessment (the roll-up adds age, movement and gaps), and the keys it is grouped, ordered
     and counted by. Made by board_entry where the file is read. Between processes the row and
     the cut-down result travel as JSON, which reads back quicker than a pickle, and each is
-    read back only when used: the result only for a service assessed more than once."""
+    read back only when used: the result only for a service assessed more than once, the row
+    as it arrives (while workers still read, rather than in the roll-up after them)."""
     file: str
     service: tuple            # framework id, service and organisation as compared (service_identity)
     same: tuple               # the service, framework hash and answers hash: the same assessment twice
@@ -257,6 +258,10 @@ class Entry:
 
     def __getstate__(self) -> dict:
         return dict(self.__dict__, row=_json(self.row), result=_json(self.result))
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.service_row()
 
     def service_row(self) -> ServiceRow:
         if isinstance(self.row, str):

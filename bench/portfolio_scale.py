@@ -167,10 +167,10 @@ def main() -> None:
         two_s, two_mb = portfolio_cli(folder, Path(tmp) / "two.pdf", 2)
         print(f"assess portfolio -> PDF, 2 workers:   {two_s:6.1f} s, peak {mb(two_mb)}; "
               f"{one_s / two_s:.2f}x one process (two plain processes: {spare:.2f}x)")
-        # the stages in this process, each timed apart; WeasyPrint is warmed up first so that
-        # neither run pays for importing it and loading its fonts
-        from assess.reports.pdf import html_to_pdf
-        html_to_pdf('<html lang="en"><head><title>warm-up</title></head><body><p>warm-up</p></body></html>')
+        # the stages in this process, each timed apart; warmed up first (template compiled,
+        # WeasyPrint imported, fonts loaded) so that neither run pays for that
+        from assess.board import warm_up
+        warm_up("portfolio.html.j2", pdf=True)
         one, one_cpu = steps(folder, 1)
         many, many_cpu = steps(folder, 2)
         print(stage_line("stages, one process, wall s", one))

@@ -527,7 +527,7 @@ def test_entries_made_in_workers_give_the_board_of_one_process(folder, board):
     from assess.portfolio import read_board
     many, skipped_many = read_board(collect_files([folder]), [MINI], workers=2)
     one, skipped_one = read_board(collect_files([folder]), [MINI], workers=1)
-    assert any(isinstance(e.row, str) for e in many) and not any(isinstance(e.row, str) for e in one)
+    assert any(isinstance(e.result, str) for e in many) and not any(isinstance(e.result, str) for e in one)
     assert skipped_many == skipped_one == board.skipped
     assert build_portfolio(many, skipped_many, as_of=AS_OF) == build_portfolio(one, skipped_one, as_of=AS_OF) == board
 
