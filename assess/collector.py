@@ -4,10 +4,12 @@ A portfolio of 10,000 saved results keeps about a million objects. While they pi
 collector rescans them every time the heap grows by a quarter, and each of those passes, and
 every later one (WeasyPrint's layout of the board allocates a great deal), visits all of them:
 at 10,000 results that was about a third of the reading's CPU and over a second of the PDF
-layout (bench/portfolio_scale.py). The results hold no reference cycles that need collecting,
-so the collector is paused while they are read and what was kept is then frozen: moved out of
-sight of every later collection. Frozen before workers are forked as well, a worker does not
-copy the parent's pages by scanning them.
+layout (bench/portfolio_scale.py). Reading saved results leaves no reference cycles to
+collect, so while they are read the collector is paused, and what was kept is then frozen:
+moved out of sight of every later collection. Frozen before workers are forked as well, a
+worker does not copy the parent's pages by scanning them. Answers files are another matter:
+parsing one leaves about a hundred objects in cycles (the YAML reader's), which a pause would
+keep until the command ends, so `assess portfolio` pauses only when every file is a saved result.
 """
 from __future__ import annotations
 

@@ -134,8 +134,9 @@ def children_cpu() -> float:
 def free_cores_speedup(one: dict[str, float], many: dict[str, float]) -> float:
     """One process's CPU over what the workers' run would take on two free cores: its serial
     stages, and the reading (this process's share and the workers') split evenly in two, as
-    this process taking waiting batches beside one worker makes it."""
-    serial = sum(v for k, v in many.items() if not k.startswith("read"))
+    this process taking waiting batches beside one worker makes it. With workers the command
+    makes the CSV in another process while it lays out the PDF, so the CSV is not serial there."""
+    serial = sum(v for k, v in many.items() if not k.startswith("read") and k != "csv")
     return sum(one.values()) / (serial + (many["read"] + many.get("read, workers", 0)) / 2)
 
 

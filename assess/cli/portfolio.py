@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from contextlib import nullcontext
 from enum import Enum
 from functools import partial
 from pathlib import Path
@@ -69,7 +70,8 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
     check_output(beside, [*files, *chosen.values()], force)
     check_settings(chosen, dirs(frameworks_dir), framework_ids(files))
     in_workers = (workers or os.cpu_count() or 1) > 1
-    with bulk_read():   # thousands of results kept: no collector passes over them, then or later
+    saved_only = all(str(f).lower().endswith(".json") for f in files)   # no cycles left to collect (collector.py)
+    with bulk_read() if saved_only else nullcontext():   # thousands of results kept: no collector passes over them
         # with workers, this process compiles the board's template and loads WeasyPrint while they read
         head_start = partial(warm_up, "portfolio.html.j2", fmt == "pdf") if fmt in ("pdf", "html") and in_workers else None
         evaluated, skipped = _with_progress(files, dirs(frameworks_dir), workers, chosen, partial(read_board, meanwhile=head_start))
