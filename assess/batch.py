@@ -146,9 +146,12 @@ def warm_up(ids: list[str], frameworks_dirs: list[Path], settings: Optional[Sett
 
 
 def _fresh_engine() -> None:
-    """In a forked worker: its own engine, never a copy of the parent's."""
+    """In a forked worker: its own engine, never a copy of the parent's, and its own garbage
+    collected even when the parent paused its collector for the reading (collector.py)."""
     from . import engine
+    from .collector import in_forked_worker
     engine._engine = None
+    in_forked_worker()
 
 
 def _pool_context():

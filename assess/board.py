@@ -34,12 +34,16 @@ def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     return render_pdf_html(render_html(template, context, inline_css=False))
 
 
-def warm_up_pdf() -> None:
-    """Import WeasyPrint, parse the board stylesheet and load its fonts (about 0.7 s of CPU)
-    by laying out one line: done while workers read a portfolio, so the PDF starts sooner."""
+def warm_up(template: str, pdf: bool) -> None:
+    """What a board needs before its content is known, done while workers read a portfolio so
+    that the board starts sooner: its template compiled (about 0.25 s of CPU) and, for a PDF,
+    WeasyPrint imported, the stylesheet parsed and its fonts loaded (about 0.7 s) by laying out
+    one line."""
     try:
-        render_pdf_html('<html lang="en"><head><title>-</title></head><body><p>-</p></body></html>')
-    except Exception:   # only a head start: the board's own layout meets the same problem and reports it
+        _env().get_template(template)
+        if pdf:
+            render_pdf_html('<html lang="en"><head><title>-</title></head><body><p>-</p></body></html>')
+    except Exception:   # only a head start: the board's own rendering meets the same problem and reports it
         pass
 
 

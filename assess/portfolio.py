@@ -178,20 +178,40 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            # not only regular files: a pipe or a device named like an assessment is read, refused
-            # by name and listed as skipped, never passed over in silence
-            candidates = [f for f in sorted(path.rglob("*")) if is_portfolio_file(f) and not f.is_dir()
-                          and not any(part.startswith(".") for part in f.relative_to(path).parts)]
+            candidates = _files_under(path, path.resolve())
         elif path.exists():
-            candidates = [path]
+            candidates = [(path, path.resolve())]
         else:
             problems.append(Diagnostic(str(path), 0, "", "no such file or folder"))
             continue
-        for f in candidates:
-            found.setdefault(f.resolve(), f)
+        for f, real in candidates:
+            found.setdefault(real, f)
     if problems:
         raise AssessError(problems)
     return list(found.values())
+
+
+def _files_under(folder: Path, real: Path) -> list[tuple[Path, Path]]:
+    """Each assessment file under `folder` (whose real path is `real`) and its real path, in
+    the order of sorted(folder.rglob("*")); hidden files and folders are left out, and a
+    linked folder is not entered (as rglob). Not only regular files: a pipe or a device named
+    like an assessment is read, refused by name and listed as skipped, never passed over in
+    silence. Only a link needs resolving: below a real folder, every other name is real already
+    (resolving each of 10,000 files took half a second)."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted((e for e in listing if not e.name.startswith(".")), key=lambda e: e.name)
+    except (PermissionError, NotADirectoryError):
+        return []
+    out: list[tuple[Path, Path]] = []
+    for entry in entries:
+        path = folder / entry.name
+        if entry.is_dir():      # following a link, as rglob's test does
+            if not entry.is_symlink():
+                out += _files_under(path, real / entry.name)
+        elif is_portfolio_file(path):
+            out.append((path, path.resolve() if entry.is_symlink() else real / entry.name))
+    return out
 
 
 def evaluate_files(files: list[Path], frameworks_dirs: Optional[list[Path]] = None, workers: Optional[int] = None,
@@ -222,7 +242,8 @@ class Entry:
     assessment (the roll-up adds age, movement and gaps), and the keys it is grouped, ordered
     and counted by. Made by board_entry where the file is read. Between processes the row and
     the cut-down result travel as JSON, which reads back quicker than a pickle, and each is
-    read back only when used: the result only for a service assessed more than once."""
+    read back only when used: the result only for a service assessed more than once, the row
+    as it arrives (while workers still read, rather than in the roll-up after them)."""
     file: str
     service: tuple            # framework id, service and organisation as compared (service_identity)
     same: tuple               # the service, framework hash and answers hash: the same assessment twice
@@ -237,6 +258,10 @@ class Entry:
 
     def __getstate__(self) -> dict:
         return dict(self.__dict__, row=_json(self.row), result=_json(self.result))
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.service_row()
 
     def service_row(self) -> ServiceRow:
         if isinstance(self.row, str):

@@ -16,7 +16,7 @@ from assess.board import render_html
 from assess.frameworks import find_framework
 from assess.pipeline import evaluate_file
 from assess.portfolio import (SYSTEMIC_SHARE, ServiceRow, board_context, build_portfolio, collect_files, evaluate_files,
-                              portfolio_csv, risk_key)
+                              is_portfolio_file, portfolio_csv, risk_key)
 
 HAS_SO = (ROOT / "questionnaires" / "service-ownership.yaml").exists()
 CORRUPT = "assessment:\n  framework: mini\n  service: [unclosed\n"
@@ -209,6 +209,35 @@ def test_a_file_named_twice_counts_once(folder, monkeypatch):
     files = collect_files([folder / "paired-self.yaml", Path("paired-self.yaml"), folder])
     assert sum(1 for f in files if f.name == "paired-self.yaml") == 1
     assert len(files) == len(collect_files([folder]))
+
+
+def test_a_folder_is_listed_as_rglob_lists_it_links_and_hidden_files_aside(tmp_path, monkeypatch):
+    """collect_files walks folders itself (resolving only links): the files, their order and
+    what counts as one file are those of sorted rglob, every name resolved."""
+    import os
+    root = tmp_path / "in"
+    for name in ("a/x.yaml", "a/b/y.yml", "a b.result.json", "a-/z.yaml", "B.yaml", "notes.json", ".hidden/h.yaml",
+                 "a/.h.yaml", "c/deep/er/w.result.json", "dir.yaml/inner.yaml"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("x")
+    (root / "link.yaml").symlink_to(root / "B.yaml")              # the same file twice: counted once
+    (root / "linked").symlink_to(root / "a")                        # a linked folder is not entered
+    (root / "dangling.yaml").symlink_to(root / "gone.yaml")
+    (root / "dirlink.yaml").symlink_to(root / "c")
+    os.mkfifo(root / "pipe.yaml")
+
+    def by_rglob(folder):
+        found = {}
+        for f in sorted(folder.rglob("*")):
+            if is_portfolio_file(f) and not f.is_dir() and not any(p.startswith(".") for p in f.relative_to(folder).parts):
+                found.setdefault(f.resolve(), f)
+        return list(found.values())
+    monkeypatch.chdir(tmp_path)
+    for folder in (root, Path("in"), Path("in/../in")):
+        assert collect_files([folder]) == by_rglob(folder)
+    assert [str(f.relative_to(root)) for f in collect_files([root])] == [
+        "B.yaml", "a/b/y.yml", "a/x.yaml", "a b.result.json", "a-/z.yaml", "c/deep/er/w.result.json", "dangling.yaml",
+        "dir.yaml/inner.yaml", "pipe.yaml"]
 
 
 def _row(name: str, rag: str, high: int, medium: int, red_share: float, low: int = 0, known: bool = True) -> ServiceRow:
@@ -510,7 +539,7 @@ def test_entries_made_in_workers_give_the_board_of_one_process(folder, board):
     from assess.portfolio import read_board
     many, skipped_many = read_board(collect_files([folder]), [MINI], workers=2)
     one, skipped_one = read_board(collect_files([folder]), [MINI], workers=1)
-    assert any(isinstance(e.row, str) for e in many) and not any(isinstance(e.row, str) for e in one)
+    assert any(isinstance(e.result, str) for e in many) and not any(isinstance(e.result, str) for e in one)
     assert skipped_many == skipped_one == board.skipped
     assert build_portfolio(many, skipped_many, as_of=AS_OF) == build_portfolio(one, skipped_one, as_of=AS_OF) == board
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from contextlib import nullcontext
 from enum import Enum
 from functools import partial
 from pathlib import Path
@@ -46,7 +47,8 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
               frameworks_dir: Optional[List[Path]] = FrameworksDir) -> None:
     """Roll up the latest assessment of every service: heatmap, RAG counts, systemic findings, risk, movement."""
     from ..batch import alongside, check_settings, framework_ids
-    from ..board import warm_up_pdf
+    from ..board import warm_up
+    from ..collector import bulk_read
     from ..portfolio import board_context, build_portfolio, collect_files, portfolio_csv, read_board
 
     fmt = format.value if format else _format_for(output)
@@ -68,9 +70,11 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
     check_output(beside, [*files, *chosen.values()], force)
     check_settings(chosen, dirs(frameworks_dir), framework_ids(files))
     in_workers = (workers or os.cpu_count() or 1) > 1
-    # with workers, this process loads WeasyPrint while they read
-    evaluated, skipped = _with_progress(files, dirs(frameworks_dir), workers, chosen,
-                                        partial(read_board, meanwhile=warm_up_pdf if fmt == "pdf" and in_workers else None))
+    saved_only = all(str(f).lower().endswith(".json") for f in files)   # no cycles left to collect (collector.py)
+    with bulk_read() if saved_only else nullcontext():   # thousands of results kept: no collector passes over them
+        # with workers, this process compiles the board's template and loads WeasyPrint while they read
+        head_start = partial(warm_up, "portfolio.html.j2", fmt == "pdf") if fmt in ("pdf", "html") and in_workers else None
+        evaluated, skipped = _with_progress(files, dirs(frameworks_dir), workers, chosen, partial(read_board, meanwhile=head_start))
     for skip in skipped:
         for problem in skip.problems:
             typer.echo(f"skipped: {problem}", err=True)
