@@ -317,14 +317,15 @@ def test_markdown_and_schema_outputs(tmp_path):
 # Measured on 2026-12-04 with `assess calibrate calibration/`, amber counted as met:
 # - service-ownership 2.2.0: per-point agreement 89.5% (68/76, level decisions read as RAG),
 #   overall 84.6% (11/13);
-# - service-standard 1.4.0: per-point agreement 61.4% (358/583; 161 decided points have no answer
-#   to rate them by and count as disagreements), 84.8% (358/422) over the rated points, with 72%
-#   coverage; overall 85.4% (41/48) (1.3.0: 83.3%, 40/48).
+# - service-standard 1.4.0, 71 cases: per-point agreement 53.1% (465/875; 331 decided points have
+#   no answer to rate them by and count as disagreements), 85.5% (465/544) over the rated points,
+#   with 62% coverage; overall 85.9% (61/71). (The first 48 cases: 61.4%, 84.8% rated, 72%
+#   coverage, overall 85.4%; the 23 added from the archive's later reports are thinner.)
 # The floors sit a few points below, so a content or scoring change that loses agreement (or
 # coverage) fails here. Add a floor for each framework whose corpus is shipped.
 FLOORS = {"service-ownership": {"points": 0.85, "overall": 0.80},
-          "service-standard": {"points": 0.58, "overall": 0.80}}
-RATED_FLOORS = {"service-standard": {"agreement": 0.81, "coverage": 0.68}}
+          "service-standard": {"points": 0.50, "overall": 0.82}}
+RATED_FLOORS = {"service-standard": {"agreement": 0.81, "coverage": 0.58}}
 
 def test_shipped_corpus_stays_above_its_measured_agreement():
     run = run_cli("calibrate", "calibration", "--format", "json")
