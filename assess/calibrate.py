@@ -473,9 +473,14 @@ def calibrate(cases: list[Case], amber_as: str = "met", split: str = "all") -> C
     for case in cases:
         by_framework.setdefault(case.decisions.framework, []).append(case)
     # a framework with no case on the split has nothing to show
-    by_framework = {fw: group for fw, group in by_framework.items() if split == "all" or any(c.decisions.split == split for c in group)}
+    by_framework = {fw: group for fw, group in by_framework.items() if any(on_split(c, split) for c in group)}
     return CalibrationReport(amber_as=amber_as, split=split,
                              frameworks=[_framework_report(fw, group, amber_as, split) for fw, group in sorted(by_framework.items())])
+
+
+def on_split(case: Case, split: str) -> bool:
+    """Whether a case is among those a report covering `split` (tune, check or all) compares."""
+    return split == "all" or case.decisions.split == split
 
 
 def shown_splits(split: str) -> tuple[str, ...]:
@@ -485,7 +490,7 @@ def shown_splits(split: str) -> tuple[str, ...]:
 
 def _framework_report(framework: str, all_cases: list[Case], amber_as: str, split: str = "all") -> FrameworkReport:
     # the framework's title and principles come from any case; every figure only from the split's cases
-    cases = [c for c in all_cases if split == "all" or c.decisions.split == split]
+    cases = [c for c in all_cases if on_split(c, split)]
     pairs = [p for case in cases for p in pairs_of(case, amber_as)]
 
     def split_of(name: str) -> list[Pair]:
@@ -512,7 +517,7 @@ def _framework_report(framework: str, all_cases: list[Case], amber_as: str, spli
     incomplete = [{"case": p.case, "split": p.split, "principle": p.item, "status": p.tool_status, "decision": p.decision}
                   for p in pairs if p.kind == "points" and p.tool_level is None]
     return FrameworkReport(framework=framework, title=all_cases[0].result.framework["title"],
-                           cases={s: len({c.id for c in cases if s == "all" or c.decisions.split == s}) for s in splits},
+                           cases={s: len({c.id for c in cases if on_split(c, s)}) for s in splits},
                            headline=heads, figures=figs, principles=principles, overall=overall, incomplete=incomplete,
                            warnings=[CaseWarning(case=c.id, split=c.decisions.split, phase=c.phase, ignored_answers=c.ignored)
                                      for c in cases if c.ignored])

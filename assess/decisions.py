@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from . import conditions as cond
 from .errors import AssessError, Diagnostic
@@ -75,6 +75,15 @@ def block_problems(doc: "Document", framework, model) -> list[Diagnostic]:
 
 
 # ---------------------------------------------------------------- after evaluation
+
+def level_reader(framework) -> Optional[Callable[[int], str]]:
+    """For a framework that rates by level (`ratings: level`), the RAG each decided level reads
+    as under its thresholds; None for a framework rated by RAG."""
+    if framework.info.ratings != "level":
+        return None
+    from .scoring import rag_for
+    return lambda level: rag_for(level, framework.info.rag)
+
 
 def differs(entry: PanelDecision, proposed_rag: Optional[str], proposed_level: Optional[int]) -> bool:
     """True when a decision is not what the engine proposed (a level counts only where one is decided)."""

@@ -169,8 +169,8 @@ class Deciding(Guide):
             [Choice("Skip for now", value=SKIP, shortcut_key="s")]
 
     def rag_of_level(self, level: int) -> str:
-        from ..scoring import rag_for
-        return rag_for(level, self.session.framework.info.rag)
+        from ..decisions import level_reader
+        return level_reader(self.session.framework)(level)
 
     def summary(self) -> None:
         from ..errors import AssessError

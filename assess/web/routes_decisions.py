@@ -12,7 +12,7 @@ from typing import Callable, Optional
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
-from ..decisions import OVERALL, differs
+from ..decisions import OVERALL, differs, level_reader
 from ..models import DecisionsBlock, PanelDecision
 from ..questionnaire import checked_text, date_problem
 from . import auth, blocks, records
@@ -90,10 +90,9 @@ def read_form(form: dict[str, str], items: list[Item], top: int, old: Optional[D
     for item in items:
         rating, level_text = form[f"rating-{item.key}"], form[f"level-{item.key}"]
         reason = form[f"reason-{item.key}"].strip()
+        before = entry_of(old, item.key)
         if not rating and rag_of_level is not None and level_text.isdigit() and 1 <= int(level_text) <= top:
-            before = entry_of(old, item.key)    # a level saved again keeps the RAG it was recorded with
-            rating = before.rating if before is not None and before.level == int(level_text) \
-                else decided_rag(item, int(level_text), rag_of_level)
+            rating = decided_rag(item, int(level_text), rag_of_level, before)
         if not rating:
             if level_text or reason:
                 field, what = (f"level-{item.key}", "level") if rag_of_level is not None else (f"rating-{item.key}", "rating")
@@ -119,7 +118,6 @@ def read_form(form: dict[str, str], items: list[Item], top: int, old: Optional[D
             errors[f"reason-{item.key}"] = (f"{item.title}: the decision ({plain(proposal, rating, level)}) differs from the "
                                             f"engine's proposal ({plain(proposal, item.rag, item.level)}), so give the reason")
             continue
-        before = entry_of(old, item.key)
         if before is not None and (before.rating, before.level, before.reason) == (rating, level, reason):
             entry = before        # unchanged: keeps who decided it, when, and whether it was carried
         if item.key == OVERALL:
@@ -160,19 +158,14 @@ def level_only(by_level, items: list[Item], form: dict[str, str]) -> set[str]:
     return {i.key for i in items if not (form[f"rating-{i.key}"] and not form[f"level-{i.key}"])}
 
 
-def decided_rag(item: Item, level: int, rag_of_level: Callable[[int], str]) -> str:
-    """The RAG a decided level reads as. Deciding the proposed level keeps the engine's RAG, which
-    comes from the score (as agreeing does in `assess decide`); another level reads as the
-    framework's thresholds put it."""
+def decided_rag(item: Item, level: int, rag_of_level: Callable[[int], str],
+                before: Optional[PanelDecision] = None) -> str:
+    """The RAG a decided level reads as. A level saved again keeps the RAG it was recorded with
+    (`before`); deciding the proposed level keeps the engine's RAG, which comes from the score
+    (as agreeing does in `assess decide`); another level reads as the framework's thresholds put it."""
+    if before is not None and before.level == level:
+        return before.rating
     return item.rag if item.rag is not None and level == item.level else rag_of_level(level)
-
-
-def level_reader(framework) -> Optional[Callable[[int], str]]:
-    """For a framework that rates by level, the RAG each level reads as; None for one rated by RAG."""
-    if framework.info.ratings != "level":
-        return None
-    from ..scoring import rag_for
-    return lambda level: rag_for(level, framework.info.rag)
 
 
 def summary(proposal, entry: Optional[PanelDecision]) -> Optional[str]:
