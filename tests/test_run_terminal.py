@@ -569,6 +569,36 @@ def test_sigint_while_a_prompt_starts_or_between_prompts_stops(inherited):
     term.wait()
 
 
+SIGINT_AS_A_PROMPT_ENDS = """
+import asyncio, os, signal, sys, questionary
+from assess.cli.interrupts import Interrupts, Stop
+if sys.argv[1] == "ignored":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+interrupts = Interrupts()
+interrupts.install()
+question = questionary.text("Name")
+app = question.application
+def answer_then_interrupt():
+    app.exit(result="typed")              # the answer is in ...
+    os.kill(os.getpid(), signal.SIGINT)   # ... and Ctrl-C lands while the prompt winds down
+app.pre_run_callables.append(lambda: asyncio.get_running_loop().call_soon(answer_then_interrupt))
+try:
+    print("ANSWERED", interrupts.ask(question))
+except Stop:
+    print("STOPPED")
+"""
+
+
+@pytest.mark.parametrize("inherited", ["default", "ignored"])
+def test_sigint_while_a_prompt_winds_down_stops_after_its_answer(inherited):
+    """A signal queued as a prompt ends used to be dropped with the prompt's own handler:
+    the run then sat at the next question as if Ctrl-C had never been pressed."""
+    term = Terminal(inherited, python_code=SIGINT_AS_A_PROMPT_ENDS)
+    term.child.expect_exact(["STOPPED", "ANSWERED"], timeout=10)
+    assert term.child.after == "STOPPED"
+    term.wait()
+
+
 def test_sigterm_and_sighup_stop_like_ctrl_c_and_restore_the_terminal(tmp_path):
     for signum, code in ((signal.SIGTERM, 143), (signal.SIGHUP, 129)):
         out = tmp_path / f"{signum.name}.yaml"

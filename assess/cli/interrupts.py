@@ -1,13 +1,14 @@
 """Stopping a guided run: Ctrl-C, SIGTERM and SIGHUP all end it the same, reliable way.
 
 While a prompt is up, prompt_toolkit reads Ctrl-C as a key and questionary ends the prompt with
-KeyboardInterrupt. A Ctrl-C typed in the gap between two prompts, or while one is starting,
-arrives as SIGINT instead, and would be lost: prompt_toolkit hands it to a `<sigint>` key that
-does nothing, asyncio's own handler may cancel a task that finishes anyway, and a SIGINT
-inherited as ignored never arrives at all. So one handler, installed for the whole run, takes
-SIGINT, SIGTERM and SIGHUP: it records the signal, ends a running prompt, and raises
-`Stop` in the gaps - except while the answers file is being written, which finishes first.
-Every prompt checks for a recorded signal before it starts and after it ends.
+KeyboardInterrupt. A Ctrl-C typed in the gap between two prompts, or while one starts or winds
+down, arrives as SIGINT instead. Left to prompt_toolkit it could be lost: its asyncio handler
+only queues the signal, and a signal queued as the prompt ends is dropped once the handler is
+removed. So prompts run without prompt_toolkit's SIGINT handling, and one handler, installed
+for the whole run (also over a SIGINT inherited as ignored), takes SIGINT, SIGTERM and SIGHUP:
+it records the signal, ends a running prompt, and raises `Stop` in the gaps - except while the
+answers file is being written, which finishes first. Every prompt checks for a recorded signal
+before it starts and after it ends.
 """
 from __future__ import annotations
 
@@ -63,12 +64,6 @@ class Interrupts:
                 pass
         raise Stop(self.pending)
 
-    def _sigint_key(self, event: Any) -> None:
-        """prompt_toolkit's own SIGINT handler (active while a prompt starts and ends) calls this key."""
-        if self.pending is None:
-            self.pending = signal.SIGINT
-        _end(event.app)   # if the prompt already has its answer, the check after it stops the run
-
     def check(self) -> None:
         if self.pending is not None:
             raise Stop(self.pending)
@@ -90,16 +85,13 @@ class Interrupts:
 
     def ask(self, question: Any) -> Any:
         """Run one questionary question; a signal before, during or just after it raises Stop."""
-        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
-
         self.check()
+        if question.should_skip_question:
+            return question.default
         app = question.application
-        bindings = KeyBindings()
-        bindings.add("<sigint>")(self._sigint_key)
-        app.key_bindings = merge_key_bindings([app.key_bindings, bindings]) if app.key_bindings else bindings
         self._app = app
         try:
-            answer = question.unsafe_ask()
+            answer = app.run(handle_sigint=False)   # signals stay with `_on_signal`
         except EOFError:   # input closed (the terminal went away): stop as for a hang-up
             if self.pending is None:
                 self.pending = getattr(signal, "SIGHUP", signal.SIGINT)
