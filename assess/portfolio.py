@@ -595,15 +595,18 @@ def organisation_summary(rows: list[ServiceRow]) -> list[dict]:
 
 
 def board_context(portfolio: Portfolio, top_risks: int = 20, listed: int = 40, names_shown: int = 8,
-                  heatmap_rows: int = HEATMAP_ROWS, full_list: Optional[str] = None, organisation: Optional[str] = None) -> dict:
+                  heatmap_rows: int = HEATMAP_ROWS, full_list: Optional[str] = None, organisation: Optional[str] = None,
+                  skipped_named: str = "the command's error output, its CSV and its JSON name every one") -> dict:
     """What the board templates show; long lists are cut at `listed` (the heatmap flags every
     row it shows) and each heatmap at `heatmap_rows` services; `full_list` names the CSV
-    written beside the report with every service, when there is one."""
+    written beside the report with every service, when there is one; `skipped_named` says where
+    the files left out beyond `listed` are named."""
     rows = {r.key: r for r in portfolio.rows()}
     ranked = [rows[k] for k in portfolio.ranked]
     labels = {b.id: b.rag_labels for b in portfolio.frameworks}
     shown = heatmaps(portfolio, heatmap_rows)
     return {"p": portfolio, "title": "Portfolio board report", "listed": listed, "names_shown": names_shown,
+            "skipped_named": skipped_named,
             "heatmaps": shown, "heatmap_rows": heatmap_rows or len(rows), "full_list": full_list,
             "every_row_shown": not any(h.capped for h in shown), "organisation": organisation,
             "doc_date": portfolio.as_of, "mixed": len(portfolio.frameworks) > 1,

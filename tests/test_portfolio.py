@@ -328,6 +328,26 @@ def test_cli_html_names_skipped_files(folder, tmp_path):
     assert "could not be read" in html and "corrupt.yaml" in html and 'scope="row"' in html
 
 
+def test_many_unreadable_files_are_counted_past_a_bound_and_each_still_named_once(tmp_path):
+    """Thousands of broken files must not become thousands of lines in the board or in the closing line."""
+    mini = find_framework("mini", [MINI])
+    generate_portfolio(tmp_path / "good", mini, 3, seed=5)
+    for i in range(45):
+        (tmp_path / f"broken-{i:02d}.yaml").write_text(CORRUPT)
+    out = tmp_path / "board.html"
+    done = run_cli_here("portfolio", str(tmp_path), "-F", str(MINI), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    named = [line for line in lines if line.startswith("skipped: ")]
+    assert len(named) == 45 and all(any(f"broken-{i:02d}.yaml" in line for line in named) for i in range(45))
+    closing = lines[-1]
+    assert "skipped 45: " in closing and closing.count("broken-") == 5 and closing.endswith("and 40 more (each named above)")
+    html = out.read_text()
+    notice = html[html.index("could not be read"):html.index("</div>", html.index("could not be read"))]
+    assert notice.count("<li>") == 40
+    assert "And 5 more; the command's error output, its CSV and its JSON name every one." in notice.replace("&#39;", "'")
+
+
 def test_cli_exit_2_when_nothing_evaluates(tmp_path):
     (tmp_path / "a.yaml").write_text(CORRUPT)
     done = run_cli_here("portfolio", str(tmp_path), "-F", str(MINI), "--format", "json")

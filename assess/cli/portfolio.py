@@ -14,6 +14,7 @@ import typer
 
 from .common import EXIT_BAD_INPUT, ForceOption, FrameworksDir, as_of_date, check_output, dirs, fail, handle_errors, write_output
 
+NAMED_IN_SUMMARY = 5   # files left out that the closing line names; each has its own "skipped:" line above
 _FOR_FRAMEWORK = re.compile(r"^([a-z][a-z0-9]*(?:-[a-z0-9]+)*)=(.+)$")
 
 
@@ -112,7 +113,8 @@ def portfolio(paths: List[Path] = typer.Argument(..., metavar="DIR...", help="Fo
         summary += (f"; the heatmap shows the {heatmap_rows} services most at risk per framework, "
                     + (f"every service is in {beside}" if beside else "-f csv lists every service"))
     if skipped:
-        summary += f"; skipped {len(skipped)}: " + ", ".join(s.file for s in skipped)
+        summary += f"; skipped {len(skipped)}: " + ", ".join(s.file for s in skipped[:NAMED_IN_SUMMARY]) \
+            + (f" and {len(skipped) - NAMED_IN_SUMMARY} more (each named above)" if len(skipped) > NAMED_IN_SUMMARY else "")
     typer.echo((f"wrote {output} ({fmt}): " if not to_stdout else "") + summary, err=True)
 
 

@@ -11,6 +11,8 @@ import multiprocessing
 import threading
 
 RENDERS = 2
+# where a folder board's reader finds the files left out beyond those the board names
+SKIPPED_NAMED = "opening each from this folder's list says what is wrong with it"
 _places = threading.BoundedSemaphore(RENDERS)
 
 
@@ -64,7 +66,7 @@ def board(named_texts: list[tuple[str, str]], as_of: str, title: str) -> bytes:
         except AssessError as exc:
             skipped.append(Skipped(file=name, problems=[f"{name}: {d.message}" for d in exc.diagnostics]))
     portfolio = build_portfolio(evaluated, skipped, as_of=dt.date.fromisoformat(as_of))
-    return render_pdf("portfolio.html.j2", dict(board_context(portfolio), title=title))
+    return render_pdf("portfolio.html.j2", dict(board_context(portfolio, skipped_named=SKIPPED_NAMED), title=title))
 
 
 REPORT_INSTEAD = "make the report with `assess report` from an exported answers file"

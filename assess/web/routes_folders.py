@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..errors import AssessError
 from . import auth, folders, records
+from .pdfjob import SKIPPED_NAMED
 from .routes_assessment import evaluate, open_assessment, pdf_download
 from .routes_people import signed_in
 from .service import slug
@@ -54,7 +55,8 @@ def board_html(folder: Folder, rows: list[AssessmentRow]) -> str:
             evaluated.append((file_name(row), evaluate(records.load_session(g.db, row))))
         except AssessError as exc:
             skipped.append(Skipped(file=file_name(row), problems=[f"{file_name(row)}: {d.message}" for d in exc.diagnostics]))
-    context = board_context(build_portfolio(evaluated, skipped, as_of=g.now.date()))
+    context = board_context(build_portfolio(evaluated, skipped, as_of=g.now.date()),
+                            skipped_named=SKIPPED_NAMED)
     return render_html("portfolio_body.html.j2", dict(context, title=board_title(folder)), inline_css=False)
 
 
