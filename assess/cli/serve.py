@@ -31,6 +31,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
     from ..web.service import first_run_token, open_database
     engine, url = open_database(database, data)
     token = first_run_token(engine)
+    engine.dispose()   # the app opens its own pool: the connection that migrated would otherwise sit idle
     from waitress import create_server
 
     from ..web.app import create_app
