@@ -594,9 +594,12 @@ def organisation_summary(rows: list[ServiceRow]) -> list[dict]:
     return out
 
 
+SKIPPED_NAMED = "each is named in the error output of the command that made this board, and in its CSV and JSON outputs"
+
+
 def board_context(portfolio: Portfolio, top_risks: int = 20, listed: int = 40, names_shown: int = 8,
                   heatmap_rows: int = HEATMAP_ROWS, full_list: Optional[str] = None, organisation: Optional[str] = None,
-                  skipped_named: str = "the command's error output, its CSV and its JSON name every one") -> dict:
+                  skipped_named: str = SKIPPED_NAMED) -> dict:
     """What the board templates show; long lists are cut at `listed` (the heatmap flags every
     row it shows) and each heatmap at `heatmap_rows` services; `full_list` names the CSV
     written beside the report with every service, when there is one; `skipped_named` says where

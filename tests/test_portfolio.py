@@ -345,7 +345,7 @@ def test_many_unreadable_files_are_counted_past_a_bound_and_each_still_named_onc
     html = out.read_text()
     notice = html[html.index("could not be read"):html.index("</div>", html.index("could not be read"))]
     assert notice.count("<li>") == 40
-    assert "And 5 more; the command's error output, its CSV and its JSON name every one." in notice.replace("&#39;", "'")
+    assert "And 5 more; each is named in the error output of the command that made this board, and in its CSV and JSON outputs." in notice.replace("&#39;", "'")
 
 
 def test_cli_exit_2_when_nothing_evaluates(tmp_path):

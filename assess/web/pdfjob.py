@@ -12,7 +12,7 @@ import threading
 
 RENDERS = 2
 # where a folder board's reader finds the files left out beyond those the board names
-SKIPPED_NAMED = "opening each from this folder's list says what is wrong with it"
+SKIPPED_NAMED = "opening each from this folder's list of assessments says what is wrong with it"
 _places = threading.BoundedSemaphore(RENDERS)
 
 
