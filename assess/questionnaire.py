@@ -130,9 +130,10 @@ class Session:
     def done(self, qid: str) -> bool:
         return self.answer(qid).state in (ANSWERED, NOT_APPLICABLE)
 
-    def assessment(self) -> Assessment:
-        """The Assessment `assess evaluate` would load from the saved file (same hash too)."""
-        digest = hashlib.sha256(self.to_yaml().encode("utf-8")).hexdigest()
+    def assessment(self, text: Optional[str] = None) -> Assessment:
+        """The Assessment `assess evaluate` would load from the saved file (same hash too);
+        `text`: this session's to_yaml(), where the caller has made it already."""
+        digest = hashlib.sha256((self.to_yaml() if text is None else text).encode("utf-8")).hexdigest()
         return self._assessment(digest)
 
     def _assessment(self, digest: str = "") -> Assessment:
@@ -279,9 +280,9 @@ class Session:
             ours |= {line.strip() for line in header.splitlines()}
         return [(line, c) for line, c in comments_in(text) if c and c not in ours and not c.startswith("Answers for ")]
 
-    def evaluate(self) -> Result:
+    def evaluate(self, text: Optional[str] = None) -> Result:
         from .pipeline import evaluate
-        return evaluate(self.assessment())
+        return evaluate(self.assessment(text))
 
 
 def checked_text(text: str, what: str, most: int = MAX_TEXT) -> str:

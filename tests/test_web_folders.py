@@ -129,6 +129,43 @@ def test_the_board_uses_recorded_decisions(app, owner, programme):
     assert ", decided" in owner.get(f"/folders/{fid}").get_data(as_text=True)
 
 
+def test_the_board_evaluates_only_assessments_changed_since_it_was_last_shown(app, owner, programme, monkeypatch):
+    from assess.web import board_cache, routes_folders
+    fid, aids = programme
+    board_cache.forget_all()
+    evaluated = []
+
+    def counted(session, text=None):
+        evaluated.append(session.meta["service"])
+        return real(session, text)
+    real = routes_folders.evaluate
+    monkeypatch.setattr(routes_folders, "evaluate", counted)
+    first = owner.get(f"/folders/{fid}").get_data(as_text=True)
+    assert len(evaluated) == 2
+    assert owner.get(f"/folders/{fid}").get_data(as_text=True) == first and len(evaluated) == 2
+    response = post(owner, f"/a/{aids[0]}/details", {"service": "Renamed housing", "scope": "whole", "phase": "live",
+                                                     "date": "2026-11-30"})
+    assert response.status_code == 302
+    renamed = owner.get(f"/folders/{fid}").get_data(as_text=True)
+    assert evaluated[2:] == ["Renamed housing"] and "Renamed housing" in renamed
+    board_cache.forget_all()                      # what was kept shows exactly what evaluating afresh shows
+    assert owner.get(f"/folders/{fid}").get_data(as_text=True) == renamed and len(evaluated) == 5
+
+
+def test_an_undated_assessment_is_listed_as_undated(app, owner, programme):
+    """The date is optional: clearing it must not break the pages that list assessments by date."""
+    fid, aids = programme
+    response = post(owner, f"/a/{aids[0]}/details", {"service": "Housing", "scope": "whole", "phase": "live", "date": ""})
+    assert response.status_code == 302
+    page = owner.get(f"/folders/{fid}")
+    assert page.status_code == 200 and "<td>undated</td>" in page.get_data(as_text=True)
+    other = make_folder(owner, "Another programme")
+    page = owner.get(f"/folders/{other}").get_data(as_text=True)     # offered for adding, without a date
+    assert f'<option value="{aids[0]}">Housing</option>' in page
+    results = owner.get(f"/a/{aids[1]}/results")                    # offered as the assessment to compare with
+    assert results.status_code == 200 and f'<option value="{aids[0]}" >Housing</option>' in results.get_data(as_text=True)
+
+
 def test_folder_names_are_checked(owner):
     response = post(owner, "/folders", {"name": "   "})
     assert response.status_code == 400 and 'href="#name"' in response.get_data(as_text=True)

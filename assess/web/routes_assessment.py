@@ -39,9 +39,9 @@ def meta_problem(name: str, value: str):
     return date_problem(value) if name == "date" else meta_error(name, value)
 
 
-def evaluate(session):
+def evaluate(session, text: Optional[str] = None):
     with _engine_lock:
-        return session.evaluate()
+        return session.evaluate(text)
 
 
 @bp.route("/")

@@ -49,10 +49,11 @@ def board_html(folder: Folder, rows: list[AssessmentRow]) -> str:
     """The board `assess portfolio` writes, as at today, without its page: for the folder page."""
     from ..board import render_html
     from ..portfolio import Skipped, board_context, build_portfolio
+    from .board_cache import board_entry_of
     evaluated, skipped = [], []
     for row in rows:
         try:
-            evaluated.append((file_name(row), evaluate(records.load_session(g.db, row))))
+            evaluated.append(board_entry_of(file_name(row), records.load_session(g.db, row), evaluate))
         except AssessError as exc:
             skipped.append(Skipped(file=file_name(row), problems=[f"{file_name(row)}: {d.message}" for d in exc.diagnostics]))
     context = board_context(build_portfolio(evaluated, skipped, as_of=g.now.date()),
