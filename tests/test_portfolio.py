@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -190,6 +191,21 @@ def test_csv_one_row_per_service_and_principle(board):
     assert {r["as_of"] for r in rows if r["principle"] != "skipped"} == {"2026-12-01"}
 
 
+def test_csv_gives_a_fall_in_level_as_a_number(tmp_path):
+    """A change in overall level is a number a spreadsheet can sum: a fall is -N, not the text '-N."""
+    mini = find_framework("mini", [MINI])
+    strong = {"owner": "named_remit", "decision_rights": "yes", "confidence": 5, "funding_model": "multi_year"}
+    weak = {"owner": "nobody", "decision_rights": "no", "confidence": 1, "funding_model": "project"}
+    meta = {"service": "Falling service", "organisation": "Test council", "scope": "part", "phase": "beta", "kind": "self"}
+    for name, answers, date in (("before.yaml", strong, "2026-06-01"), ("after.yaml", weak, "2026-11-01")):
+        write_answers(tmp_path / name, mini, {q: Answer(ANSWERED, v) for q, v in answers.items()}, dict(meta, date=date))
+    board = build_portfolio(*evaluate_files(collect_files([tmp_path]), [MINI], workers=1), as_of=AS_OF)
+    (row,) = board.rows()
+    assert row.movement.overall_delta < 0
+    (overall,) = [r for r in csv.DictReader(io.StringIO(portfolio_csv(board))) if r["principle"] == "overall"]
+    assert overall["overall_change"] == str(row.movement.overall_delta)
+
+
 def test_csv_neutralises_every_cell(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     formula = "=HYPERLINK(1).yaml"
@@ -201,7 +217,7 @@ def test_csv_neutralises_every_cell(tmp_path, monkeypatch):
     cells = [cell for row in csv.reader(io.StringIO(portfolio_csv(board))) for cell in row]
     assert "'=HYPERLINK(1).yaml" in cells and "'+SUM(A1)" in cells and "'-1 org" in cells
     assert any(c.startswith("'@broken.yaml") for c in cells)
-    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(r"-\d+(\.\d+)?", c)]
 
 
 def test_a_file_named_twice_counts_once(folder, monkeypatch):

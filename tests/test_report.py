@@ -115,6 +115,8 @@ def test_csv_one_row_per_finding_and_no_formulas(hostile):
     assert unanchored["caps"] == ""                 # governance already scores below the cap: it holds nothing
     assert unanchored["principle_level"] == "Level 1 · Initial"
     assert [neutralise(x) for x in ("=1+1", "+1", "-1", "@SUM(A1)", "plain", "")] == ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "plain", ""]
+    # numbers the project computed stay numbers; anything else that is not a plain number reads as text
+    assert [neutralise(x) for x in (-1, -0.25, 3, None, float("-inf"), True)] == ["-1", "-0.25", "3", "", "'-inf", "True"]
     for row in rows:
         assert not any(v.startswith(("=", "+", "-", "@")) for v in row.values())
 

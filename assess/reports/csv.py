@@ -8,13 +8,15 @@ filled where a decision differs from the engine's proposal. `action_id`, `due` a
 `action_status` are the actions tracker's for a finding it tracks (high or medium risks), and
 `owner` is then the tracker's too.
 
-A cell that starts with =, +, - or @ (or a tab or carriage return) would run as a formula
-in a spreadsheet; such cells get a leading single quote so they read as text.
+A cell of text that starts with =, +, - or @ (or a tab or carriage return) would run as a
+formula in a spreadsheet; such cells get a leading single quote so they read as text. A number
+the project computed (a fall of one level, -1) is written as it is, so it stays a number.
 """
 from __future__ import annotations
 
 import csv as stdlib_csv
 import io
+import math
 
 from ..decisions import decided_rating, proposal_note
 from ..models import Result
@@ -28,6 +30,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value: object) -> str:
+    if type(value) in (int, float) and math.isfinite(value):   # not bool, nor text that looks like a number
+        return str(value)
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
 
