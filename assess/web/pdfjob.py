@@ -11,8 +11,6 @@ import multiprocessing
 import threading
 
 RENDERS = 2
-# where a folder board's reader finds the files left out beyond those the board names
-SKIPPED_NAMED = "opening each from this folder's list of assessments says what is wrong with it"
 _places = threading.BoundedSemaphore(RENDERS)
 
 
@@ -56,17 +54,24 @@ def board(named_texts: list[tuple[str, str]], as_of: str, title: str) -> bytes:
     import datetime as dt
 
     from ..board import render_pdf
-    from ..errors import AssessError
     from ..pipeline import evaluate
+    reads = [(name, lambda name=name, text=text: (name, evaluate(_assessment(text)))) for name, text in named_texts]
+    return render_pdf("portfolio.html.j2", dict(folder_board(reads, dt.date.fromisoformat(as_of)), title=title))
+
+
+def folder_board(reads: list, as_of) -> dict:
+    """A folder's board as the templates take it, from (name, read) pairs: read() gives the
+    assessment's Entry or (name, Result); one whose content no longer loads is listed as left out."""
+    from ..errors import AssessError
     from ..portfolio import Skipped, board_context, build_portfolio
     evaluated, skipped = [], []
-    for name, text in named_texts:
+    for name, read in reads:
         try:
-            evaluated.append((name, evaluate(_assessment(text))))
+            evaluated.append(read())
         except AssessError as exc:
             skipped.append(Skipped(file=name, problems=[f"{name}: {d.message}" for d in exc.diagnostics]))
-    portfolio = build_portfolio(evaluated, skipped, as_of=dt.date.fromisoformat(as_of))
-    return render_pdf("portfolio.html.j2", dict(board_context(portfolio, skipped_named=SKIPPED_NAMED), title=title))
+    return board_context(build_portfolio(evaluated, skipped, as_of=as_of),
+                         skipped_named="opening each from this folder's list of assessments says what is wrong with it")
 
 
 REPORT_INSTEAD = "make the report with `assess report` from an exported answers file"

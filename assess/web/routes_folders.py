@@ -8,9 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ..errors import AssessError
 from . import auth, folders, records
-from .pdfjob import SKIPPED_NAMED
 from .routes_assessment import evaluate, open_assessment, pdf_download
 from .routes_people import signed_in
 from .service import slug
@@ -48,17 +46,12 @@ def board_title(folder: Folder) -> str:
 def board_html(folder: Folder, rows: list[AssessmentRow]) -> str:
     """The board `assess portfolio` writes, as at today, without its page: for the folder page."""
     from ..board import render_html
-    from ..portfolio import Skipped, board_context, build_portfolio
     from .board_cache import board_entry_of
-    evaluated, skipped = [], []
-    for row in rows:
-        try:
-            evaluated.append(board_entry_of(file_name(row), records.load_session(g.db, row), evaluate))
-        except AssessError as exc:
-            skipped.append(Skipped(file=file_name(row), problems=[f"{file_name(row)}: {d.message}" for d in exc.diagnostics]))
-    context = board_context(build_portfolio(evaluated, skipped, as_of=g.now.date()),
-                            skipped_named=SKIPPED_NAMED)
-    return render_html("portfolio_body.html.j2", dict(context, title=board_title(folder)), inline_css=False)
+    from .pdfjob import folder_board
+    reads = [(file_name(row), lambda row=row: board_entry_of(file_name(row), records.load_session(g.db, row), evaluate))
+             for row in rows]
+    return render_html("portfolio_body.html.j2", dict(folder_board(reads, g.now.date()), title=board_title(folder)),
+                       inline_css=False)
 
 
 @bp.route("/folders", methods=["GET", "POST"])
